@@ -1,0 +1,49 @@
+# Pandu: `make run` serves the app, `make test` runs the whole suite. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install messages migrate run test test-fast lint bench stop-db backup restore clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools<81" wheel
+	# xstatic-bootstrap (Bootstrap's CSS/JS from PyPI) only builds with old setuptools, no isolation.
+	$(BIN)/python -m pip install -q --no-build-isolation xstatic-bootstrap
+	$(BIN)/python -m pip install -q -e ".[test,bench]"
+	@touch $(STAMP)
+
+install: $(STAMP) messages
+
+messages: $(STAMP)
+	$(BIN)/pybabel -q compile -d locale -D django
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_reference_data
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo "Pandu: http://$(HOST):$(PORT)/  (stop with Ctrl+C; the database keeps running: make stop-db)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+stop-db:
+	@test -x $(BIN)/python && $(BIN)/python -m pandu.embedded_db stop || true
+
+clean: stop-db
+	rm -rf $(VENV) .data staticfiles

@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from clients.models import AuditEvent, Household, Person, PMKSCategory, Region
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+
+
+@admin.register(PMKSCategory)
+class PMKSCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_id", "name_en", "source", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name_id", "name_en")
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    fields = ("nik", "full_name", "sex", "birth_date", "relationship", "life_status")
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("kk_number", "address", "village", "registry_status", "registry_source", "registry_year")
+    list_filter = ("registry_status", "registry_source")
+    search_fields = ("kk_number", "address")
+    raw_id_fields = ("village",)
+    readonly_fields = ("created_by",)
+    inlines = [PersonInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "nik", "sex", "birth_date", "relationship", "household")
+    list_filter = ("sex", "relationship", "life_status")
+    search_fields = ("nik", "full_name")
+    raw_id_fields = ("household",)
+    filter_horizontal = ("pmks_categories",)
+    readonly_fields = ("created_by",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is never edited or deleted from the application."""
+
+    list_display = ("at", "username", "action", "object_type", "object_id", "summary", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("username", "object_id", "summary")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

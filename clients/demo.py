@@ -1,0 +1,99 @@
+"""Demo households and persons of Berau: Indonesian names, valid Berau NIKs, every registry status."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from clients.models import Household, Person, PMKSCategory, Region, RegistryStatus
+from clients.nik import make_nik
+
+MALE = [
+    "Ahmad Fauzi", "Muhammad Rizki", "Abdul Rahman", "Budi Santoso", "Suparman", "Hendra Gunawan",
+    "Rudi Hartono", "Andi Syamsuddin", "Yohanes Lahang", "Agus Salim", "Daeng Matasa", "Slamet Riyadi",
+    "Baharuddin", "Ilham Akbar", "Joko Susilo", "Samsul Bahri", "Yosef Ding", "Taufik Hidayat",
+    "Wahyu Nugroho", "Rahmat Hidayat", "Syahrani", "Fransiskus Lawing", "Irwan Setiawan", "Hamzah",
+]
+FEMALE = [
+    "Siti Aminah", "Nurhayati", "Sri Wahyuningsih", "Dewi Lestari", "Rahmawati", "Fatimah",
+    "Masitah", "Yuliana Hanyeq", "Kartini", "Nur Aisyah", "Suryani", "Halimah", "Maria Ulfa",
+    "Lusiana Uvang", "Ratna Sari", "Jumiati", "Rosmiati", "Hasnah", "Wulandari", "Salmah",
+]
+CHILD_M = ["Muhammad Alif", "Rizky Ramadhan", "Dimas Saputra", "Fajar", "Arya", "Yusuf"]
+CHILD_F = ["Nayla Putri", "Aisyah", "Salsabila", "Zahra", "Citra", "Anisa"]
+STREETS = ["Jl. Pemuda", "Jl. Durian", "Jl. Cendana", "Jl. Sultan Agung", "Jl. Gatot Subroto",
+           "Jl. Murjani", "Jl. Mangga", "Jl. Bujangga", "Gg. Harapan", "Jl. Pulau Panjang"]
+OCCUPATIONS = ["Buruh harian", "Nelayan", "Petani", "Pedagang kecil", "Tidak bekerja", "Ibu rumah tangga"]
+EDUCATION = ["Tidak sekolah", "SD", "SMP", "SMA", "Tidak tamat SD"]
+
+SOURCES = [
+    (RegistryStatus.LISTED, "PPLS2011", 2011),
+    (RegistryStatus.LISTED, "DTKS", 2015),
+    (RegistryStatus.IN_VERIFICATION, "", None),
+    (RegistryStatus.NOT_LISTED, "", None),
+]
+
+
+def _birth(rng: random.Random, today: datetime.date, min_age: int, max_age: int) -> datetime.date:
+    age_days = rng.randint(min_age * 365, max_age * 365)
+    return today - datetime.timedelta(days=age_days)
+
+
+def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> list[Household]:
+    villages = list(Region.objects.filter(level__in=Region.VILLAGE_LEVELS).select_related("parent"))
+    # Most clients come from the town; the rest spread over the kampung.
+    town = [v for v in villages if v.parent.code in {"64.03.05", "64.03.06", "64.03.09"}]
+    pmks = {c.code: c for c in PMKSCategory.objects.all()}
+    serial = 1
+    created: list[Household] = []
+    for index in range(households):
+        village = rng.choice(town if index % 3 else villages)
+        kecamatan = village.parent
+        status, source, year = SOURCES[index % len(SOURCES)] if index % 5 else SOURCES[0]
+        kk = f"{kecamatan.code.replace('.', '')}{(index % 28) + 1:02d}{(index % 12) + 1:02d}{(10 + index % 14):02d}{index + 1:04d}"
+        household = Household.objects.create(
+            kk_number=kk,
+            address=f"{rng.choice(STREETS)} No. {rng.randint(1, 120)}",
+            rt=f"{rng.randint(1, 30):03d}",
+            rw=f"{rng.randint(1, 8):03d}",
+            village=village,
+            registry_status=status,
+            registry_source=source,
+            registry_year=year,
+        )
+        members = []
+        head_sex = "P" if index % 6 == 0 else "L"
+        head_birth = _birth(rng, today, 28, 78)
+        members.append((rng.choice(MALE if head_sex == "L" else FEMALE), head_sex, head_birth, Person.Relationship.HEAD))
+        if head_sex == "L" and index % 4:
+            members.append((rng.choice(FEMALE), "P", _birth(rng, today, 25, 70), Person.Relationship.SPOUSE))
+        for _child in range(rng.randint(0, 4)):
+            sex = rng.choice("LP")
+            members.append((rng.choice(CHILD_M if sex == "L" else CHILD_F), sex, _birth(rng, today, 0, 22),
+                            Person.Relationship.CHILD))
+        for position, (name, sex, birth, relationship) in enumerate(members):
+            without_nik = index % 17 == 5 and position == len(members) - 1 and position > 0
+            person = Person.objects.create(
+                household=household,
+                nik=None if without_nik else make_nik(kecamatan_code=kecamatan.code, birth_date=birth, sex=sex, serial=serial),
+                no_nik_reason="Bayi baru lahir, belum direkam Disdukcapil" if without_nik else "",
+                full_name=name,
+                sex=sex,
+                birth_place=rng.choice(["Tanjung Redeb", "Berau", "Samarinda", "Talisayan", "Gunung Tabur"]),
+                birth_date=birth,
+                relationship=relationship,
+                education=rng.choice(EDUCATION) if relationship != Person.Relationship.CHILD else "",
+                occupation=rng.choice(OCCUPATIONS) if relationship == Person.Relationship.HEAD else "",
+                disability="Tunadaksa (kaki kiri)" if index % 11 == 3 and position == 0 else "",
+                chronic_illness="Diabetes" if index % 9 == 4 and position == 0 else "",
+                phone=f"08{rng.randint(11, 59)}{rng.randint(10000000, 99999999)}" if position == 0 else "",
+            )
+            serial += 1
+            if status == RegistryStatus.LISTED and position == 0:
+                person.pmks_categories.add(pmks["FM"])
+            if (today - birth).days > 60 * 365 and index % 2:
+                person.pmks_categories.add(pmks["LUT"])
+            if person.disability:
+                person.pmks_categories.add(pmks["PD"])
+        created.append(household)
+    return created

@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from pandu.models import TimeStampedModel
+
+
+class Region(models.Model):
+    """Kemendagri administrative region: province → regency → kecamatan → kelurahan/kampung."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        REGENCY = "regency", _("Regency")
+        DISTRICT = "district", _("Kecamatan")
+        KELURAHAN = "kelurahan", _("Kelurahan")
+        KAMPUNG = "kampung", _("Kampung")
+
+    VILLAGE_LEVELS = (Level.KELURAHAN, Level.KAMPUNG)
+
+    code = models.CharField(_("Kemendagri code"), max_length=13, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["level", "name"], name="region_level_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name.title()} ({self.code})"
+
+    @property
+    def is_village(self) -> bool:
+        return self.level in self.VILLAGE_LEVELS
+
+
+class PMKSCategory(models.Model):
+    """Pemerlu Pelayanan Kesejahteraan Sosial category (Permensos 8/2012)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name_id = models.CharField(_("name (Indonesian)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    source = models.CharField(_("legal source"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("PMKS category")
+        verbose_name_plural = _("PMKS categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "id").startswith("en") else self.name_id
+
+
+class RegistryStatus(models.TextChoices):
+    LISTED = "listed", _("Listed")
+    IN_VERIFICATION = "in_verification", _("In verification")
+    NOT_LISTED = "not_listed", _("Not listed")
+
+
+class Household(TimeStampedModel):
+    # NULL, not "": unique only when present.
+    kk_number = models.CharField(_("KK number"), max_length=16, null=True, blank=True)  # noqa: DJ001
+    address = models.CharField(_("address"), max_length=255)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("kelurahan/kampung"),
+        limit_choices_to={"level__in": Region.VILLAGE_LEVELS},
+    )
+    registry_status = models.CharField(
+        _("registry status"),
+        max_length=20,
+        choices=RegistryStatus.choices,
+        default=RegistryStatus.NOT_LISTED,
+    )
+    registry_source = models.CharField(_("registry source"), max_length=60, blank=True)
+    registry_year = models.PositiveSmallIntegerField(_("registry year"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kk_number"], condition=Q(kk_number__isnull=False), name="household_kk_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kk_number__isnull=True) | Q(kk_number__regex=r"^[0-9]{16}$"),
+                name="household_kk_16_digits",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["village", "registry_status"], name="household_village_status_idx"),
+            models.Index(fields=["registry_status", "registry_source"], name="household_status_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.kk_number or _("Household without KK #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def head(self):
+        return next(
+            (p for p in self.members.all() if p.relationship == Person.Relationship.HEAD), None
+        )
+
+
+class Person(TimeStampedModel):
+    class Sex(models.TextChoices):
+        MALE = "L", _("Male")
+        FEMALE = "P", _("Female")
+
+    class Relationship(models.TextChoices):
+        HEAD = "head", _("Head of household")
+        SPOUSE = "spouse", _("Spouse")
+        CHILD = "child", _("Child")
+        CHILD_IN_LAW = "child_in_law", _("Child-in-law")
+        GRANDCHILD = "grandchild", _("Grandchild")
+        PARENT = "parent", _("Parent")
+        PARENT_IN_LAW = "parent_in_law", _("Parent-in-law")
+        OTHER_RELATIVE = "other_relative", _("Other relative")
+        HOUSEHOLD_HELPER = "helper", _("Household helper")
+        OTHER = "other", _("Other")
+
+    class LifeStatus(models.TextChoices):
+        ACTIVE = "active", _("Lives here")
+        MOVED = "moved", _("Moved away")
+        DECEASED = "deceased", _("Deceased")
+
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    # NULL, not "": some people have no NIK (newborns, remote communities); unique when present.
+    nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001
+    no_nik_reason = models.CharField(_("reason for no NIK"), max_length=255, blank=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship to head"), max_length=20, choices=Relationship.choices, default=Relationship.OTHER
+    )
+    education = models.CharField(_("education"), max_length=60, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=80, blank=True)
+    disability = models.CharField(_("disability"), max_length=255, blank=True)
+    chronic_illness = models.CharField(_("chronic illness"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    life_status = models.CharField(
+        _("status"), max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
+    )
+    pmks_categories = models.ManyToManyField(
+        PMKSCategory, blank=True, related_name="persons", verbose_name=_("PMKS categories")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(fields=["nik"], condition=Q(nik__isnull=False), name="person_nik_unique"),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=True) | Q(nik__regex=r"^[0-9]{16}$"), name="person_nik_16_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(nik__isnull=False) | ~Q(no_nik_reason=""), name="person_nik_or_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "relationship"], name="person_household_rel_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def masked_nik(self) -> str:
+        return f"{'•' * 12}{self.nik[-4:]}" if self.nik else ""
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who looked at or moved personal data (UU 27/2022)."""
+
+    class Action(models.TextChoices):
+        VIEW_PERSON = "view_person", _("Viewed a person")
+        VIEW_HOUSEHOLD = "view_household", _("Viewed a household")
+        VIEW_PHOTO = "view_photo", _("Viewed a photo or attachment")
+        EXPORT = "export", _("Exported data")
+        IMPORT = "import", _("Imported data")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        PERMISSION_CHANGE = "permission_change", _("Changed permissions")
+        CHANGE = "change", _("Changed personal data")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    summary = models.CharField(_("summary"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,28 @@
+"""Logins, logouts and failed logins go to the audit log (UU 27/2022: who accessed what, when)."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from clients.models import AuditEvent
+from clients.services import audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="pandu_audit_login")
+def _logged_in(sender, request, user, **kwargs):
+    audit_record(user=user, action=AuditEvent.Action.LOGIN, request=request)
+
+
+@receiver(user_logged_out, dispatch_uid="pandu_audit_logout")
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(user=user, action=AuditEvent.Action.LOGOUT, request=request)
+
+
+@receiver(user_login_failed, dispatch_uid="pandu_audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    audit_record(
+        user=None,
+        action=AuditEvent.Action.LOGIN_FAILED,
+        summary=str(credentials.get("username", ""))[:150],
+        request=request,
+    )

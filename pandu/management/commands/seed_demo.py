@@ -1,0 +1,31 @@
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from clients import demo as clients_demo
+from clients.models import Household
+from pandu import demo
+
+
+class Command(BaseCommand):
+    help = "Create one demo user per role (printed) and realistic demo data for every page. Not for production."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Only add demo data when there are no households yet.")
+        parser.add_argument("--households", type=int, default=60, help="How many demo households (default 60).")
+        parser.add_argument("--dry-run", action="store_true", help="Build everything, then roll it back.")
+
+    def handle(self, *args, if_empty=False, households=60, dry_run=False, **options):
+        today = timezone.localdate()
+        rng = random.Random(2026)
+        with transaction.atomic():
+            demo.seed_users(today=today)
+            made = 0
+            if not (if_empty and Household.objects.exists()):
+                made = len(clients_demo.seed(today=today, households=households, rng=rng))
+            if dry_run:
+                transaction.set_rollback(True)
+        self.stdout.write(demo.logins_text())
+        self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made}")

@@ -1,0 +1,37 @@
+"""The navigation bar: each entry names the roles that may use it.
+
+The menu only mirrors the permission checks in the views; it never replaces them.
+An app adds its pages here when they exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pandu import roles as r
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAV: list[NavItem] = [
+    NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
+]
+
+
+def nav_for(user) -> list[NavItem]:
+    mine = r.user_roles(user)
+    return [item for item in NAV if item.roles & mine]

@@ -1,0 +1,70 @@
+"""The office's roles (Django groups) and the checks views use.
+
+A role is a group; office-wide rights are checked here. Object access (which
+referral, which assignment) is decided by each app's ``get_<x>_for_user`` helper.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+FRONT_DESK = "front_desk"
+DATA_OFFICER = "data_officer"
+DESK_OFFICER = "desk_officer"
+SURVEYOR = "surveyor"
+VALIDATOR = "validator"
+HEAD = "head"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    FRONT_DESK: _("Front desk"),
+    DATA_OFFICER: _("Data officer"),
+    DESK_OFFICER: _("Desk officer"),
+    SURVEYOR: _("Surveyor"),
+    VALIDATOR: _("Validator"),
+    HEAD: _("Head of office"),
+    ADMIN: _("Administrator"),
+}
+ALL_ROLES = tuple(ROLE_LABELS)
+
+# Roles that work with whole person records and see full NIKs.
+FULL_NIK_ROLES = frozenset({FRONT_DESK, DATA_OFFICER, VALIDATOR, HEAD, ADMIN})
+
+
+def user_roles(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_pandu_roles", None)
+    if cached is None:
+        names = set(user.groups.filter(name__in=ALL_ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(ADMIN)
+        cached = frozenset(names)
+        user._pandu_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def role_required(*roles: str):
+    """Anonymous users go to the login page; a logged-in user without the role gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_role(request.user, *roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.pandu_roles = roles
+        return wrapped
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Cases, referrals and their timeline."""

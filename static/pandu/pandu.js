@@ -1,0 +1,27 @@
+// Pandu's own behaviour. No inline scripts: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+  // Buttons and forms with data-confirm ask before a destructive action.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  });
+  // htmx sends the CSRF token from the cookie-less meta of Django's form token.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (token) {
+      event.detail.headers["X-CSRFToken"] = token.value;
+    }
+  });
+  // Elements with data-print print the page.
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest("[data-print]");
+    if (target) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+})();

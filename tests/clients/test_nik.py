@@ -1,0 +1,63 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from clients.nik import make_nik, parse_kk, parse_nik
+
+TODAY = datetime.date(2026, 11, 28)
+
+
+def test_a_womans_nik_gives_her_birth_date_and_sex():
+    info = parse_nik("6403055203850012", today=TODAY)
+    assert info.birth_date == datetime.date(1985, 3, 12)
+    assert info.sex == "P"
+    assert info.region_code == "64.03.05"
+
+
+def test_a_child_born_this_century_is_not_placed_in_the_last():
+    nik = make_nik(kecamatan_code="64.03.05", birth_date=datetime.date(2019, 7, 1), sex="L", serial=3)
+    assert parse_nik(nik, today=TODAY).birth_date == datetime.date(2019, 7, 1)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["6403055203850012", " 6403055203850012 ", "'6403055203850012", "6403.0552.0385.0012", "6403 0552 0385 0012"],
+)
+def test_spaces_dots_and_a_leading_apostrophe_are_tolerated(value):
+    assert parse_nik(value, today=TODAY).nik == "6403055203850012"
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "words"),
+    [
+        ("", "required", "Enter the NIK"),
+        ("640305520385", "length", "has 16 digits; this one has 12"),
+        ("64030552038500123", "length", "this one has 17"),
+        ("64030552038A0012", "format", "only digits"),
+        ("9903055203850012", "region", "99.03"),
+        ("6403053203850012", "date", "not a real date"),
+        ("6403051313850012", "date", "not a real date"),
+        ("6.40305E+15", "scientific", "spreadsheet"),
+    ],
+)
+def test_each_wrong_nik_says_what_is_wrong(value, code, words):
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        parse_nik(value, today=TODAY)
+    assert error.value.code == code
+    assert words in error.value.messages[0]
+
+
+def test_kk_number_is_cleaned_and_checked():
+    assert parse_kk("'6403 0501 0120 0001") == "6403050101200001"
+    with pytest.raises(ValidationError):
+        parse_kk("64030501")
+    with pytest.raises(ValidationError):
+        parse_kk("6.40305E+15")
+
+
+def test_the_message_is_indonesian_by_default():
+    with pytest.raises(ValidationError) as error:
+        parse_nik("640305520385", today=TODAY)
+    assert error.value.messages[0] == "NIK terdiri dari 16 digit; yang ini 12 digit."

@@ -1,0 +1,70 @@
+"""Shared fixtures: the office's reference data and the named people of the tests.
+
+alice works at the Dinas Kesehatan desk (the owner), bob is her colleague at the same
+provider, charlie is an officer of another provider (the outsider).
+"""
+
+import datetime
+import os
+
+import pytest
+from django.core.management import call_command
+
+from tests import factories
+
+
+@pytest.fixture
+def reference_data(db):
+    with open(os.devnull, "w") as devnull:
+        call_command("load_reference_data", stdout=devnull)
+
+
+@pytest.fixture
+def today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.fixture
+def dinkes(reference_data):
+    from desks.models import Provider
+
+    return Provider.objects.get(code="DINKES")
+
+
+@pytest.fixture
+def disdik(reference_data):
+    from desks.models import Provider
+
+    return Provider.objects.get(code="DISDIK")
+
+
+@pytest.fixture
+def alice(dinkes):
+    return factories.officer(username="alice", provider=dinkes, desk_code="DINKES")
+
+
+@pytest.fixture
+def bob(dinkes):
+    return factories.officer(username="bob", provider=dinkes)
+
+
+@pytest.fixture
+def charlie(disdik):
+    return factories.officer(username="charlie", provider=disdik, desk_code="DISDIK")
+
+
+@pytest.fixture
+def front_desk(reference_data):
+    return factories.user_with_role("front_desk", username="rina")
+
+
+@pytest.fixture
+def head(reference_data):
+    return factories.user_with_role("head", username="kepala")
+
+
+@pytest.fixture
+def long_ago():
+    return datetime.date(2020, 1, 1)
