@@ -197,6 +197,33 @@ class Person(TimeStampedModel):
         return f"{'•' * 12}{self.nik[-4:]}" if self.nik else ""
 
 
+class RegistryChange(models.Model):
+    """History of a household's registry status: what it was, what it became, and why."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="registry_changes")
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    from_status = models.CharField(_("before"), max_length=20, choices=RegistryStatus.choices, blank=True)
+    to_status = models.CharField(_("after"), max_length=20, choices=RegistryStatus.choices)
+    source = models.CharField(_("registry source"), max_length=60, blank=True)
+    year = models.PositiveSmallIntegerField(_("registry year"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reference = models.CharField(
+        _("reference"), max_length=120, blank=True, help_text=_("Decree, assessment, complaint or import file.")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("registry change")
+        verbose_name_plural = _("registry changes")
+        indexes = [models.Index(fields=["household", "at"], name="registry_change_hh_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.household}: {self.from_status or '-'} → {self.to_status}"
+
+
 class AuditEvent(models.Model):
     """Append-only record of who looked at or moved personal data (UU 27/2022)."""
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.db import models
+from django.db import models, transaction
 
-from clients.models import AuditEvent
+from clients.models import AuditEvent, Household, RegistryChange
 
 
 def _client_ip(request) -> str | None:
@@ -32,3 +32,35 @@ def audit_record(
         detail=detail or {},
         ip_address=_client_ip(request),
     )
+
+
+@transaction.atomic
+def household_set_registry_status(
+    *,
+    household: Household,
+    status: str,
+    changed_by=None,
+    source: str | None = None,
+    year: int | None = None,
+    reason: str = "",
+    reference: str = "",
+) -> Household:
+    """Change a household's registry status and keep the history of what it was and why."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    new_source = household.registry_source if source is None else source
+    new_year = household.registry_year if year is None and source is None else year
+    RegistryChange.objects.create(
+        household=household,
+        from_status=household.registry_status,
+        to_status=status,
+        source=new_source,
+        year=new_year,
+        reason=reason[:255],
+        reference=reference[:120],
+        changed_by=changed_by,
+    )
+    household.registry_status = status
+    household.registry_source = new_source
+    household.registry_year = new_year
+    household.save(update_fields=["registry_status", "registry_source", "registry_year", "updated_at"])
+    return household

@@ -148,3 +148,91 @@ class DeskAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.provider or self.desk} ({self.starts_on}–{self.ends_on or '…'})"
+
+
+class NumberSequence(models.Model):
+    """Gap-free counters: ticket numbers per desk per day, referral numbers per year.
+
+    Incremented inside the caller's transaction, so a rolled-back number is given again.
+    """
+
+    name = models.CharField(max_length=60)
+    period = models.CharField(max_length=20)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="sequence_name_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.period}={self.value}"
+
+
+class Ticket(TimeStampedModel):
+    """A queue ticket is a visit: issued once, sent on from desk to desk, linked to the person."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CALLED = "called", _("Called")
+        SERVING = "serving", _("Being served")
+        DONE = "done", _("Done")
+        NO_SHOW = "no_show", _("Did not come")
+
+    OPEN_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING)
+
+    number = models.CharField(_("ticket number"), max_length=12)
+    issued_on = models.DateField(_("date"))
+    sequence = models.PositiveIntegerField()
+    origin_desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="issued_tickets")
+    desk = models.ForeignKey(
+        Desk, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("current desk")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    person = models.ForeignKey(
+        "clients.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets",
+        verbose_name=_("person"),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.UniqueConstraint(fields=["origin_desk", "issued_on", "sequence"], name="ticket_number_per_day"),
+        ]
+        indexes = [models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def current_step(self):
+        return self.steps.order_by("-queued_at", "-pk").first()
+
+
+class TicketStep(models.Model):
+    """One desk's part of a visit, with its queue times."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="steps")
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="ticket_steps")
+    status = models.CharField(max_length=10, choices=Ticket.Status.choices, default=Ticket.Status.WAITING)
+    queued_at = models.DateTimeField(_("queued at"))
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    served_at = models.DateTimeField(_("service started at"), null=True, blank=True)
+    done_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("officer"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["queued_at", "pk"]
+        verbose_name = _("ticket step")
+        verbose_name_plural = _("ticket steps")
+        indexes = [models.Index(fields=["desk", "status", "queued_at"], name="step_desk_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} @ {self.desk.ticket_prefix}: {self.status}"

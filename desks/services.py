@@ -1,0 +1,149 @@
+"""Writes of the desks app: numbering and the queue.
+
+The queue is the office's visits: a ticket is issued at a desk, called, served, and sent on
+to another desk (its next step) or finished. "Call next" takes the oldest waiting step of
+the desk with FOR UPDATE SKIP LOCKED, so two desks pressing it at once never get the same
+ticket.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from desks.models import Desk, Ticket, TicketStep
+
+
+def sequence_next(*, name: str, period: str) -> int:
+    """Next value of a gap-free counter, inside the caller's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO desks_numbersequence (name, period, value) VALUES (%s, %s, 1)
+            ON CONFLICT (name, period) DO UPDATE SET value = desks_numbersequence.value + 1
+            RETURNING value
+            """,
+            [name, period],
+        )
+        return cursor.fetchone()[0]
+
+
+@transaction.atomic
+def ticket_issue(*, desk: Desk, issued_by=None, person=None) -> Ticket:
+    """A new ticket at a desk: A-007 is the 7th of the day at the desk with prefix A."""
+    now = timezone.now()
+    day = timezone.localdate(now)
+    sequence = sequence_next(name=f"ticket:{desk.pk}", period=day.isoformat())
+    ticket = Ticket.objects.create(
+        number=f"{desk.ticket_prefix}-{sequence:03d}",
+        issued_on=day,
+        sequence=sequence,
+        origin_desk=desk,
+        desk=desk,
+        person=person,
+        issued_by=issued_by,
+    )
+    TicketStep.objects.create(ticket=ticket, desk=desk, queued_at=now)
+    return ticket
+
+
+def _current_step(ticket: Ticket) -> TicketStep:
+    return TicketStep.objects.select_for_update().filter(ticket=ticket, desk=ticket.desk).latest("queued_at", "pk")
+
+
+@transaction.atomic
+def ticket_call_next(*, desk: Desk, officer) -> Ticket | None:
+    """Call the oldest ticket waiting at this desk today; None when nobody waits.
+
+    Concurrent callers skip the row another transaction has locked, so each gets its own.
+    """
+    today = timezone.localdate()
+    step = (
+        TicketStep.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(desk=desk, status=Ticket.Status.WAITING, ticket__issued_on=today)
+        .order_by("queued_at", "pk")
+        .first()
+    )
+    if step is None:
+        return None
+    now = timezone.now()
+    step.status = Ticket.Status.CALLED
+    step.called_at = now
+    step.officer = officer
+    step.save(update_fields=["status", "called_at", "officer"])
+    Ticket.objects.filter(pk=step.ticket_id).update(status=Ticket.Status.CALLED, updated_at=now)
+    return Ticket.objects.select_related("desk", "person").get(pk=step.ticket_id)
+
+
+@transaction.atomic
+def ticket_start(*, ticket: Ticket, officer) -> Ticket:
+    """The citizen has come to the desk: serving starts."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.CALLED:
+        raise ValidationError(_("Only a called ticket can be served."))
+    step = _current_step(ticket)
+    now = timezone.now()
+    step.status, step.served_at, step.officer = Ticket.Status.SERVING, now, officer
+    step.save(update_fields=["status", "served_at", "officer"])
+    ticket.status = Ticket.Status.SERVING
+    ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+def _close_step(ticket: Ticket, *, status: str, officer, note: str = "") -> None:
+    step = _current_step(ticket)
+    now = timezone.now()
+    if step.called_at and not step.served_at and status == Ticket.Status.DONE:
+        step.served_at = now
+    step.status, step.done_at, step.officer = status, now, officer or step.officer
+    if note:
+        step.note = note[:255]
+    step.save(update_fields=["status", "served_at", "done_at", "officer", "note"])
+
+
+@transaction.atomic
+def ticket_transfer(*, ticket: Ticket, to_desk: Desk, officer, note: str = "") -> Ticket:
+    """Send the visit on to another desk without the citizen queuing again."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in (Ticket.Status.CALLED, Ticket.Status.SERVING):
+        raise ValidationError(_("Only a ticket being served can be sent on."))
+    if to_desk.pk == ticket.desk_id:
+        raise ValidationError(_("The ticket is already at this desk."))
+    _close_step(ticket, status=Ticket.Status.DONE, officer=officer, note=note)
+    TicketStep.objects.create(ticket=ticket, desk=to_desk, queued_at=timezone.now())
+    ticket.desk = to_desk
+    ticket.status = Ticket.Status.WAITING
+    ticket.save(update_fields=["desk", "status", "updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_finish(*, ticket: Ticket, officer, note: str = "") -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in (Ticket.Status.CALLED, Ticket.Status.SERVING):
+        raise ValidationError(_("Only a ticket being served can be finished."))
+    _close_step(ticket, status=Ticket.Status.DONE, officer=officer, note=note)
+    ticket.status = Ticket.Status.DONE
+    ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_no_show(*, ticket: Ticket, officer) -> Ticket:
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != Ticket.Status.CALLED:
+        raise ValidationError(_("Only a called ticket can be marked as not come."))
+    _close_step(ticket, status=Ticket.Status.NO_SHOW, officer=officer)
+    ticket.status = Ticket.Status.NO_SHOW
+    ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_link_person(*, ticket: Ticket, person) -> Ticket:
+    """Once the person is identified, the visit belongs to their history."""
+    Ticket.objects.filter(pk=ticket.pk).update(person=person, updated_at=timezone.now())
+    ticket.person = person
+    return ticket
