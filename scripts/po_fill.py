@@ -34,9 +34,9 @@ def main(argv: list[str]) -> int:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in known:
-            message.string = known[key]
+            message.string = (known[key],) if isinstance(message.id, tuple) else known[key]
             message.flags.discard("fuzzy")
-        elif not message.string:
+        elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
             missing.append(key)
     catalog.fuzzy = False
     catalog.project = "Pandu"
