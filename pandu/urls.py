@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pandu import views
+from pandu.auth_views import PasswordChangeView
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,7 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -21,6 +22,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("queue/", include("desks.urls")),
+    path("audit/", include("clients.audit_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -16,12 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Only add demo data when there are no households yet.")
         parser.add_argument("--households", type=int, default=60, help="How many demo households (default 60).")
         parser.add_argument("--dry-run", action="store_true", help="Build everything, then roll it back.")
+        parser.add_argument(
+            "--keep-demo-passwords",
+            action="store_true",
+            help="Do not ask demo accounts to change their password at first login (browser tests, training).",
+        )
 
-    def handle(self, *args, if_empty=False, households=60, dry_run=False, **options):
+    def handle(self, *args, if_empty=False, households=60, dry_run=False, keep_demo_passwords=False, **options):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            demo.seed_users(today=today)
+            demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
             made = 0
             if not (if_empty and Household.objects.exists()):
                 made = len(clients_demo.seed(today=today, households=households, rng=rng))
