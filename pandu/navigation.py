@@ -28,6 +28,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("Dashboard"), "dashboard", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("Queue"), "desks:index", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.ADMIN})),
     NavItem(_("Audit log"), "audit:log", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),

@@ -36,8 +36,8 @@ def main(argv: list[str]) -> int:
         if key in known:
             message.string = (known[key],) if isinstance(message.id, tuple) else known[key]
             message.flags.discard("fuzzy")
-        elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
-            missing.append(key)
+        elif message.fuzzy or not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            missing.append(key)  # a fuzzy entry is msgmerge's guess from a similar msgid: never trust it
     catalog.fuzzy = False
     catalog.project = "Pandu"
     catalog.language_team = "Bahasa Indonesia"
