@@ -28,6 +28,9 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("My assignments"), "verivali:mine", frozenset({r.SURVEYOR})),
+    NavItem(_("Verivali"), "verivali:batch_list", frozenset({r.VALIDATOR, r.HEAD})),
+    NavItem(_("Scorecard what-if"), "verivali:whatif", frozenset({r.HEAD})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 
