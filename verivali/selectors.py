@@ -272,13 +272,19 @@ def batch_progress(batch: Batch) -> list[dict]:
 
 def batches_with_progress(user) -> QuerySet[Batch]:
     s = Assessment.Status
-    return batches_for_user(user).annotate(
-        total=Count("assessments"),
-        assigned=Count("assessments", filter=~Q(assessments__status=s.UNASSIGNED)),
-        surveyed=Count("assessments", filter=Q(assessments__submitted_at__isnull=False)),
-        validated=Count("assessments", filter=Q(assessments__status__in=[s.VALIDATED, s.APPROVED])),
-        returned=Count("assessments", filter=Q(assessments__status=s.RETURNED)),
-        approved=Count("assessments", filter=Q(assessments__status=s.APPROVED)),
+    return (
+        batches_for_user(user)
+        .annotate(
+            total=Count("assessments"),
+            assigned=Count("assessments", filter=~Q(assessments__status=s.UNASSIGNED)),
+            surveyed=Count("assessments", filter=Q(assessments__submitted_at__isnull=False)),
+            validated=Count(
+                "assessments", filter=Q(assessments__status__in=[s.VALIDATED, s.APPROVED])
+            ),
+            returned=Count("assessments", filter=Q(assessments__status=s.RETURNED)),
+            approved=Count("assessments", filter=Q(assessments__status=s.APPROVED)),
+        )
+        .order_by("-period_start", "-pk")
     )
 
 

@@ -38,7 +38,9 @@ def validator(reference_data):
 def household(reference_data):
     household = factories.HouseholdFactory(registry_status="in_verification")
     factories.PersonFactory(household=household, full_name="Siti Aminah")
-    factories.PersonFactory(household=household, full_name="Nayla Putri", relationship="child", sex="P")
+    factories.PersonFactory(
+        household=household, full_name="Nayla Putri", relationship="child", sex="P"
+    )
     return household
 
 

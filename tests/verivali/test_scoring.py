@@ -15,7 +15,12 @@ BANDS = [
 ]
 INDICATORS = [
     Indicator(
-        position=n, code=f"X{n:02d}", text=f"Question {n}", option_1="worst", option_2="bad", option_3="fair",
+        position=n,
+        code=f"X{n:02d}",
+        text=f"Question {n}",
+        option_1="worst",
+        option_2="bad",
+        option_3="fair",
         option_4="good",
     )
     for n in range(1, 17)
@@ -24,8 +29,16 @@ INDICATORS = [
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(16, "very_poor"), (32, "very_poor"), (33, "poor"), (40, "poor"), (41, "near_poor"), (48, "near_poor"),
-     (49, "not_poor"), (64, "not_poor")],
+    [
+        (16, "very_poor"),
+        (32, "very_poor"),
+        (33, "poor"),
+        (40, "poor"),
+        (41, "near_poor"),
+        (48, "near_poor"),
+        (49, "not_poor"),
+        (64, "not_poor"),
+    ],
 )
 def test_band_edges_classify_inclusively(score, expected):
     assert classify(score, BANDS) == expected
@@ -47,8 +60,19 @@ def _answers_summing_to(total: int) -> dict[str, int]:
     return {i.code: v for i, v in zip(INDICATORS, values, strict=True)}
 
 
-@pytest.mark.parametrize(("total", "expected"), [(16, "very_poor"), (32, "very_poor"), (33, "poor"), (40, "poor"),
-                                                 (41, "near_poor"), (48, "near_poor"), (49, "not_poor"), (64, "not_poor")])
+@pytest.mark.parametrize(
+    ("total", "expected"),
+    [
+        (16, "very_poor"),
+        (32, "very_poor"),
+        (33, "poor"),
+        (40, "poor"),
+        (41, "near_poor"),
+        (48, "near_poor"),
+        (49, "not_poor"),
+        (64, "not_poor"),
+    ],
+)
 def test_answers_on_the_band_edges_get_their_class(total, expected):
     result = score_answers(INDICATORS, _answers_summing_to(total), BANDS)
     assert result.score == total

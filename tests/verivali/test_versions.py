@@ -31,7 +31,9 @@ def test_editing_a_used_version_is_refused_by_the_service(used_version):
     with pytest.raises(ValidationError, match="can no longer be edited"):
         services.band_update(band=band, min_score=33, max_score=41)
     with pytest.raises(ValidationError, match="can no longer be edited"):
-        services.indicator_update(indicator=used_version.indicators.first(), text="Another question")
+        services.indicator_update(
+            indicator=used_version.indicators.first(), text="Another question"
+        )
     with pytest.raises(ValidationError):
         services.version_update(version=used_version, name="Changed")
     assert used_version.bands.get(welfare_class="poor").max_score == 40
@@ -42,7 +44,9 @@ def test_editing_a_used_version_is_refused_by_the_service(used_version):
 def test_editing_a_used_version_is_refused_by_the_database(used_version, change):
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
         if change == "band":
-            ClassBand.objects.filter(version=used_version, welfare_class="poor").update(max_score=41)
+            ClassBand.objects.filter(version=used_version, welfare_class="poor").update(
+                max_score=41
+            )
         elif change == "indicator":
             used_version.indicators.filter(position=1).update(option_1="something else")
         elif change == "delete_band":
@@ -93,5 +97,7 @@ def test_admin_copy_action_makes_a_new_version(client, used_version):
     assert response.status_code == 200
     copy = ScorecardVersion.objects.get(number=2)
     assert copy.indicators.count() == 16
-    page = client.get(reverse("admin:verivali_scorecardversion_change", args=[copy.pk])).content.decode()
+    page = client.get(
+        reverse("admin:verivali_scorecardversion_change", args=[copy.pk])
+    ).content.decode()
     assert 'name="indicators-0-text"' in page  # the copy is editable
