@@ -89,4 +89,12 @@ def submitted(assessment, surveyor, version, value=2):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
+    """Photos of a test go to its own directory (the private storage is rebuilt for it)."""
+    from django.utils.functional import empty
+
+    from clients.files import private_storage
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
