@@ -134,6 +134,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     section = head.get_by_test_id("verivali-household-section")
     expect(section.get_by_test_id("registry-status")).to_contain_text("Terdaftar")
     expect(section.get_by_test_id("registry-source")).to_have_text("VERIVALI:VV-E2E")
+    expect(section.get_by_test_id("registry-status")).to_contain_text("(2026)")
     screenshot(head, "verivali-6-household-listed")
     household.refresh_from_db()
     assert (household.registry_status, household.registry_source, household.registry_year) == (

@@ -25,21 +25,20 @@ INDICATORS = [
     )
     for n in range(1, 17)
 ]
+# The default bands' edges (16–32 very poor, 33–40 poor, 41–48 near poor, 49–64 not poor).
+EDGES = [
+    (16, "very_poor"),
+    (32, "very_poor"),
+    (33, "poor"),
+    (40, "poor"),
+    (41, "near_poor"),
+    (48, "near_poor"),
+    (49, "not_poor"),
+    (64, "not_poor"),
+]
 
 
-@pytest.mark.parametrize(
-    ("score", "expected"),
-    [
-        (16, "very_poor"),
-        (32, "very_poor"),
-        (33, "poor"),
-        (40, "poor"),
-        (41, "near_poor"),
-        (48, "near_poor"),
-        (49, "not_poor"),
-        (64, "not_poor"),
-    ],
-)
+@pytest.mark.parametrize(("score", "expected"), EDGES)
 def test_band_edges_classify_inclusively(score, expected):
     assert classify(score, BANDS) == expected
 
@@ -60,19 +59,7 @@ def _answers_summing_to(total: int) -> dict[str, int]:
     return {i.code: v for i, v in zip(INDICATORS, values, strict=True)}
 
 
-@pytest.mark.parametrize(
-    ("total", "expected"),
-    [
-        (16, "very_poor"),
-        (32, "very_poor"),
-        (33, "poor"),
-        (40, "poor"),
-        (41, "near_poor"),
-        (48, "near_poor"),
-        (49, "not_poor"),
-        (64, "not_poor"),
-    ],
-)
+@pytest.mark.parametrize(("total", "expected"), EDGES)
 def test_answers_on_the_band_edges_get_their_class(total, expected):
     result = score_answers(INDICATORS, _answers_summing_to(total), BANDS)
     assert result.score == total
