@@ -17,6 +17,9 @@ from verivali.scoring import IncompleteAnswers, ScoreResult, score_answers
 
 # Roles that see every batch and assessment of the office.
 OFFICE_ROLES = (roles.VALIDATOR, roles.HEAD, roles.ADMIN)
+# Roles that may read assessments and their photos, as on a household's page (the clients app's
+# office-wide roles).
+READ_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, *OFFICE_ROLES)
 CLASS_ORDER = [c.value for c in ClassBand.WelfareClass]
 
 
@@ -67,8 +70,9 @@ def get_batch_for_user(user, pk) -> Batch:
 
 
 def assessments_for_user(user) -> QuerySet[Assessment]:
-    """Office roles see every assessment; a surveyor only the ones assigned to them."""
-    if roles.has_role(user, *OFFICE_ROLES):
+    """Office-wide roles see every assessment (read-only for front desk and data officer, as on the
+    household page); a surveyor only the ones assigned to them."""
+    if roles.has_role(user, *READ_ROLES):
         return Assessment.objects.all()
     if roles.has_role(user, roles.SURVEYOR):
         return Assessment.objects.filter(surveyor=user)
@@ -95,16 +99,8 @@ def get_assignment_for_user(user, pk) -> Assessment:
     )
 
 
-# Roles that may see survey photos on a household's page (the clients app's office-wide roles).
-PHOTO_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, *OFFICE_ROLES)
-
-
 def photos_for_user(user) -> QuerySet[AssessmentPhoto]:
-    if roles.has_role(user, *PHOTO_ROLES):
-        return AssessmentPhoto.objects.all()
-    if roles.has_role(user, roles.SURVEYOR):
-        return AssessmentPhoto.objects.filter(assessment__surveyor=user)
-    return AssessmentPhoto.objects.none()
+    return AssessmentPhoto.objects.filter(assessment__in=assessments_for_user(user))
 
 
 def get_photo_for_user(user, pk) -> AssessmentPhoto:

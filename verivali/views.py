@@ -27,7 +27,7 @@ from verivali.forms import (
 from verivali.models import Assessment, Batch, ClassBand
 
 OFFICE = (roles.VALIDATOR, roles.HEAD, roles.ADMIN)
-SEES_ASSESSMENTS = (*OFFICE, roles.SURVEYOR)
+SEES_ASSESSMENTS = (*selectors.READ_ROLES, roles.SURVEYOR)
 
 
 def _errors(request, error: ValidationError) -> None:
@@ -329,7 +329,7 @@ def assessment_return(request, pk):
     return redirect("verivali:assessment_detail", pk=assessment.pk)
 
 
-@role_required(*selectors.PHOTO_ROLES, roles.SURVEYOR)
+@role_required(*SEES_ASSESSMENTS)
 def photo(request, pk, size="full"):
     item = selectors.get_photo_for_user(request.user, pk)
     audit_record(

@@ -98,3 +98,12 @@ def _media_in_tmp(settings, tmp_path):
     private_storage._wrapped = empty
     yield
     private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are asserted in English (the msgids); pages still speak Indonesian per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -47,7 +47,7 @@ WRONG_ROLE = {
     "batch_approve": "validator",
     "mine": "validator",
     "survey": "validator",
-    "assessment_detail": "front_desk",
+    "assessment_detail": "desk_officer",
     "assessment_validate": "surveyor",
     "assessment_return": "head",
     "photo": "desk_officer",
