@@ -195,9 +195,7 @@ class SurveyForm(forms.Form):
             self.fields[f"photo_{kind}"] = forms.FileField(
                 label=label,
                 required=False,
-                widget=forms.ClearableFileInput(
-                    attrs={"accept": "image/*", "capture": "environment"}
-                ),
+                widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
             )
 
     def question_fields(self):

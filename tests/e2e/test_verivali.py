@@ -81,6 +81,9 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(questions).to_have_count(16)
     for index in range(16):
         questions.nth(index).locator("label").nth(1).click()  # the second option: scored 2
+    # Answers not yet saved survive a reload (kept in the phone's browser).
+    surveyor.reload()
+    expect(questions.nth(15).locator("input[type=radio]").nth(1)).to_be_checked()
     surveyor.set_input_files(
         "input[name=photo_front]",
         files=[{"name": "depan.png", "mimeType": "image/png", "buffer": _png()}],
