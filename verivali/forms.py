@@ -121,7 +121,7 @@ class ApproveForm(_Helper, forms.Form):
 
 class WhatIfForm(forms.Form):
     version = forms.ModelChoiceField(
-        label=_("Scorecard version"), queryset=ScorecardVersion.objects.all()
+        label=_("Scorecard version"), queryset=ScorecardVersion.objects.all(), empty_label=None
     )
 
 

@@ -81,8 +81,8 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(questions).to_have_count(16)
     for index in range(16):
         questions.nth(index).locator("label").nth(1).click()  # the second option: scored 2
-    # Answers not yet saved survive a reload (kept in the phone's browser).
-    surveyor.reload()
+    # Answers not yet saved survive leaving the page and coming back (kept in the phone's browser).
+    surveyor.goto(surveyor.url)
     expect(questions.nth(15).locator("input[type=radio]").nth(1)).to_be_checked()
     surveyor.set_input_files(
         "input[name=photo_front]",
@@ -139,6 +139,10 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(section.get_by_test_id("registry-source")).to_have_text("VERIVALI:VV-E2E")
     expect(section.get_by_test_id("registry-status")).to_contain_text("(2026)")
     screenshot(head, "verivali-6-household-listed")
+    head.goto(reverse("verivali:whatif"))
+    head.get_by_role("button", name="Bandingkan").click()
+    expect(head.get_by_test_id("whatif-matrix")).to_be_visible()
+    screenshot(head, "verivali-7-whatif")
     household.refresh_from_db()
     assert (household.registry_status, household.registry_source, household.registry_year) == (
         "listed",

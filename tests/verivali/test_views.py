@@ -139,6 +139,7 @@ def test_validator_creates_a_batch_adds_and_assigns(client, validator, surveyor,
     assert assessment.surveyor == surveyor and assessment.status == "assigned"
     page = client.get(reverse("verivali:batch_detail", args=[batch.pk])).content.decode()
     assert household.address in page and 'data-testid="progress"' in page
+    assert "Tanjung Redeb" in page and "Jumlah" in page and "None" not in page
 
 
 @pytest.mark.django_db
