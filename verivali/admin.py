@@ -122,6 +122,25 @@ class BatchAdmin(admin.ModelAdmin):
     )
     filter_horizontal = ("kecamatan", "villages")
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == Batch.Status.APPROVED:
+            # its code is the registry source of the households it listed
+            return (
+                "name",
+                "code",
+                "period_start",
+                "period_end",
+                "kecamatan",
+                "villages",
+                *self.readonly_fields,
+            )
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return (obj is None or not obj.assessments.exists()) and super().has_delete_permission(
+            request, obj
+        )
+
 
 @admin.register(Assessment)
 class AssessmentAdmin(admin.ModelAdmin):

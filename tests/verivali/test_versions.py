@@ -101,3 +101,15 @@ def test_admin_copy_action_makes_a_new_version(client, used_version):
         reverse("admin:verivali_scorecardversion_change", args=[copy.pk])
     ).content.decode()
     assert 'name="indicators-0-text"' in page  # the copy is editable
+
+
+@pytest.mark.django_db
+def test_admin_keeps_an_approved_batch_as_the_decree_made_it(client, batch):
+    from verivali.models import Batch
+
+    Batch.objects.filter(pk=batch.pk).update(
+        status="approved", decree_number="SK 1", decree_date="2026-12-01"
+    )
+    client.force_login(factories.UserFactory(username="it", is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:verivali_batch_change", args=[batch.pk])).content.decode()
+    assert 'name="code"' not in page
