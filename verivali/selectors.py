@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
 from clients.models import Household, Person, Region
@@ -122,8 +122,22 @@ def person_filter_for_surveyor(user) -> Q | None:
 # --- lists --------------------------------------------------------------------------------
 
 
+def _members_in_order(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    """Head first, then the spouse, then the others from the oldest."""
+    rank = Case(
+        When(relationship=Person.Relationship.HEAD, then=Value(0)),
+        When(relationship=Person.Relationship.SPOUSE, then=Value(1)),
+        default=Value(2),
+    )
+    return queryset.order_by(rank, "birth_date", "pk")
+
+
+def household_members(household: Household) -> list[Person]:
+    return list(_members_in_order(household.members.all()))
+
+
 def _members_prefetch() -> Prefetch:
-    return Prefetch("household__members", queryset=Person.objects.order_by("birth_date", "pk"))
+    return Prefetch("household__members", queryset=_members_in_order(Person.objects.all()))
 
 
 @dataclass

@@ -202,7 +202,7 @@ def survey(request, pk):
         return redirect("verivali:assessment_detail", pk=assessment.pk)
     version = assessment.version or selectors.current_version()
     indicators, _bands = selectors.version_parts(version)
-    members = list(assessment.household.members.order_by("birth_date", "pk"))
+    members = selectors.household_members(assessment.household)
     findings = dict(
         assessment.member_checks.filter(person__isnull=False).values_list("person_id", "finding")
     )
@@ -286,7 +286,7 @@ def assessment_detail(request, pk):
             "assessment": assessment,
             "result": selectors.assessment_result(assessment),
             "photos": list(assessment.photos.all()),
-            "members": list(household.members.order_by("birth_date", "pk")),
+            "members": selectors.household_members(household),
             "member_checks": list(assessment.member_checks.select_related("person")),
             "household": household,
             "household_assessments": selectors.household_assessments(household),

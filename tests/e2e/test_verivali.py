@@ -75,6 +75,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     surveyor.goto(reverse("verivali:mine"))
     card = surveyor.locator(f"[data-testid=assignment][data-kk='{kk}']")
     expect(card).to_be_visible()
+    screenshot(surveyor, "verivali-2-my-assignments-phone")
     card.get_by_role("link").click()
     expect(surveyor.get_by_test_id("location-status")).to_contain_text("Lokasi tercatat")
     questions = surveyor.get_by_test_id("question")
@@ -88,7 +89,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
         "input[name=photo_front]",
         files=[{"name": "depan.png", "mimeType": "image/png", "buffer": _png()}],
     )
-    screenshot(surveyor, "verivali-2-survey-phone")
+    screenshot(surveyor, "verivali-3-survey-phone")
     surveyor.get_by_test_id("submit-survey").click()
     expect(surveyor.get_by_test_id("assessment-status")).to_have_text("Diajukan")
     expect(surveyor.get_by_test_id("score").first).to_have_text("32")
@@ -107,7 +108,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(card.get_by_test_id("return-note")).to_contain_text("atap")
     card.get_by_role("link").click()
     surveyor.get_by_test_id("question").nth(2).locator("label").nth(2).click()  # roof: scored 3
-    screenshot(surveyor, "verivali-3-fix-phone")
+    screenshot(surveyor, "verivali-4-fix-phone")
     surveyor.get_by_test_id("submit-survey").click()
     expect(surveyor.get_by_test_id("assessment-status")).to_have_text("Diajukan")
     expect(surveyor.get_by_test_id("score").first).to_have_text("33")
@@ -117,7 +118,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(validator.get_by_test_id("return-note")).to_be_visible()
     validator.get_by_test_id("validate").click()
     expect(validator.get_by_test_id("assessment-status")).to_have_text("Divalidasi")
-    screenshot(validator, "verivali-4-validated")
+    screenshot(validator, "verivali-5-validated")
 
     # The head approves the batch with the Bupati's decree.
     head = new_page()
@@ -130,7 +131,7 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     head.get_by_test_id("approve").click()
     expect(head.get_by_test_id("batch-status")).to_have_text("Disetujui dengan SK")
     expect(head.get_by_test_id("batch-decree")).to_contain_text("188.45/777/DINSOS/2026")
-    screenshot(head, "verivali-5-approved")
+    screenshot(head, "verivali-6-approved")
 
     # The household is listed, with the batch as its source.
     head.goto(reverse("verivali:assessment_detail", args=[assessment.pk]))
@@ -138,11 +139,11 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(section.get_by_test_id("registry-status")).to_contain_text("Terdaftar")
     expect(section.get_by_test_id("registry-source")).to_have_text("VERIVALI:VV-E2E")
     expect(section.get_by_test_id("registry-status")).to_contain_text("(2026)")
-    screenshot(head, "verivali-6-household-listed")
+    screenshot(head, "verivali-7-household-listed")
     head.goto(reverse("verivali:whatif"))
     head.get_by_role("button", name="Bandingkan").click()
     expect(head.get_by_test_id("whatif-matrix")).to_be_visible()
-    screenshot(head, "verivali-7-whatif")
+    screenshot(head, "verivali-8-whatif")
     household.refresh_from_db()
     assert (household.registry_status, household.registry_source, household.registry_year) == (
         "listed",
