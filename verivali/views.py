@@ -83,9 +83,9 @@ def batch_detail(request, pk):
     status = request.GET.get("status", "")
     status = status if status in Assessment.Status.values else ""
     villages = selectors.batch_villages(batch)
-    assessments = selectors.batch_assessments(
-        batch, status=status, village_id=request.GET.get("village") or None
-    )
+    village = request.GET.get("village", "")
+    village_id = int(village) if village.isdigit() else None
+    assessments = selectors.batch_assessments(batch, status=status, village_id=village_id)
     page = Paginator(assessments, 50).get_page(request.GET.get("page"))
     surveyors = selectors.surveyors()
     return render(
@@ -96,6 +96,7 @@ def batch_detail(request, pk):
             "progress": selectors.batch_progress(batch),
             "page_obj": page,
             "status": status,
+            "village_id": village_id,
             "statuses": Assessment.Status.choices,
             "villages": villages,
             "surveyors": surveyors,

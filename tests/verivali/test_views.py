@@ -140,6 +140,10 @@ def test_validator_creates_a_batch_adds_and_assigns(client, validator, surveyor,
     page = client.get(reverse("verivali:batch_detail", args=[batch.pk])).content.decode()
     assert household.address in page and 'data-testid="progress"' in page
     assert "Tanjung Redeb" in page and "Jumlah" in page and "None" not in page
+    url = reverse("verivali:batch_detail", args=[batch.pk])
+    assert household.address in client.get(url, {"village": household.village_id}).content.decode()
+    assert household.address not in client.get(url, {"status": "validated"}).content.decode()
+    assert client.get(url, {"village": "x'; drop"}).status_code == 200
 
 
 @pytest.mark.django_db
