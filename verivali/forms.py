@@ -11,15 +11,6 @@ from clients.models import Household, Person, Region
 from verivali.models import AssessmentPhoto, Batch, MemberCheck, ScorecardVersion
 
 
-class _Helper:
-    submit_label = _("Save")
-
-    def _helper(self):
-        helper = FormHelper(self)
-        helper.add_input(Submit("submit", self.submit_label))
-        return helper
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -27,9 +18,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class BatchForm(_Helper, forms.ModelForm):
-    submit_label = _("Create batch")
-
+class BatchForm(forms.ModelForm):
     class Meta:
         model = Batch
         fields = ["name", "code", "period_start", "period_end", "kecamatan", "villages"]
@@ -47,7 +36,8 @@ class BatchForm(_Helper, forms.ModelForm):
             .order_by("parent__name", "name")
         )
         self.fields["villages"].widget.attrs["size"] = 8
-        self.helper = self._helper()
+        self.helper = FormHelper(self)
+        self.helper.add_input(Submit("submit", _("Create batch")))
 
     def clean(self):
         cleaned = super().clean()
@@ -104,19 +94,11 @@ class ReturnForm(forms.Form):
     )
 
 
-class ApproveForm(_Helper, forms.Form):
-    submit_label = _("Approve with this decree")
+class ApproveForm(forms.Form):
+    """Validates the head's decree fields; the batch page lays the three inputs out in one row."""
+
     decree_number = forms.CharField(label=_("Decree (SK) number"), max_length=80)
     decree_date = forms.DateField(label=_("Decree (SK) date"), widget=DateInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = self._helper()
-        self.helper.attrs = {
-            "data-confirm": _(
-                "Approve the batch? Registry statuses change for every validated household."
-            )
-        }
 
 
 class WhatIfForm(forms.Form):
