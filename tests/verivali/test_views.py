@@ -313,3 +313,23 @@ def test_batch_list_shows_progress(client, validator, assignment, batch):
     client.force_login(validator)
     page = client.get(reverse("verivali:batch_list")).content.decode()
     assert batch.name in page
+
+
+@pytest.mark.django_db
+def test_household_fragment_renders_from_the_selector_alone(
+    assignment, surveyor, version, household
+):
+    """The contract with the household page: include the fragment with these two variables."""
+    from django.template.loader import render_to_string
+
+    from verivali.selectors import household_assessments
+
+    submitted(assignment, surveyor, version, value=1)
+    html = render_to_string(
+        "verivali/_household_section.html",
+        {"household": household, "household_assessments": household_assessments(household)},
+    )
+    photo = assignment.photos.get()
+    assert "16" in html and reverse("verivali:photo_thumb", args=[photo.pk]) in html
+    assert reverse("verivali:assessment_detail", args=[assignment.pk]) in html
+    assert html.count("<tr><td") == 16
