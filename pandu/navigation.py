@@ -31,6 +31,9 @@ NAV: list[NavItem] = [
     NavItem(_("Dashboard"), "dashboard", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("Queue"), "desks:index", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.ADMIN})),
     NavItem(_("Audit log"), "audit:log", frozenset({r.HEAD, r.ADMIN})),
+    NavItem(_("My assignments"), "verivali:mine", frozenset({r.SURVEYOR})),
+    NavItem(_("Verivali"), "verivali:batch_list", frozenset({r.VALIDATOR, r.HEAD})),
+    NavItem(_("Scorecard what-if"), "verivali:whatif", frozenset({r.HEAD})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 

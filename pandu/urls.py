@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("queue/", include("desks.urls")),
     path("audit/", include("clients.audit_urls")),
+    path("verivali/", include("verivali.urls")),
     path("admin/", admin.site.urls),
 ]
 

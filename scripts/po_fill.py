@@ -21,8 +21,9 @@ def main(argv: list[str]) -> int:
         for path in argv[1:]:
             with open(path, "rb") as handle:
                 for message in read_po(handle):
-                    if message.id and message.string and not message.fuzzy:
-                        known[message.id if isinstance(message.id, str) else message.id[0]] = message.string
+                    string = message.string[0] if isinstance(message.string, tuple) else message.string
+                    if message.id and string and not message.fuzzy:
+                        known[message.id if isinstance(message.id, str) else message.id[0]] = string
     else:
         for line in Path(argv[0]).read_text(encoding="utf-8").splitlines():
             if "\t" in line:

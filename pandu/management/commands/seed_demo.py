@@ -7,6 +7,7 @@ from django.utils import timezone
 from clients import demo as clients_demo
 from clients.models import Household
 from pandu import demo
+from verivali import demo as verivali_demo
 
 
 class Command(BaseCommand):
@@ -26,10 +27,11 @@ class Command(BaseCommand):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
+            users = demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
             made = 0
             if not (if_empty and Household.objects.exists()):
                 made = len(clients_demo.seed(today=today, households=households, rng=rng))
+                verivali_demo.seed(today=today, users=users, rng=rng)
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text())
