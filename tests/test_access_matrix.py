@@ -31,6 +31,7 @@ class Spec:
     public: bool = False  # anonymous gets through too
     data: Callable[[World], dict] = lambda world: {}
     ok_status: tuple[int, ...] = field(default=(200, 302))
+    other_surveyor: int | None = None  # what a surveyor who does not own the object gets; None: as surveyor
 
 
 @dataclass
@@ -41,6 +42,10 @@ class World:
     dinkes_desk: Desk
     ticket: object
     dinkes_ticket: object
+    other_surveyor: object
+    batch: object
+    assessment: object  # assigned to users["surveyor"], submitted, with a photo
+    photo: object
 
 
 def _world() -> World:
@@ -51,7 +56,12 @@ def _world() -> World:
     outsider = factories.officer(username="m_outsider", provider=Desk.objects.get(code="DISDIK").provider,
                                  desk_code="DISDIK")
     registration = Desk.objects.get(code="REG")
+    batch, assessment = _verivali(users)
     return World(
+        other_surveyor=factories.user_with_role("surveyor", username="m_other_surveyor"),
+        batch=batch,
+        assessment=assessment,
+        photo=assessment.photos.first(),
         users=users,
         outsider=outsider,
         registration=registration,
@@ -61,8 +71,31 @@ def _world() -> World:
     )
 
 
+def _verivali(users):
+    import datetime
+
+    from clients.models import Region
+    from tests.verivali.conftest import submitted
+    from verivali import services as vv
+    from verivali.models import ScorecardVersion
+
+    batch = vv.batch_create(name="Matrix", code="VV-M", period_start=datetime.date(2026, 9, 1),
+                            period_end=datetime.date(2026, 12, 31), kecamatan=[Region.objects.get(code="64.03.05")],
+                            created_by=users["validator"])
+    household = factories.HouseholdFactory(registry_status="in_verification")
+    factories.PersonFactory(household=household)
+    assessment = vv.batch_add_household(batch=batch, household=household)
+    vv.assignments_assign(batch=batch, surveyor=users["surveyor"], assessment_ids=[assessment.pk])
+    assessment.refresh_from_db()
+    submitted(assessment, users["surveyor"], ScorecardVersion.objects.get(number=1))
+    assessment.refresh_from_db()
+    return batch, assessment
+
+
 QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
 HEAD = frozenset({"head", "admin"})
+VV_OFFICE = frozenset({"validator", "head", "admin"})
+VV_READ = frozenset({"front_desk", "data_officer", "validator", "head", "admin", "surveyor"})
 
 EXPECTATIONS: dict[str, Spec] = {
     "home": Spec(ok=ALL),
@@ -100,6 +133,20 @@ EXPECTATIONS: dict[str, Spec] = {
     "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
                           not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
                           outsider=404),
+    "verivali:batch_list": Spec(ok=VV_OFFICE),
+    "verivali:batch_create": Spec(ok=frozenset({"validator"})),
+    "verivali:batch_detail": Spec(args=lambda w: [w.batch.pk], ok=VV_OFFICE),
+    "verivali:batch_add": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"validator"})),
+    "verivali:batch_assign": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"validator"})),
+    "verivali:batch_approve": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"head"})),
+    "verivali:mine": Spec(ok=frozenset({"surveyor"})),
+    "verivali:survey": Spec(args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}), other_surveyor=404),
+    "verivali:assessment_detail": Spec(args=lambda w: [w.assessment.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:assessment_validate": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"validator"})),
+    "verivali:assessment_return": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"validator"})),
+    "verivali:photo": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:photo_thumb": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:whatif": Spec(ok=VV_OFFICE),
 }
 
 
@@ -155,6 +202,10 @@ def test_access(client, reference_data, name):
     response = _request(client, spec, url, world)
     expected = {spec.outsider} if spec.outsider is not None else _expected(spec, "desk_officer")
     assert response.status_code in expected, f"outsider {name}: {response.status_code}"
+    client.force_login(world.other_surveyor)
+    response = _request(client, spec, url, world)
+    expected = {spec.other_surveyor} if spec.other_surveyor is not None else _expected(spec, "surveyor")
+    assert response.status_code in expected, f"other surveyor {name}: {response.status_code}"
 
 
 @pytest.mark.django_db

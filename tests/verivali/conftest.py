@@ -88,19 +88,6 @@ def submitted(assessment, surveyor, version, value=2):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Photos of a test go to its own directory (the private storage is rebuilt for it)."""
-    from django.utils.functional import empty
-
-    from clients.files import private_storage
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
-
-
-@pytest.fixture(autouse=True)
 def _english_messages():
     """Service messages are asserted in English (the msgids); pages still speak Indonesian per request."""
     from django.utils import translation
