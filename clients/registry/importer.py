@@ -54,6 +54,7 @@ class ImportResult:
     rejected: list[Rejected] = field(default_factory=list)
     registry_changes: int = 0
     saved: bool = False
+    read_mode: str = "rows"  # "copy" when PostgreSQL parsed the CSV itself
 
     @property
     def rejected_count(self) -> int:

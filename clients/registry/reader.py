@@ -11,6 +11,7 @@ import codecs
 import csv
 import datetime
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,15 @@ from django.utils.translation import gettext as _
 from clients.registry.rows import COLUMNS, REQUIRED_COLUMNS, collapse
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class RawCopySpec:
+    """How PostgreSQL's COPY can read the CSV itself: template column name (or '') per file column."""
+
+    columns: list[str]
+    delimiter: str
+    encoding: str
 
 
 class RegistryFile:
@@ -44,8 +54,9 @@ class RegistryFile:
             self._handle = open(self.path, newline="", encoding=encoding)  # noqa: SIM115
             first = self._handle.readline()
             self._handle.seek(0)
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            self._iter = csv.reader(self._handle, delimiter=delimiter)
+            self._delimiter = ";" if first.count(";") > first.count(",") else ","
+            self._encoding = encoding
+            self._iter = csv.reader(self._handle, delimiter=self._delimiter)
         header = next(self._iter, None)
         if header is None:
             raise ValidationError(_("The file is empty."))
@@ -57,7 +68,18 @@ class RegistryFile:
                 % {"columns": ", ".join(missing)}
             )
         self._positions = [names.index(column) if column in names else None for column in COLUMNS]
+        self._names = names
         return self
+
+    def raw_copy_spec(self) -> RawCopySpec | None:
+        """For a CSV whose header names each template column once: what COPY needs."""
+        if self.is_xlsx or any(self._names.count(column) > 1 for column in COLUMNS):
+            return None
+        return RawCopySpec(
+            columns=[name if name in COLUMNS else "" for name in self._names],
+            delimiter=self._delimiter,
+            encoding="UTF8" if self._encoding == "utf-8-sig" else "WIN1252",
+        )
 
     def __exit__(self, *exc) -> None:
         if self._handle is not None:
@@ -68,10 +90,10 @@ class RegistryFile:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         positions = self._positions
         for index, row in enumerate(self._iter, start=2):
-            if not any(row):
-                continue
             size = len(row)
-            yield index, [row[p] if p is not None and p < size else "" for p in positions]
+            values = [row[p] if p is not None and p < size else "" for p in positions]
+            if any(values):  # a blank row (or one with only other columns) is skipped, not rejected
+                yield index, values
 
 
 def _cell_text(value: object) -> str:

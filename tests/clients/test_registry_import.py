@@ -4,7 +4,6 @@ same stored rows; idempotence, updates, XLSX, --strict, --dry-run, and crash saf
 import csv
 import datetime
 import io
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -83,7 +82,16 @@ EXPECTED_PERSONS = [
      "6403050101200002"),
 ]  # fmt: skip
 EXPECTED_HOUSEHOLDS = [
-    ("6403050101200001", "Jl. Pemuda No. 5", "004", "002", "64.03.05.1004", "listed", "PPLS2011", 2011),
+    (
+        "6403050101200001",
+        "Jl. Pemuda No. 5",
+        "004",
+        "002",
+        "64.03.05.1004",
+        "listed",
+        "PPLS2011",
+        2011,
+    ),
     ("6403050101200002", "Jl. Anggur RT 1", "", "", "64.03.05.1005", "listed", "DTKS", None),
     ("6403050101200003", "Kampung Merabu", "001", "001", "64.03.01.2001", "listed", "DTKS", 2015),
 ]
@@ -108,18 +116,36 @@ def counts(result):
 def stored():
     persons = sorted(
         Person.objects.values_list(
-            "nik", "full_name", "sex", "birth_place", "birth_date", "relationship", "household__kk_number"
+            "nik",
+            "full_name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "relationship",
+            "household__kk_number",
         )
     )
     households = sorted(
         Household.objects.values_list(
-            "kk_number", "address", "rt", "rw", "village__code", "registry_status", "registry_source",
+            "kk_number",
+            "address",
+            "rt",
+            "rw",
+            "village__code",
+            "registry_status",
+            "registry_source",
             "registry_year",
         )
     )
     changes = sorted(
         RegistryChange.objects.values_list(
-            "household__kk_number", "from_status", "to_status", "source", "year", "reason", "reference"
+            "household__kk_number",
+            "from_status",
+            "to_status",
+            "source",
+            "year",
+            "reason",
+            "reference",
         )
     )
     return persons, households, changes
@@ -129,7 +155,10 @@ def stored():
 def test_dirty_fixture_imports_valid_rows_and_reports_every_reason(reference_data, engine):
     result = run(engine)
     assert counts(result) == (3, 0, 8, 0, 23)
-    assert result.summary_line() == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    assert (
+        result.summary_line()
+        == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    )
     assert reasons(result) == EXPECTED_REJECTED
     persons, households, changes = stored()
     assert persons == EXPECTED_PERSONS
@@ -151,10 +180,14 @@ def test_fast_and_row_by_row_paths_store_the_same_rows(reference_data):
     assert stored() == fast_rows
     assert counts(rows_result) == counts(fast_result)
     assert reasons(rows_result) == reasons(fast_result)
-    assert [item.values for item in rows_result.rejected] == [item.values for item in fast_result.rejected]
+    assert [item.values for item in rows_result.rejected] == [
+        item.values for item in fast_result.rejected
+    ]
 
 
-@pytest.mark.parametrize(("first", "second"), [("fast", "fast"), ("rows", "rows"), ("fast", "rows"), ("rows", "fast")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("fast", "fast"), ("rows", "rows"), ("fast", "rows"), ("rows", "fast")]
+)
 def test_the_same_file_twice_changes_nothing(reference_data, first, second):
     run(first)
     before = stored()
@@ -178,7 +211,9 @@ def _rewrite(tmp_path, changes: dict[int, dict[str, str]]) -> Path:
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_a_later_file_updates_changed_records_and_records_the_new_listing(reference_data, tmp_path, engine):
+def test_a_later_file_updates_changed_records_and_records_the_new_listing(
+    reference_data, tmp_path, engine
+):
     run(engine)
     changed = _rewrite(
         tmp_path,
@@ -197,13 +232,20 @@ def test_a_later_file_updates_changed_records_and_records_the_new_listing(refere
     )  # fmt: skip
     assert Person.objects.get(nik="6403054703850002").full_name == "Siti Aminah Binti Ali"
     change = household.registry_changes.first()
-    assert (change.from_status, change.to_status, change.source, change.year) == ("listed", "listed", "DTKS2015", 2015)
+    assert (change.from_status, change.to_status, change.source, change.year) == (
+        "listed",
+        "listed",
+        "DTKS2015",
+        2015,
+    )
     assert RegistryChange.objects.count() == 4
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_import_lists_a_household_that_was_in_verification(reference_data, engine):
-    household = factories.HouseholdFactory(kk_number="6403050101200001", registry_status="in_verification")
+    household = factories.HouseholdFactory(
+        kk_number="6403050101200001", registry_status="in_verification"
+    )
     result = run(engine)
     assert counts(result)[:2] == (2, 1)
     household.refresh_from_db()
@@ -252,7 +294,9 @@ def _command(*args):
     return out.getvalue().splitlines()
 
 
-def test_command_prints_the_contract_last_line_and_writes_the_error_report(reference_data, tmp_path):
+def test_command_prints_the_contract_last_line_and_writes_the_error_report(
+    reference_data, tmp_path
+):
     errors = tmp_path / "errors.csv"
     lines = _command(FIXTURE, "--source", "DTKS", "--errors", errors)
     assert lines[-1] == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
@@ -274,7 +318,9 @@ def test_strict_imports_nothing_when_a_row_is_rejected(reference_data):
     assert out.getvalue().splitlines()[-1] == (
         "households created=0 updated=0; persons created=0 updated=0; rejected=23"
     )
-    assert Household.objects.count() == Person.objects.count() == RegistryChange.objects.count() == 0
+    assert (
+        Household.objects.count() == Person.objects.count() == RegistryChange.objects.count() == 0
+    )
 
 
 def test_strict_imports_a_clean_file(reference_data, tmp_path):
@@ -291,11 +337,15 @@ def test_strict_imports_a_clean_file(reference_data, tmp_path):
 def test_dry_run_counts_but_saves_nothing(reference_data, engine):
     lines = _command(FIXTURE, "--dry-run", "--engine", engine)
     assert lines[-1] == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
-    assert Household.objects.count() == Person.objects.count() == RegistryChange.objects.count() == 0
+    assert (
+        Household.objects.count() == Person.objects.count() == RegistryChange.objects.count() == 0
+    )
 
 
 def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, monkeypatch):
-    factories.PersonFactory(household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama")
+    factories.PersonFactory(
+        household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama"
+    )
     before = stored()
 
     def crash(fixed):
@@ -308,7 +358,9 @@ def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, m
 
 
 def test_interrupted_row_by_row_import_leaves_the_database_unchanged(reference_data, monkeypatch):
-    factories.PersonFactory(household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama")
+    factories.PersonFactory(
+        household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama"
+    )
     before = stored()
     real = importer._person_upsert
     calls = []
@@ -334,10 +386,9 @@ def test_missing_template_column_refuses_the_file(reference_data, tmp_path):
 
 def test_semicolon_csv_from_an_indonesian_excel_reads_the_same(reference_data, tmp_path):
     path = tmp_path / "semicolon.csv"
-    with open(FIXTURE, newline="", encoding="utf-8") as source, open(
-        path, "w", newline="", encoding="utf-8-sig"
-    ) as target:
+    with (
+        open(FIXTURE, newline="", encoding="utf-8") as source,
+        open(path, "w", newline="", encoding="utf-8-sig") as target,
+    ):
         csv.writer(target, delimiter=";").writerows(csv.reader(source))
     assert counts(run("fast", path=path)) == (3, 0, 8, 0, 23)
-
-
