@@ -28,6 +28,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("Registry imports"), "registry:import_list", frozenset({r.DATA_OFFICER, r.ADMIN})),
+    NavItem(_("Registry exports"), "registry:export", frozenset({r.DATA_OFFICER, r.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 

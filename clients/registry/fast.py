@@ -259,6 +259,7 @@ WITH up AS (
          now(), now(), %(user_id)s{fixed_vals}
   FROM registry_clean c JOIN {h} h ON h.kk_number = c.kk
   WHERE cardinality(c.reasons) = 0
+  ORDER BY c.line  -- records in the file's order, as the row-by-row path creates them
   ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
     full_name = EXCLUDED.full_name, sex = EXCLUDED.sex, birth_place = EXCLUDED.birth_place,
     birth_date = EXCLUDED.birth_date, relationship = EXCLUDED.relationship,

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from clients.models import AuditEvent
 from clients.registry.importer import registry_import
+from clients.services import audit_record
 
 
 class Command(BaseCommand):
@@ -86,6 +88,11 @@ class Command(BaseCommand):
             self.stdout.write("dry run: nothing was saved")
         elif strict and result.rejected:
             self.stdout.write("strict: rows were rejected, nothing was saved")
+        if result.saved:
+            audit_record(
+                user=None, action=AuditEvent.Action.IMPORT, summary=result.summary_line(),
+                detail={"file": str(path), "source": source, "rows": result.rows, "command": "import_registry"},
+            )  # fmt: skip
         self.stdout.write(result.summary_line())
         if strict and result.rejected and not dry_run:
             raise CommandError(
