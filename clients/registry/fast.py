@@ -214,13 +214,21 @@ def _households_sql(fixed: dict[str, object]) -> str:
 WITH src AS (
   SELECT DISTINCT ON (kk) kk, address, rt, rw, village_id, source, year
   FROM registry_clean WHERE cardinality(reasons) = 0 ORDER BY kk, line
+), changed AS (
+  -- an unchanged household is not offered to the upsert (ON CONFLICT would lock and log it)
+  SELECT src.* FROM src WHERE NOT EXISTS (
+    SELECT 1 FROM {h} same WHERE same.kk_number = src.kk
+      AND (same.address, same.rt, same.rw, same.village_id, same.registry_status) IS NOT DISTINCT FROM
+          (src.address, src.rt, src.rw, src.village_id, %(listed)s)
+      AND same.registry_source = coalesce(nullif(src.source, ''), same.registry_source)
+      AND same.registry_year IS NOT DISTINCT FROM coalesce(src.year, same.registry_year))
 ), old AS (
-  SELECT h.id, h.registry_status, h.registry_source FROM {h} h JOIN src ON h.kk_number = src.kk
+  SELECT h.id, h.registry_status, h.registry_source FROM {h} h JOIN changed ON h.kk_number = changed.kk
 ), up AS (
   INSERT INTO {h} AS h (kk_number, address, rt, rw, village_id, registry_status, registry_source,
                         registry_year, created_at, updated_at, created_by_id{fixed_cols})
   SELECT kk, address, rt, rw, village_id, %(listed)s, source, year, now(), now(), %(user_id)s{fixed_vals}
-  FROM src
+  FROM changed
   ON CONFLICT (kk_number) WHERE kk_number IS NOT NULL DO UPDATE SET
     address = EXCLUDED.address, rt = EXCLUDED.rt, rw = EXCLUDED.rw, village_id = EXCLUDED.village_id,
     registry_status = EXCLUDED.registry_status,
@@ -259,6 +267,11 @@ WITH up AS (
          now(), now(), %(user_id)s{fixed_vals}
   FROM registry_clean c JOIN {h} h ON h.kk_number = c.kk
   WHERE cardinality(c.reasons) = 0
+    -- an unchanged person is not offered to the upsert (ON CONFLICT would lock and log it)
+    AND NOT EXISTS (
+      SELECT 1 FROM {p} same WHERE same.nik = c.nik
+        AND (same.full_name, same.sex, same.birth_place, same.birth_date, same.relationship, same.household_id)
+            IS NOT DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
   ORDER BY c.line  -- records in the file's order, as the row-by-row path creates them
   ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
     full_name = EXCLUDED.full_name, sex = EXCLUDED.sex, birth_place = EXCLUDED.birth_place,
@@ -337,6 +350,11 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        try:  # more memory for the staging tables; only possible before a session's first one
+            with transaction.atomic():
+                cursor.execute("SET LOCAL temp_buffers = '512MB'")
+        except (DatabaseError, psycopg.Error):
+            pass
         cursor.execute(SETUP_SQL)
         with cursor.copy("COPY registry_relationship (word, value) FROM STDIN") as copy:
             for word, value in RELATIONSHIPS.items():
