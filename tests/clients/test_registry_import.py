@@ -392,3 +392,23 @@ def test_semicolon_csv_from_an_indonesian_excel_reads_the_same(reference_data, t
     ):
         csv.writer(target, delimiter=";").writerows(csv.reader(source))
     assert counts(run("fast", path=path)) == (3, 0, 8, 0, 23)
+
+
+def test_a_plain_csv_is_parsed_by_copy_and_a_ragged_one_row_by_row_with_the_same_result(
+    reference_data, tmp_path
+):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    plain = tmp_path / "plain.csv"
+    plain.write_text("\n".join(line for line in lines if line) + "\n", encoding="utf-8")
+    with transaction.atomic():
+        copied = run("fast", path=plain)
+        copied_rows = stored()
+        transaction.set_rollback(True)
+    by_rows = run("rows", path=plain)
+    assert copied.read_mode == "copy"
+    assert counts(copied) == counts(by_rows) == (3, 0, 8, 0, 23)
+    assert reasons(copied) == reasons(by_rows)
+    assert copied_rows == stored()
+    assert (
+        run("fast").read_mode == "rows"
+    )  # the fixture's blank line: COPY refuses it, Python reads it

@@ -29,7 +29,9 @@ def data_officer(reference_data):
 def _upload(client, django_capture_on_commit_callbacks, launched):
     upload = SimpleUploadedFile("ppls.csv", FIXTURE.read_bytes(), content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("registry:import_list"), {"file": upload, "source": "PPLS2011"})
+        response = client.post(
+            reverse("registry:import_list"), {"file": upload, "source": "PPLS2011"}
+        )
     return response
 
 
@@ -53,7 +55,10 @@ def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
     call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the check (dry run)
     job.refresh_from_db()
     assert job.status == "checked"
-    assert job.preview_line == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    assert (
+        job.preview_line
+        == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    )
     assert job.preview_rejected[0]["line"] == 8
     assert Person.objects.count() == 0
     page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
@@ -65,9 +70,17 @@ def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
     call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the import
     job.refresh_from_db()
     assert job.status == "done"
-    assert job.result_line == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    assert (
+        job.result_line
+        == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    )
     assert Person.objects.count() == 8
-    assert RegistryChange.objects.filter(reference=f"import #{job.pk}: ppls.csv", changed_by=data_officer).count() == 3
+    assert (
+        RegistryChange.objects.filter(
+            reference=f"import #{job.pk}: ppls.csv", changed_by=data_officer
+        ).count()
+        == 3
+    )
     assert AuditEvent.objects.filter(action="import", user=data_officer).count() == 1
 
     response = client.get(reverse("registry:import_errors", args=[job.pk]))
@@ -97,7 +110,9 @@ def test_progress_partial_polls_while_the_job_runs_and_stops_when_done(client, d
     client.force_login(data_officer)
     running = client.get(reverse("registry:import_progress", args=[job.pk])).content.decode()
     assert 'hx-trigger="every 2s"' in running and 'value="70"' in running
-    ImportJob.objects.filter(pk=job.pk).update(status="done", result_line="households created=1 updated=0")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="done", result_line="households created=1 updated=0"
+    )
     done = client.get(reverse("registry:import_progress", args=[job.pk])).content.decode()
     assert "hx-trigger" not in done and "households created=1" in done
 
@@ -117,7 +132,9 @@ def test_wrong_role_gets_403_and_anonymous_goes_to_login(client, front_desk, nam
 
 
 def test_job_pages_are_403_for_other_roles(client, front_desk, data_officer):
-    job = ImportJob.objects.create(original_name="x.csv", file="imports/x.csv", created_by=data_officer)
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer
+    )
     client.force_login(front_desk)
     for name in ("registry:import_detail", "registry:import_progress", "registry:import_errors"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 403
@@ -136,7 +153,7 @@ def _imported():
 def test_export_csv_filters_by_village_escapes_formulas_and_is_audited(client, data_officer):
     _imported()
     person = Person.objects.get(nik="6403051205800001")
-    person.full_name = "=HYPERLINK(\"http://evil\")"
+    person.full_name = '=HYPERLINK("http://evil")'
     person.save()
     client.force_login(data_officer)
     response = client.get(
@@ -146,7 +163,7 @@ def test_export_csv_filters_by_village_escapes_formulas_and_is_audited(client, d
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["NO_KK", "NIK", "NAMA"]
     assert len(rows) == 1 + 4
-    assert next(row for row in rows if row[1] == person.nik)[2] == "'=HYPERLINK(\"http://evil\")"
+    assert next(row for row in rows if row[1] == person.nik)[2] == '\'=HYPERLINK("http://evil")'
     event = AuditEvent.objects.get(action="export")
     assert event.user == data_officer and event.detail["rows"] == 4
     assert event.detail["filter"]["village"] == "64.03.05.1004"
