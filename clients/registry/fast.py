@@ -206,10 +206,14 @@ def _fixed_columns(model, skip: set[str]) -> dict[str, object]:
     return values
 
 
+def _fixed_sql(fixed: dict[str, object]) -> tuple[str, str]:
+    """The extra column names and their parameters, each preceded by a comma."""
+    return "".join(f", {c}" for c in fixed), "".join(f", %(fixed_{c})s" for c in fixed)
+
+
 def _households_sql(fixed: dict[str, object]) -> str:
     h, rc = Household._meta.db_table, RegistryChange._meta.db_table
-    fixed_cols = "".join(f", {column}" for column in fixed)
-    fixed_vals = "".join(f", %(fixed_{column})s" for column in fixed)
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
 WITH src AS (
   SELECT DISTINCT ON (kk) kk, address, rt, rw, village_id, source, year
@@ -257,8 +261,7 @@ FROM up
 
 def _persons_sql(fixed: dict[str, object]) -> str:
     h, p = Household._meta.db_table, Person._meta.db_table
-    fixed_cols = "".join(f", {column}" for column in fixed)
-    fixed_vals = "".join(f", %(fixed_{column})s" for column in fixed)
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
 WITH up AS (
   INSERT INTO {p} AS p (nik, full_name, sex, birth_place, birth_date, relationship, household_id,

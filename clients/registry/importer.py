@@ -113,27 +113,11 @@ def registry_import(
     try:
         with transaction.atomic(), RegistryFile(path) as registry_file:
             if engine == "fast":
-                from clients.registry.fast import import_fast
-
-                import_fast(
-                    registry_file,
-                    result=result,
-                    today=today,
-                    default_source=source,
-                    user=user,
-                    reference=reference,
-                    progress=progress,
-                )
+                from clients.registry.fast import import_fast as run
             else:
-                import_rows(
-                    registry_file,
-                    result=result,
-                    today=today,
-                    default_source=source,
-                    user=user,
-                    reference=reference,
-                    progress=progress,
-                )
+                run = import_rows
+            run(registry_file, result=result, today=today, default_source=source, user=user,
+                reference=reference, progress=progress)  # fmt: skip
             if dry_run or (strict and result.rejected):
                 raise _Rollback
             result.saved = True
