@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ImportExportMixin
 
-from clients.models import AuditEvent, Household, Person, PMKSCategory, Region
+from clients.models import AuditEvent, Household, ImportJob, Person, PMKSCategory, Region
+from clients.resources import HouseholdResource, PersonResource
 
 
 @admin.register(Region)
@@ -25,7 +27,8 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [HouseholdResource]
     list_display = ("kk_number", "address", "village", "registry_status", "registry_source", "registry_year")
     list_filter = ("registry_status", "registry_source")
     search_fields = ("kk_number", "address")
@@ -35,7 +38,8 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ImportExportMixin, admin.ModelAdmin):
+    resource_classes = [PersonResource]
     list_display = ("full_name", "nik", "sex", "birth_date", "relationship", "household")
     list_filter = ("sex", "relationship", "life_status")
     search_fields = ("nik", "full_name")
@@ -60,4 +64,14 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("pk", "original_name", "status", "result_line", "created_by", "created_at")
+    list_filter = ("status",)
+    readonly_fields = [field.name for field in ImportJob._meta.fields]
+
+    def has_add_permission(self, request):
         return False

@@ -259,3 +259,67 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+
+def _private_storage():
+    from clients.files import private_storage
+
+    return private_storage
+
+
+class ImportJob(TimeStampedModel):
+    """A registry file uploaded in the browser: checked first (dry run), imported on request,
+    in a background process whose progress the page polls."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        CHECKED = "checked", _("Checked, ready to import")
+        QUEUED = "queued", _("Waiting to import")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.CHECKING, Status.QUEUED, Status.RUNNING)
+
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=_private_storage)
+    original_name = models.CharField(_("file name"), max_length=255)
+    source = models.CharField(_("registry source"), max_length=60, blank=True)
+    language = models.CharField(max_length=10, default="id")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    preview_line = models.CharField(_("check result"), max_length=255, blank=True)
+    preview_rejected = models.JSONField(_("first rejected rows"), default=list, blank=True)
+    result_line = models.CharField(_("import result"), max_length=255, blank=True)
+    error_report = models.FileField(
+        _("error report"), upload_to="imports/%Y/%m/", storage=_private_storage, blank=True
+    )
+    error_message = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("registry import")
+        verbose_name_plural = _("registry imports")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        """Progress for the bar: reading is most of a check; writing is most of an import."""
+        if self.status in (self.Status.DONE, self.Status.CHECKED):
+            return 100
+        share = {"read": 10, "checked": 50, "households": 70, "persons": 95}.get(self.stage, 0)
+        if self.stage == "read" and self.rows_total:
+            share = 10 + min(30, 30 * self.rows_done // self.rows_total)
+        return share

@@ -34,6 +34,8 @@ NAV: list[NavItem] = [
     NavItem(_("My assignments"), "verivali:mine", frozenset({r.SURVEYOR})),
     NavItem(_("Verivali"), "verivali:batch_list", frozenset({r.VALIDATOR, r.HEAD})),
     NavItem(_("Scorecard what-if"), "verivali:whatif", frozenset({r.HEAD})),
+    NavItem(_("Registry imports"), "registry:import_list", frozenset({r.DATA_OFFICER, r.ADMIN})),
+    NavItem(_("Registry exports"), "registry:export", frozenset({r.DATA_OFFICER, r.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 

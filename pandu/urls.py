@@ -28,6 +28,7 @@ urlpatterns = [
     path("queue/", include("desks.urls")),
     path("audit/", include("clients.audit_urls")),
     path("verivali/", include("verivali.urls")),
+    path("registry/", include("clients.registry.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,441 @@
+"""The fast path: COPY the file into a staging table, then check and upsert set-wise in SQL.
+
+The rules are ``rows.py``'s, written as SQL: each row gets the same reason codes in the
+same order, so the error report is identical to the row-by-row path's. Nothing here runs
+per row in Python except reading the file and handing each row to ``COPY``.
+
+Stages (all inside the caller's transaction):
+1. ``registry_stage``: the raw text of every row, with its line number (COPY).
+2. ``registry_clean``: normalised values, the village id and the reason codes per row.
+3. duplicates: a valid NIK seen on an earlier line rejects the later row.
+4. households upsert (first valid row of each KK describes it), with RegistryChange rows.
+5. persons upsert.
+Upserts are ``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM (new)``, so
+an unchanged record is not written and ``xmax = 0`` tells created from updated.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import psycopg
+from django.db import DatabaseError, connection, models, transaction
+from django.utils.translation import gettext as _
+
+from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
+from clients.registry.rows import (
+    MAX_ADDRESS,
+    MAX_BIRTH_PLACE,
+    MAX_NAME,
+    MAX_SOURCE,
+    RELATIONSHIPS,
+    collapse,
+    nik_region_prefixes,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _execute(cursor, label: str, sql: str, params=None) -> None:
+    started = time.perf_counter()
+    cursor.execute(sql, params)
+    logger.info("registry fast path: %s took %.2f s", label, time.perf_counter() - started)
+
+
+STAGE_COLUMNS = (
+    "no_kk", "nik", "nama", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "hubungan_keluarga",
+    "alamat", "rt", "rw", "kode_wilayah", "sumber", "tahun",
+)  # fmt: skip
+
+WS = r"[\s\u00a0]"  # what Python's str.strip() and \s remove, for the characters files contain
+# rows.collapse(): runs of whitespace become one space, ends trimmed. The regular expression
+# only runs when the value needs it (a cheap test first: most cells are already clean).
+COLLAPSE = (
+    r"(CASE WHEN {0} ~ '[\t\n\r\f\v\u00a0]|  |^ | $'"
+    r" THEN btrim(regexp_replace({0}, '[ \t\r\n\f\v\u00a0]+', ' ', 'g'), ' ') ELSE {0} END)"
+)
+DIGITS = "ltrim({0}, '0123456789')"
+ISO_FAST = (
+    "(length(birth_text) = 10 AND substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'"
+    " AND ltrim(substr(birth_text, 1, 4) || substr(birth_text, 6, 2) || substr(birth_text, 9, 2),"
+    " '0123456789') = '')"
+)
+DMY_FAST = (
+    "(length(birth_text) = 10 AND substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'"
+    " AND ltrim(substr(birth_text, 1, 2) || substr(birth_text, 4, 2) || substr(birth_text, 7, 4),"
+    " '0123456789') = '')"
+)
+
+SETUP_SQL = f"""
+DROP TABLE IF EXISTS registry_stage, registry_clean, registry_relationship, registry_nik_region;
+CREATE TEMP TABLE registry_relationship (word text PRIMARY KEY, value text);
+CREATE TEMP TABLE registry_nik_region (prefix text PRIMARY KEY);
+-- A real date (y, m, d) without raising: the month lengths by arithmetic.
+CREATE OR REPLACE FUNCTION pg_temp.registry_ymd_ok(y integer, m integer, d integer) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT y >= 1 AND m BETWEEN 1 AND 12 AND d >= 1 AND d <= CASE
+    WHEN m = 2 THEN 28 + (CASE WHEN (mod(y, 4) = 0 AND mod(y, 100) <> 0) OR mod(y, 400) = 0 THEN 1 ELSE 0 END)
+    ELSE 30 + mod(m + m / 8, 2) END
+$$;
+-- clients.nik.clean_number: strip, drop a leading apostrophe, a trailing '.0', separators.
+CREATE OR REPLACE FUNCTION pg_temp.registry_clean_number(raw text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN length(raw) = 16 AND ltrim(raw, '0123456789') = '' THEN raw
+    ELSE regexp_replace(regexp_replace(
+      ltrim(regexp_replace(coalesce(raw, ''), '^{WS}+|{WS}+$', '', 'g'), '''`’'),
+      '^([0-9]+)\\.0$', '\\1'), '[\\s\\u00a0.''-]', '', 'g')
+  END
+$$;
+-- clients.nik.parse_nik's birth date: day (+40 for women) and month real, in the latest
+-- century that is not in the future.
+CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(n text, today date) RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int,
+                                             mod(substr(n, 7, 2)::int, 40))
+              THEN make_date(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40)) <= today
+              ELSE false END
+      OR pg_temp.registry_ymd_ok(1900 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40))
+$$;
+"""
+
+# Normalised values of each staged row (the CTE ``n``), then the reasons in rows.py's order.
+CLEAN_SQL = f"""
+CREATE TEMP TABLE registry_clean AS
+WITH n AS (
+  SELECT s.line,
+    pg_temp.registry_clean_number(s.no_kk) AS kk,
+    pg_temp.registry_clean_number(s.nik) AS nik,
+    initcap({COLLAPSE.format("s.nama")}) AS full_name,
+    upper({COLLAPSE.format("s.jenis_kelamin")}) AS sex,
+    initcap({COLLAPSE.format("s.tempat_lahir")}) AS birth_place,
+    {COLLAPSE.format("s.tanggal_lahir")} AS birth_text,
+    upper({COLLAPSE.format("s.hubungan_keluarga")}) AS relationship_word,
+    {COLLAPSE.format("s.alamat")} AS address,
+    {COLLAPSE.format("s.rt")} AS rt_text,
+    {COLLAPSE.format("s.rw")} AS rw_text,
+    {COLLAPSE.format("s.kode_wilayah")} AS village_text,
+    upper(coalesce(nullif({COLLAPSE.format("s.sumber")}, ''), %(default_source)s)) AS source,
+    {COLLAPSE.format("s.tahun")} AS year_text
+  FROM registry_stage s
+  WHERE ({" || ".join("s." + c for c in STAGE_COLUMNS)}) <> ''
+  OFFSET 0  -- computed once per row, not inlined into every use
+), d AS (
+  SELECT n.*,
+    CASE WHEN {ISO_FAST} THEN ARRAY[substr(birth_text, 1, 4), substr(birth_text, 6, 2), substr(birth_text, 9, 2)]
+         WHEN {DMY_FAST} THEN NULL
+         ELSE regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') END AS iso,
+    CASE WHEN {ISO_FAST} THEN NULL
+         WHEN {DMY_FAST} THEN ARRAY[substr(birth_text, 1, 2), substr(birth_text, 4, 2), substr(birth_text, 7, 4)]
+         ELSE regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') END AS dmy,
+    CASE WHEN length(rt_text) BETWEEN 1 AND 3 AND {DIGITS.format("rt_text")} = '' THEN rt_text
+         ELSE (regexp_match(rt_text, '^0*([0-9]{{1,3}})$'))[1] END AS rt_digits,
+    CASE WHEN length(rw_text) BETWEEN 1 AND 3 AND {DIGITS.format("rw_text")} = '' THEN rw_text
+         ELSE (regexp_match(rw_text, '^0*([0-9]{{1,3}})$'))[1] END AS rw_digits,
+    CASE WHEN length(village_text) = 10 AND {DIGITS.format("village_text")} = ''
+         THEN substr(village_text, 1, 2) || '.' || substr(village_text, 3, 2) || '.'
+              || substr(village_text, 5, 2) || '.' || substr(village_text, 7, 4)
+         ELSE village_text END AS village_code
+  FROM n
+  OFFSET 0  -- computed once per row, not inlined into every use
+), e AS (
+  SELECT d.*, CASE WHEN iso IS NOT NULL THEN iso WHEN dmy IS NOT NULL THEN ARRAY[dmy[3], dmy[2], dmy[1]] END AS ymd
+  FROM d
+  OFFSET 0  -- computed once per row, not inlined into every use
+), v AS (
+  SELECT e.*,
+    (length(kk) = 16 AND ltrim(kk, '0123456789') = '') AS kk_ok,
+    CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = ''
+         THEN pg_temp.registry_nik_date_ok(nik, %(today)s) AND nr.prefix IS NOT NULL
+         ELSE false END AS nik_ok,
+    CASE WHEN ymd IS NOT NULL AND pg_temp.registry_ymd_ok(ymd[1]::int, ymd[2]::int, ymd[3]::int)
+         THEN make_date(ymd[1]::int, ymd[2]::int, ymd[3]::int) END AS birth_date,
+    rel.value AS relationship,
+    r.id AS village_id,
+    CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} = '' THEN year_text::int END AS year
+  FROM e
+  LEFT JOIN registry_nik_region nr ON nr.prefix = left(e.nik, 4)
+  LEFT JOIN registry_relationship rel ON rel.word = e.relationship_word
+  LEFT JOIN {Region._meta.db_table} r ON r.code = e.village_code AND r.level IN ('kelurahan', 'kampung')
+  OFFSET 0  -- computed once per row, not inlined into every use
+)
+SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relationship, address,
+  CASE WHEN rt_text = '' THEN '' ELSE lpad(rt_digits, 3, '0') END AS rt,
+  CASE WHEN rw_text = '' THEN '' ELSE lpad(rw_digits, 3, '0') END AS rw,
+  village_id, source, year,
+  CASE WHEN kk_ok AND nik_ok AND full_name <> '' AND length(full_name) <= {MAX_NAME} AND sex IN ('L', 'P')
+        AND length(birth_place) <= {MAX_BIRTH_PLACE} AND birth_date <= %(today)s AND relationship IS NOT NULL
+        AND address <> '' AND length(address) <= {MAX_ADDRESS} AND (rt_text = '' OR rt_digits IS NOT NULL)
+        AND (rw_text = '' OR rw_digits IS NOT NULL) AND village_id IS NOT NULL AND length(source) <= {MAX_SOURCE}
+        AND (year_text = '' OR year BETWEEN 1900 AND %(max_year)s)
+  THEN '{{}}'::text[]  -- the common case: a valid row, without building the list below
+  ELSE array_remove(ARRAY[
+    CASE WHEN NOT kk_ok THEN 'kk' END,
+    CASE WHEN NOT nik_ok THEN 'nik' END,
+    CASE WHEN full_name = '' THEN 'name_required' WHEN length(full_name) > {MAX_NAME} THEN 'name_long' END,
+    CASE WHEN sex NOT IN ('L', 'P') THEN 'sex_invalid' END,
+    CASE WHEN length(birth_place) > {MAX_BIRTH_PLACE} THEN 'birth_place_long' END,
+    CASE WHEN birth_text = '' THEN 'birth_date_required'
+         WHEN ymd IS NULL THEN 'birth_date_format'
+         WHEN birth_date IS NULL THEN 'birth_date_invalid'
+         WHEN birth_date > %(today)s THEN 'birth_date_future' END,
+    CASE WHEN relationship IS NULL THEN 'relationship_invalid' END,
+    CASE WHEN address = '' THEN 'address_required' WHEN length(address) > {MAX_ADDRESS} THEN 'address_long' END,
+    CASE WHEN rt_text <> '' AND rt_digits IS NULL THEN 'rt_invalid' END,
+    CASE WHEN rw_text <> '' AND rw_digits IS NULL THEN 'rw_invalid' END,
+    CASE WHEN village_id IS NULL THEN 'village_unknown' END,
+    CASE WHEN length(source) > {MAX_SOURCE} THEN 'source_long' END,
+    CASE WHEN year_text <> '' AND (year IS NULL OR year NOT BETWEEN 1900 AND %(max_year)s) THEN 'year_invalid' END
+  ], NULL) END AS reasons
+FROM v
+"""
+
+DUPLICATES_SQL = """
+UPDATE registry_clean c SET reasons = c.reasons || ('nik_duplicate:' || f.first_line)
+FROM (
+  SELECT line, min(line) OVER (PARTITION BY nik) AS first_line FROM registry_clean WHERE nik_ok
+) f
+WHERE f.line = c.line AND f.first_line < f.line
+"""
+
+
+def _fixed_columns(model, skip: set[str]) -> dict[str, object]:
+    """Columns the file does not fill, with the model's default (a column added later by
+    another app keeps working). Generated columns are never written."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in skip or isinstance(field, models.GeneratedField):
+            continue
+        value = field.get_default() if field.has_default() or not field.null else None
+        values[field.column] = field.get_db_prep_save(value, connection)
+    return values
+
+
+def _fixed_sql(fixed: dict[str, object]) -> tuple[str, str]:
+    """The extra column names and their parameters, each preceded by a comma."""
+    return "".join(f", {c}" for c in fixed), "".join(f", %(fixed_{c})s" for c in fixed)
+
+
+def _households_sql(fixed: dict[str, object]) -> str:
+    h, rc = Household._meta.db_table, RegistryChange._meta.db_table
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+WITH src AS (
+  SELECT DISTINCT ON (kk) kk, address, rt, rw, village_id, source, year
+  FROM registry_clean WHERE cardinality(reasons) = 0 ORDER BY kk, line
+), changed AS (
+  -- an unchanged household is not offered to the upsert (ON CONFLICT would lock and log it)
+  SELECT src.* FROM src WHERE NOT EXISTS (
+    SELECT 1 FROM {h} same WHERE same.kk_number = src.kk
+      AND (same.address, same.rt, same.rw, same.village_id, same.registry_status) IS NOT DISTINCT FROM
+          (src.address, src.rt, src.rw, src.village_id, %(listed)s)
+      AND same.registry_source = coalesce(nullif(src.source, ''), same.registry_source)
+      AND same.registry_year IS NOT DISTINCT FROM coalesce(src.year, same.registry_year))
+), old AS (
+  SELECT h.id, h.registry_status, h.registry_source FROM {h} h JOIN changed ON h.kk_number = changed.kk
+), up AS (
+  INSERT INTO {h} AS h (kk_number, address, rt, rw, village_id, registry_status, registry_source,
+                        registry_year, created_at, updated_at, created_by_id{fixed_cols})
+  SELECT kk, address, rt, rw, village_id, %(listed)s, source, year, now(), now(), %(user_id)s{fixed_vals}
+  FROM changed
+  ON CONFLICT (kk_number) WHERE kk_number IS NOT NULL DO UPDATE SET
+    address = EXCLUDED.address, rt = EXCLUDED.rt, rw = EXCLUDED.rw, village_id = EXCLUDED.village_id,
+    registry_status = EXCLUDED.registry_status,
+    registry_source = coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
+    registry_year = coalesce(EXCLUDED.registry_year, h.registry_year),
+    updated_at = now()
+  WHERE (h.address, h.rt, h.rw, h.village_id, h.registry_status, h.registry_source, h.registry_year)
+    IS DISTINCT FROM (EXCLUDED.address, EXCLUDED.rt, EXCLUDED.rw, EXCLUDED.village_id,
+                      EXCLUDED.registry_status,
+                      coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
+                      coalesce(EXCLUDED.registry_year, h.registry_year))
+  RETURNING h.id, (h.xmax = 0) AS created, h.registry_status, h.registry_source, h.registry_year
+), rc AS (
+  INSERT INTO {rc} (household_id, at, from_status, to_status, source, year, reason, reference, changed_by_id)
+  SELECT up.id, now(), coalesce(old.registry_status, ''), up.registry_status, up.registry_source,
+         up.registry_year, %(reason)s, %(reference)s, %(user_id)s
+  FROM up LEFT JOIN old ON old.id = up.id
+  WHERE old.id IS NULL OR old.registry_status IS DISTINCT FROM up.registry_status
+     OR old.registry_source IS DISTINCT FROM up.registry_source
+  RETURNING 1
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), (SELECT count(*) FROM rc)
+FROM up
+"""
+
+
+def _persons_sql(fixed: dict[str, object]) -> str:
+    h, p = Household._meta.db_table, Person._meta.db_table
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+WITH up AS (
+  INSERT INTO {p} AS p (nik, full_name, sex, birth_place, birth_date, relationship, household_id,
+                        created_at, updated_at, created_by_id{fixed_cols})
+  SELECT c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id,
+         now(), now(), %(user_id)s{fixed_vals}
+  FROM registry_clean c JOIN {h} h ON h.kk_number = c.kk
+  WHERE cardinality(c.reasons) = 0
+    -- an unchanged person is not offered to the upsert (ON CONFLICT would lock and log it)
+    AND NOT EXISTS (
+      SELECT 1 FROM {p} same WHERE same.nik = c.nik
+        AND (same.full_name, same.sex, same.birth_place, same.birth_date, same.relationship, same.household_id)
+            IS NOT DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
+  ORDER BY c.line  -- records in the file's order, as the row-by-row path creates them
+  ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
+    full_name = EXCLUDED.full_name, sex = EXCLUDED.sex, birth_place = EXCLUDED.birth_place,
+    birth_date = EXCLUDED.birth_date, relationship = EXCLUDED.relationship,
+    household_id = EXCLUDED.household_id, updated_at = now()
+  WHERE (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
+    IS DISTINCT FROM (EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date,
+                      EXCLUDED.relationship, EXCLUDED.household_id)
+  RETURNING (p.xmax = 0) AS created
+)
+SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up
+"""
+
+
+def _create_stage(cursor, file_columns: list[str] | None = None) -> None:
+    """The staging table: one text column per template column ('' when the file lacks it) and,
+    for a raw COPY, one per other column of the file, in the file's order."""
+    names = list(file_columns or STAGE_COLUMNS)
+    names += [name for name in STAGE_COLUMNS if name not in names]
+    columns = [f"{name} text NOT NULL DEFAULT ''" for name in names]
+    cursor.execute("DROP TABLE IF EXISTS registry_stage")
+    cursor.execute(
+        "CREATE TEMP TABLE registry_stage (line integer GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+        + ", ".join(columns)
+        + ")"
+    )
+
+
+def _copy_raw(cursor, registry_file) -> int | None:
+    """COPY the CSV file's bytes straight into the staging table (PostgreSQL parses the CSV).
+    Returns the row count, or None when the file is not plain enough for it (blank lines,
+    ragged rows): the caller then reads it row by row. Line numbers are the same either way."""
+    spec = registry_file.raw_copy_spec()
+    if spec is None:
+        return None
+    file_columns = [name.lower() if name else f"extra_{i}" for i, name in enumerate(spec.columns)]
+    try:
+        with transaction.atomic():
+            _create_stage(cursor, file_columns)
+            names = ", ".join(file_columns)
+            options = (
+                f"FORMAT csv, HEADER true, DELIMITER '{spec.delimiter}', ENCODING '{spec.encoding}', "
+                f"FORCE_NOT_NULL ({names})"
+            )
+            with (
+                open(registry_file.path, "rb") as handle,
+                cursor.copy(f"COPY registry_stage ({names}) FROM STDIN WITH ({options})") as copy,
+            ):
+                while chunk := handle.read(1 << 20):
+                    copy.write(chunk)
+            cursor.execute("SELECT count(*) FROM registry_stage")
+            return cursor.fetchone()[0]
+    except (DatabaseError, psycopg.Error) as error:
+        logger.info("registry fast path: raw COPY refused the file (%s); reading row by row", error)
+        return None
+
+
+def _copy_rows(cursor, registry_file, progress) -> int:
+    _create_stage(cursor)
+    columns = ", ".join(STAGE_COLUMNS)
+    count = 0
+    with cursor.copy(f"COPY registry_stage (line, {columns}) FROM STDIN") as copy:
+        write = copy.write_row
+        for line, values in registry_file.rows():
+            write((line, *values))
+            count += 1
+            if not count % 50_000:
+                progress("read", count)
+    return count
+
+
+def import_fast(registry_file, *, result, today, default_source, user, reference, progress) -> None:
+    from clients.registry.importer import Rejected
+
+    user_id = getattr(user, "pk", None)
+    connection.ensure_connection()
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        try:  # more memory for the staging tables; only possible before a session's first one
+            with transaction.atomic():
+                cursor.execute("SET LOCAL temp_buffers = '512MB'")
+        except (DatabaseError, psycopg.Error):
+            pass
+        cursor.execute(SETUP_SQL)
+        with cursor.copy("COPY registry_relationship (word, value) FROM STDIN") as copy:
+            for word, value in RELATIONSHIPS.items():
+                copy.write_row((word, str(value)))
+        with cursor.copy("COPY registry_nik_region (prefix) FROM STDIN") as copy:
+            for prefix in sorted(nik_region_prefixes()):
+                copy.write_row((prefix,))
+
+        started = time.perf_counter()
+        count = _copy_raw(cursor, registry_file)
+        result.read_mode = "copy"
+        if count is None:
+            count = _copy_rows(cursor, registry_file, progress)
+            result.read_mode = "rows"
+        logger.info(
+            "registry fast path: reading (%s) took %.2f s",
+            result.read_mode,
+            time.perf_counter() - started,
+        )
+        result.rows = count
+        progress("read", count)
+
+        params = {
+            "today": today,
+            "max_year": today.year + 1,
+            "default_source": collapse(default_source),
+        }
+        _execute(cursor, "clean", CLEAN_SQL, params)
+        _execute(cursor, "duplicates", DUPLICATES_SQL)
+        _execute(
+            cursor,
+            "rejected",
+            "SELECT c.line, c.reasons, "
+            + ", ".join(f"s.{column}" for column in STAGE_COLUMNS)
+            + " FROM registry_clean c JOIN registry_stage s USING (line)"
+            " WHERE cardinality(c.reasons) > 0 ORDER BY c.line",
+        )
+        result.rejected = [
+            Rejected(row[0], list(row[1]), list(row[2:])) for row in cursor.fetchall()
+        ]
+        progress("checked", count)
+
+        common = {"user_id": user_id}
+        skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
+                "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+        fixed = _fixed_columns(Household, skip)
+        _execute(
+            cursor,
+            "households",
+            _households_sql(fixed),
+            {
+                **common,
+                **{f"fixed_{column}": value for column, value in fixed.items()},
+                "listed": RegistryStatus.LISTED.value,
+                "reason": _("Registry import"),
+                "reference": reference,
+            },
+        )
+        result.households_created, result.households_updated, result.registry_changes = (
+            cursor.fetchone()
+        )
+        progress("households", count)
+
+        skip = {"id", "nik", "full_name", "sex", "birth_place", "birth_date", "relationship", "household_id",
+                "created_at", "updated_at", "created_by_id"}  # fmt: skip
+        fixed = _fixed_columns(Person, skip)
+        _execute(
+            cursor, "persons", _persons_sql(fixed),
+            {**common, **{f"fixed_{column}": value for column, value in fixed.items()}},
+        )  # fmt: skip
+        result.persons_created, result.persons_updated = cursor.fetchone()
+        cursor.execute(
+            "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region"
+        )
+        progress("persons", count)

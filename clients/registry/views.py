@@ -1,0 +1,135 @@
+"""The data desk's registry pages: upload → check → import in the background; exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from clients.files import private_file_response
+from clients.models import AuditEvent, ImportJob
+from clients.registry import export
+from clients.registry.forms import RegistryExportForm, RegistryUploadForm
+from clients.registry.jobs import import_job_create, import_job_start
+from clients.services import audit_record
+from pandu import roles
+
+REGISTRY_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
+
+
+def get_import_job_for_user(user, pk) -> ImportJob:
+    """Jobs belong to the data desk: any data officer (or admin) may follow any of them."""
+    if not roles.has_role(user, *REGISTRY_ROLES):
+        raise Http404
+    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def import_list(request):
+    form = RegistryUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(
+            user=request.user, upload=form.cleaned_data["file"], source=form.cleaned_data["source"],
+            language=translation.get_language() or "id",
+        )  # fmt: skip
+        messages.info(
+            request, _("The file is being checked. You may leave this page and come back.")
+        )
+        return redirect("registry:import_detail", pk=job.pk)
+    jobs = Paginator(ImportJob.objects.select_related("created_by"), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "registry/import_list.html", {"form": form, "page_obj": jobs})
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def import_detail(request, pk):
+    job = get_import_job_for_user(request.user, pk)
+    return render(request, "registry/import_detail.html", {"job": job})
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def import_progress(request, pk):
+    """The part of the page htmx polls every 2 s while the job runs."""
+    job = get_import_job_for_user(request.user, pk)
+    return render(request, "registry/_import_progress.html", {"job": job})
+
+
+@require_POST
+@roles.role_required(*REGISTRY_ROLES)
+def import_start(request, pk):
+    job = get_import_job_for_user(request.user, pk)
+    if import_job_start(job=job, user=request.user):
+        messages.info(request, _("The import has started. You may leave this page and come back."))
+    else:
+        messages.warning(request, _("This file is not waiting to be imported."))
+    return redirect("registry:import_detail", pk=job.pk)
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def import_errors(request, pk):
+    job = get_import_job_for_user(request.user, pk)
+    response = private_file_response(
+        job.error_report, filename=f"errors-{job.pk}.csv", inline=False
+    )
+    audit_record(
+        user=request.user, action=AuditEvent.Action.EXPORT, obj=job, request=request,
+        summary=f"error report of registry import #{job.pk}", detail={"file": job.original_name},
+    )  # fmt: skip
+    return response
+
+
+def _download(request, *, name: str, header, rows, fmt: str, summary: str, detail: dict):
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            export.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    else:
+        response = FileResponse(
+            export.xlsx_file(header, rows, title=name), as_attachment=True, filename=f"{name}-{stamp}.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )  # fmt: skip
+    response["Cache-Control"] = "no-store, private"
+    audit_record(
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        request=request,
+        summary=summary,
+        detail=detail,
+    )
+    return response
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def export_list(request):
+    form = RegistryExportForm(request.GET or None)
+    if "download" in request.GET and form.is_valid():
+        filters = form.filters()
+        persons = export.registry_list_persons(filters)
+        count = persons.count()
+        return _download(
+            request, name="registry", header=export.LIST_HEADER, rows=export.registry_list_rows(persons),
+            fmt=form.cleaned_data["format"], summary=f"registry list: {count} persons",
+            detail={"filter": filters, "rows": count, "format": form.cleaned_data["format"]},
+        )  # fmt: skip
+    changes = export.verivali_changes()
+    return render(
+        request, "registry/export.html", {"form": form, "verivali_changes": changes.count()}
+    )
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def export_proposal(request):
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    rows = list(export.proposal_rows(export.verivali_changes()))
+    return _download(
+        request, name="usulan-kemensos", header=export.PROPOSAL_HEADER, rows=rows, fmt=fmt,
+        summary=f"ministry proposal: {len(rows)} persons", detail={"filter": "verivali changes", "rows": len(rows),
+                                                                  "format": fmt},
+    )  # fmt: skip

@@ -1,0 +1,216 @@
+"""The data desk's registry pages: upload → check → import in the background; exports."""
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from clients.models import AuditEvent, Household, ImportJob, Person, RegistryChange
+from tests import factories
+
+FIXTURE = Path(__file__).parent / "fixtures" / "registry_dirty.csv"
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def data_officer(reference_data):
+    return factories.user_with_role("data_officer", username="dewi")
+
+
+def _upload(client, django_capture_on_commit_callbacks, launched):
+    upload = SimpleUploadedFile("ppls.csv", FIXTURE.read_bytes(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("registry:import_list"), {"file": upload, "source": "PPLS2011"}
+        )
+    return response
+
+
+@pytest.fixture
+def launched(monkeypatch):
+    """The background process, run in the test instead of a detached subprocess."""
+    calls = []
+    monkeypatch.setattr("clients.registry.jobs._launch", lambda job_id: calls.append(job_id))
+    return calls
+
+
+def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
+    client, data_officer, django_capture_on_commit_callbacks, launched
+):
+    client.force_login(data_officer)
+    response = _upload(client, django_capture_on_commit_callbacks, launched)
+    job = ImportJob.objects.get()
+    assert response.url == reverse("registry:import_detail", args=[job.pk])
+    assert launched == [job.pk] and job.status == "checking"
+
+    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the check (dry run)
+    job.refresh_from_db()
+    assert job.status == "checked"
+    assert (
+        job.preview_line
+        == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    )
+    assert job.preview_rejected[0]["line"] == 8
+    assert Person.objects.count() == 0
+    page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
+    assert "households created=3" in page and 'data-testid="start-import"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import_start", args=[job.pk]))
+    assert launched == [job.pk, job.pk]
+    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the import
+    job.refresh_from_db()
+    assert job.status == "done"
+    assert (
+        job.result_line
+        == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
+    )
+    assert Person.objects.count() == 8
+    assert (
+        RegistryChange.objects.filter(
+            reference=f"import #{job.pk}: ppls.csv", changed_by=data_officer
+        ).count()
+        == 3
+    )
+    assert AuditEvent.objects.filter(action="import", user=data_officer).count() == 1
+
+    response = client.get(reverse("registry:import_errors", args=[job.pk]))
+    report = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row[0] for row in report[1:4]] == ["8", "9", "10"]
+    assert AuditEvent.objects.filter(action="export", user=data_officer).count() == 1
+
+
+def test_a_checked_job_is_imported_once_even_if_started_twice(
+    client, data_officer, django_capture_on_commit_callbacks, launched
+):
+    client.force_login(data_officer)
+    _upload(client, django_capture_on_commit_callbacks, launched)
+    job = ImportJob.objects.get()
+    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import_start", args=[job.pk]))
+        client.post(reverse("registry:import_start", args=[job.pk]))
+    assert launched == [job.pk, job.pk]  # the upload's check, then one import
+
+
+def test_progress_partial_polls_while_the_job_runs_and_stops_when_done(client, data_officer):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status="running",
+        stage="households", rows_done=500, rows_total=1000,
+    )  # fmt: skip
+    client.force_login(data_officer)
+    running = client.get(reverse("registry:import_progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 2s"' in running and 'value="70"' in running
+    ImportJob.objects.filter(pk=job.pk).update(
+        status="done", result_line="households created=1 updated=0"
+    )
+    done = client.get(reverse("registry:import_progress", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in done and "households created=1" in done
+
+
+def test_upload_refuses_other_file_types(client, data_officer):
+    client.force_login(data_officer)
+    upload = SimpleUploadedFile("ppls.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(reverse("registry:import_list"), {"file": upload})
+    assert response.status_code == 200 and ImportJob.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["registry:import_list", "registry:export"])
+def test_wrong_role_gets_403_and_anonymous_goes_to_login(client, front_desk, name):
+    assert client.get(reverse(name)).status_code == 302
+    client.force_login(front_desk)
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_job_pages_are_403_for_other_roles(client, front_desk, data_officer):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer
+    )
+    client.force_login(front_desk)
+    for name in ("registry:import_detail", "registry:import_progress", "registry:import_errors"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 403
+    assert client.post(reverse("registry:import_start", args=[job.pk])).status_code == 403
+
+
+def test_unknown_job_is_404(client, data_officer):
+    client.force_login(data_officer)
+    assert client.get(reverse("registry:import_detail", args=[999])).status_code == 404
+
+
+def _imported():
+    call_command("import_registry", str(FIXTURE), "--source", "DTKS", stdout=io.StringIO())
+
+
+def test_export_csv_filters_by_village_escapes_formulas_and_is_audited(client, data_officer):
+    _imported()
+    person = Person.objects.get(nik="6403051205800001")
+    person.full_name = '=HYPERLINK("http://evil")'
+    person.save()
+    client.force_login(data_officer)
+    response = client.get(
+        reverse("registry:export"), {"village": Household.objects.get(kk_number="6403050101200001").village_id,
+                                     "format": "csv", "download": "1"},
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["NO_KK", "NIK", "NAMA"]
+    assert len(rows) == 1 + 4
+    assert next(row for row in rows if row[1] == person.nik)[2] == '\'=HYPERLINK("http://evil")'
+    event = AuditEvent.objects.get(action="export")
+    assert event.user == data_officer and event.detail["rows"] == 4
+    assert event.detail["filter"]["village"] == "64.03.05.1004"
+
+
+def test_export_xlsx_by_source_and_status(client, data_officer):
+    _imported()
+    client.force_login(data_officer)
+    response = client.get(
+        reverse("registry:export"),
+        {"registry_source": "dtks", "registry_status": "listed", "format": "xlsx", "download": "1"},
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = list(sheet.values)
+    assert len(values) == 1 + 4  # households B and C
+    assert {row[0] for row in values[1:]} == {"6403050101200002", "6403050101200003"}
+
+
+def test_an_exported_list_imports_again_without_changes(client, data_officer, tmp_path):
+    _imported()
+    client.force_login(data_officer)
+    response = client.get(reverse("registry:export"), {"format": "csv", "download": "1"})
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"".join(response.streaming_content))
+    out = io.StringIO()
+    call_command("import_registry", str(path), stdout=out)
+    assert out.getvalue().splitlines()[-1] == (
+        "households created=0 updated=0; persons created=0 updated=0; rejected=0"
+    )
+
+
+def test_proposal_export_lists_members_of_households_changed_by_verivali(client, data_officer):
+    from clients.services import household_set_registry_status
+
+    _imported()
+    household = Household.objects.get(kk_number="6403050101200002")
+    household_set_registry_status(
+        household=household, status="not_listed", source="VERIVALI:2026-01", year=2026,
+        reference="SK Bupati 100/2026", changed_by=data_officer,
+    )  # fmt: skip
+    client.force_login(data_officer)
+    response = client.get(reverse("registry:export_proposal"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["NIK", "NO_KK", "NAMA", "ALAMAT", "KODE_WILAYAH", "JENIS_USULAN", "BATCH_VERIVALI",
+                       "NOMOR_SK", "TANGGAL"]  # fmt: skip
+    assert sorted((row[0], row[5], row[6], row[7]) for row in rows[1:]) == [
+        ("6403050101700005", "remove", "2026-01", "SK Bupati 100/2026"),
+        ("6403056902720006", "remove", "2026-01", "SK Bupati 100/2026"),
+    ]
+    assert AuditEvent.objects.filter(action="export", detail__rows=2).exists()
