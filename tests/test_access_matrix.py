@@ -46,6 +46,7 @@ class World:
     batch: object
     assessment: object  # assigned to users["surveyor"], submitted, with a photo
     photo: object
+    import_job: object
 
 
 def _world() -> World:
@@ -62,6 +63,7 @@ def _world() -> World:
         batch=batch,
         assessment=assessment,
         photo=assessment.photos.first(),
+        import_job=_import_job(users),
         users=users,
         outsider=outsider,
         registration=registration,
@@ -92,8 +94,21 @@ def _verivali(users):
     return batch, assessment
 
 
+def _import_job(users):
+    from django.core.files.base import ContentFile
+
+    from clients.models import ImportJob
+
+    job = ImportJob(original_name="dtks.csv", created_by=users["data_officer"], status=ImportJob.Status.DONE)
+    job.file.save("dtks.csv", ContentFile(b"NO_KK,NIK\n"), save=False)
+    job.error_report.save("errors.csv", ContentFile(b"line,reasons\n"), save=False)
+    job.save()
+    return job
+
+
 QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
 HEAD = frozenset({"head", "admin"})
+REGISTRY = frozenset({"data_officer", "admin"})
 VV_OFFICE = frozenset({"validator", "head", "admin"})
 VV_READ = frozenset({"front_desk", "data_officer", "validator", "head", "admin", "surveyor"})
 
@@ -133,6 +148,13 @@ EXPECTATIONS: dict[str, Spec] = {
     "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
                           not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
                           outsider=404),
+    "registry:import_list": Spec(ok=REGISTRY),
+    "registry:import_detail": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
+    "registry:import_progress": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
+    "registry:import_start": Spec(method="POST", args=lambda w: [w.import_job.pk], ok=REGISTRY),
+    "registry:import_errors": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
+    "registry:export": Spec(ok=REGISTRY),
+    "registry:export_proposal": Spec(ok=REGISTRY),
     "verivali:batch_list": Spec(ok=VV_OFFICE),
     "verivali:batch_create": Spec(ok=frozenset({"validator"})),
     "verivali:batch_detail": Spec(args=lambda w: [w.batch.pk], ok=VV_OFFICE),
