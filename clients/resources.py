@@ -13,9 +13,9 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from clients.models import Household, Person
-from clients.registry.export import escape_formula
 from clients.registry.importer import ImportResult, _household_upsert, village_ids
 from clients.registry.rows import COLUMNS, check_row, reason_text, row_nik
+from pandu.exports import escape_formula
 
 
 class _EscapingResource(resources.ModelResource):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
+import tempfile
 from collections.abc import Iterable, Sequence
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -42,12 +42,16 @@ def csv_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence]) ->
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
 def xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "",
-                  subtitle_lines: Sequence[str] = ()) -> HttpResponse:
+                  subtitle_lines: Sequence[str] = ()) -> FileResponse:
+    """A workbook written in openpyxl's write-only mode to a temporary file: rows are not kept
+    in memory, so large lists export too."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -57,8 +61,6 @@ def xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *
     if subtitle_lines:
         sheet.append([])
     bold = Font(bold=True)
-    from openpyxl.cell import WriteOnlyCell
-
     header_cells = []
     for header in headers:
         cell = WriteOnlyCell(sheet, value=escape_formula(str(header)))
@@ -67,10 +69,12 @@ def xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *
     sheet.append(header_cells)
     for row in rows:
         sheet.append([escape_formula(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    workbook.save(handle)
+    handle.seek(0)
+    response = FileResponse(
+        handle, as_attachment=True, filename=_filename(stem, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
+    response["Cache-Control"] = "no-store, private"
     return response

@@ -1,30 +1,18 @@
 """Registry exports for SKPD and partners, and the ministry's proposal format.
 
-Every cell a spreadsheet could run as a formula is escaped. CSV is streamed row by row
-from a server-side cursor; XLSX is written with openpyxl's write-only mode. Callers log
-each export with ``audit_record`` (who, which filter, how many rows).
+The rows are written by ``pandu.exports`` (formulas escaped, CSV streamed from a
+server-side cursor, XLSX in write-only mode). Callers log each export with
+``audit_record`` (who, which filter, how many rows).
 """
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Q, QuerySet
 
 from clients.models import Household, Person, RegistryChange, RegistryStatus
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 # The import template's columns first (an export can be imported again), then what helps a reader.
 LIST_HEADER = [
@@ -129,30 +117,3 @@ def proposal_rows(changes: Iterable[RegistryChange]) -> Iterator[list]:
                 household.village.code, proposal_type(change), batch, change.reference,
                 change.at.date().isoformat(),
             ]  # fmt: skip
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)  # BOM: spreadsheets then read UTF-8 names right
-    for row in rows:
-        yield writer.writerow([escape_formula(value) for value in row])
-
-
-def xlsx_file(header: list[str], rows: Iterable[list], *, title: str = "Pandu"):
-    """A temporary file with the workbook (write-only mode: rows are not kept in memory)."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([escape_formula(value if value is not None else "") for value in row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle)
-    handle.seek(0)
-    return handle

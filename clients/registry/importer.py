@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
-from clients.registry.export import escape_formula
 from clients.registry.reader import RegistryFile
 from clients.registry.rows import COLUMNS, CleanRow, check_row, reason_text, row_nik
+from pandu.exports import escape_formula
 
 Progress = Callable[[str, int], None]  # (stage, rows done)
 

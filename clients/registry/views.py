@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,6 +17,7 @@ from clients.registry.forms import RegistryExportForm, RegistryUploadForm
 from clients.registry.jobs import import_job_create, import_job_start
 from clients.services import audit_record
 from pandu import roles
+from pandu.exports import csv_response, xlsx_response
 
 REGISTRY_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
 
@@ -84,18 +85,10 @@ def import_errors(request, pk):
 
 
 def _download(request, *, name: str, header, rows, fmt: str, summary: str, detail: dict):
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        response = StreamingHttpResponse(
-            export.csv_stream(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        response = csv_response(name, header, rows)
     else:
-        response = FileResponse(
-            export.xlsx_file(header, rows, title=name), as_attachment=True, filename=f"{name}-{stamp}.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )  # fmt: skip
-    response["Cache-Control"] = "no-store, private"
+        response = xlsx_response(name, header, rows, title=name)
     audit_record(
         user=request.user,
         action=AuditEvent.Action.EXPORT,

@@ -61,7 +61,7 @@ def test_table_1_numbers_are_in_the_xlsx_and_the_pdf(client, head, table_1):
 
     client.force_login(head)
     xlsx = client.get(reverse("dashboard"), {"export": "xlsx"})
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if row and len(row) > 2}
     for code, _name, count in TABLE_1:
         assert rows[code] == count
