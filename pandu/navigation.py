@@ -28,6 +28,10 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("Find a person"), "clients:search", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.VALIDATOR, r.HEAD, r.ADMIN})),
+    NavItem(_("Register a household"), "clients:household_create", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
+    NavItem(_("Complaints"), "clients:complaint_list",
+            frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.VALIDATOR, r.HEAD, r.ADMIN})),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 

@@ -17,7 +17,7 @@ BEGIN
     s := regexp_replace(s, ',.*$', '');
     s := regexp_replace(s, '[''`]', '', 'g');  -- Nur'aini = Nuraini
     -- abbreviated Muhammad, before the dots go: "M. Yusuf", "Moh. Amin", "Muh.Ali"
-    s := regexp_replace(s, '(^|[^a-z])(m|mh|md|mhd|moh|mohd|muh|much|mch)\.\s*', '\1muhamad ', 'g');
+    s := regexp_replace(s, '(^|[^a-z])(m|mh|md|mhd|moh|mohd|moch|mochd|muh|much|mch)\.\s*', '\1muhamad ', 'g');
     -- degree tokens written without a comma: S.Pd, S.E., A.Md, M.Si
     s := regexp_replace(s, '(^|\s)[a-z]{1,2}\.[a-z]{1,4}\.?(?=\s|$)', ' ', 'g');
     s := regexp_replace(s, '[^a-z]+', ' ', 'g');
@@ -26,7 +26,7 @@ BEGIN
     s := regexp_replace(s, '(^|\s)(h|hj|bin|binti)(?=\s|$)', ' ', 'g');  -- "H. Hj." twice in a row
     -- the spellings of Muhammad and Ahmad, before the old-spelling rules touch them
     s := regexp_replace(s, '(^|\s)m[ou]c?h?k?h?a+m+[ae]+d+(?=\s|$)', '\1muhamad', 'g');
-    s := regexp_replace(s, '(^|\s)(mhd|muh|moh|mohd|md)(?=\s|$)', '\1muhamad', 'g');
+    s := regexp_replace(s, '(^|\s)(mhd|muh|moh|mohd|moch|much|md)(?=\s|$)', '\1muhamad', 'g');
     s := regexp_replace(s, '(^|\s)a[ck]?h+mad(?=\s|$)', '\1ahmad', 'g');
     -- old (pre-1972) spellings; dj→j before nj→ny keeps "Bandjar" equal to "Banjar"
     s := replace(s, 'oe', 'u');
