@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from clients.models import AuditEvent, Household, Person, PMKSCategory, Region
+from clients.models import AuditEvent, Complaint, Household, Person, PMKSCategory, Region
 
 
 @admin.register(Region)
@@ -61,3 +61,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "status", "created_at", "received_by")
+    list_filter = ("status", "kind")
+    search_fields = ("number", "complainant_name")
+    raw_id_fields = ("household", "person", "received_by", "resolved_by")
+    readonly_fields = ("number",)

@@ -231,6 +231,7 @@ class Person(TimeStampedModel):
             # btree_gin lets one GIN index answer "similar name AND length in range" together.
             GinIndex(Length("name_key"), OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            models.Index(fields=["name_key"], name="person_name_key_idx"),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +240,25 @@ class Person(TimeStampedModel):
     @property
     def masked_nik(self) -> str:
         return f"{'•' * 12}{self.nik[-4:]}" if self.nik else ""
+
+
+class SearchName(models.Model):
+    """Each distinct Person.name_key once: fuzzy name search looks here first, then joins the
+    persons by the exact key. Many people share a name, so this is several times smaller than
+    the persons table. Kept by database triggers on clients_person (migration 0004); a key
+    whose persons are gone is harmless (it joins to nobody)."""
+
+    key = models.TextField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("search name")
+        verbose_name_plural = _("search names")
+        indexes = [
+            GinIndex(Length("key"), OpClass("key", name="gin_trgm_ops"), name="search_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class RegistryChange(models.Model):

@@ -54,12 +54,13 @@ def get_household_for_user(user, pk) -> Household:
 
 # --- Finding a person -------------------------------------------------------------------------
 
-# Similarity thresholds tried in turn, strictest first, until a pass finds `limit` persons.
+# Similarity thresholds tried in turn, strictest first, until a pass finds `limit` names.
 # A strict threshold lets the GIN index skip almost every row, so a common name is answered
-# from a few candidates; a rare or misspelled one falls through to the looser passes. Each
+# from a few candidates; a rare or misspelled one falls through to the looser pass. Each
 # pass returns the best rows above its threshold in order, so the first pass that fills the
-# page is the true top of the ranking. The loosest pass (0.4) stops short of pg_trgm's default 0.3, where a two-letter start
-# of a name already matches and every pass would read thousands of rows.
+# page is the true top of the ranking. The loosest pass (0.4) stops short of pg_trgm's
+# default 0.3, where the first two letters of a name already match and a pass reads tens
+# of thousands of rows (measured in bench/bench_search.py).
 SIMILARITY_PASSES = (0.6, 0.4)
 
 
@@ -113,25 +114,33 @@ def _length_bounds(key: str, threshold: float) -> tuple[int, int]:
 
 
 def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters) -> list[int]:
+    """Ids of the persons whose name is most like the key, best first.
+
+    Without filters the distinct names (clients_searchname) are ranked, and their persons
+    joined by the exact key: many people share a name, so there are several times fewer rows
+    to compare. With filters the persons themselves are searched, narrowed by their household.
+    """
     where, params = filters.sql()
-    join = " JOIN clients_household h ON h.id = p.household_id" if filters else ""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.id FROM clients_person p{join} WHERE p.name_key = %s{where} ORDER BY p.id LIMIT %s",
-            [key, *params, limit],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        if len(ids) >= limit:
-            return ids
         for threshold in SIMILARITY_PASSES:
             cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
             shortest, longest = _length_bounds(key, threshold)
-            cursor.execute(
-                f"SELECT p.id FROM clients_person p{join} WHERE p.name_key %% %s"
-                f" AND length(p.name_key) BETWEEN %s AND %s{where}"
-                " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
-                [key, shortest, longest, *params, key, limit],
-            )
+            if filters:
+                cursor.execute(
+                    "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+                    f" WHERE p.name_key %% %s AND length(p.name_key) BETWEEN %s AND %s{where}"
+                    " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
+                    [key, shortest, longest, *params, key, limit],
+                )
+            else:
+                cursor.execute(
+                    "WITH names AS ("
+                    " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
+                    " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
+                    " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
+                    " ORDER BY names.score DESC, p.id LIMIT %s",
+                    [key, key, shortest, longest, limit, limit],
+                )
             ids = [row[0] for row in cursor.fetchall()]
             if len(ids) >= limit:
                 break

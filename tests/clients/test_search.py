@@ -127,3 +127,30 @@ def test_name_search_uses_the_trigram_index_on_name_key(registry):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "person_name_key_trgm" in plan
     assert "name_key % 'siti aminah'::text" in plan
+
+
+@pytest.mark.django_db
+def test_a_new_name_is_added_to_the_search_names_once(reference_data):
+    from clients.models import SearchName
+
+    factories.PersonFactory(full_name="Hanyeq Uvang")
+    factories.PersonFactory(full_name="H. Hanyeq Uvang")
+    assert SearchName.objects.filter(key="hanyeq uvang").count() == 1
+    person = factories.PersonFactory(full_name="Lusiana")
+    person.full_name = "Lusiana Ding"
+    person.save()
+    assert SearchName.objects.filter(key="lusiana ding").exists()
+
+
+@pytest.mark.django_db
+def test_name_search_ranks_distinct_names_with_their_trigram_index(registry):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.6")
+        cursor.execute(
+            "EXPLAIN SELECT n.key FROM clients_searchname n WHERE n.key %% %s AND length(n.key) BETWEEN 5 AND 30"
+            " ORDER BY similarity(n.key, %s) DESC LIMIT 20",
+            ["siti aminah", "siti aminah"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "search_name_trgm" in plan

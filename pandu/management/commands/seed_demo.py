@@ -21,10 +21,12 @@ class Command(BaseCommand):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            demo.seed_users(today=today)
+            users = demo.seed_users(today=today)
             made = 0
             if not (if_empty and Household.objects.exists()):
-                made = len(clients_demo.seed(today=today, households=households, rng=rng))
+                created = clients_demo.seed(today=today, households=households, rng=rng)
+                made = len(created)
+                clients_demo.seed_complaints(households=created, data_officer=users["data"], front_desk=users["loket"])
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text())
