@@ -7,8 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy as _
 
 from clients import selectors
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
@@ -56,11 +55,11 @@ class KecamatanChoiceField(forms.ModelChoiceField):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_l("NIK, KK number or name"), required=False, max_length=150)
-    kecamatan = KecamatanChoiceField(label=_l("Kecamatan"), empty_label=_l("All kecamatan"))
-    village = VillageChoiceField(label=_l("Kelurahan/kampung"), required=False, empty_label=_l("All villages"))
+    q = forms.CharField(label=_("NIK, KK number or name"), required=False, max_length=150)
+    kecamatan = KecamatanChoiceField(label=_("Kecamatan"), empty_label=_("All kecamatan"))
+    village = VillageChoiceField(label=_("Kelurahan/kampung"), required=False, empty_label=_("All villages"))
     registry_status = forms.ChoiceField(
-        label=_l("Registry status"), required=False, choices=[("", _l("Any status")), *RegistryStatus.choices]
+        label=_("Registry status"), required=False, choices=[("", _("Any status")), *RegistryStatus.choices]
     )
     ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -82,10 +81,10 @@ class SearchForm(forms.Form):
 
 class HouseholdForm(forms.ModelForm):
     kecamatan = KecamatanChoiceField(
-        label=_l("Kecamatan"), empty_label=_l("Choose the kecamatan first"),
-        help_text=_l("Narrows the list of kelurahan/kampung."),
+        label=_("Kecamatan"), empty_label=_("Choose the kecamatan first"),
+        help_text=_("Narrows the list of kelurahan/kampung."),
     )
-    village = VillageChoiceField(label=_l("Kelurahan/kampung"))
+    village = VillageChoiceField(label=_("Kelurahan/kampung"))
 
     class Meta:
         model = Household
@@ -131,11 +130,11 @@ class HouseholdForm(forms.ModelForm):
 
 class PersonForm(forms.ModelForm):
     confirm_nik_mismatch = forms.BooleanField(
-        label=_l("I checked the KTP/KK: the data entered is right although the NIK says otherwise."),
+        label=_("I checked the KTP/KK: the data entered is right although the NIK says otherwise."),
         required=False,
     )
     confirm_new = forms.BooleanField(
-        label=_l("None of these is the person: register a new person."), required=False
+        label=_("None of these is the person: register a new person."), required=False
     )
 
     CONFIRM_FIELDS = ("confirm_nik_mismatch", "confirm_new")
@@ -163,7 +162,7 @@ class PersonForm(forms.ModelForm):
         nik.max_length = 40
         nik.widget.attrs.pop("maxlength", None)
         nik.validators = []
-        nik.help_text = _l("16 digits from the KTP or KK. Leave empty only if the person has none, and say why.")
+        nik.help_text = _("16 digits from the KTP or KK. Leave empty only if the person has none, and say why.")
         self.fields["birth_date"].required = True
         self.fields["pmks_categories"].queryset = PMKSCategory.objects.filter(is_active=True)
         self.fields["pmks_categories"].required = False
@@ -199,7 +198,7 @@ class PersonForm(forms.ModelForm):
                 self.add_error(
                     "nik",
                     _("The NIK says: %(what)s. Check the KTP or KK and correct the data, or confirm it below.")
-                    % {"what": ", ".join(differences)},
+                    % {"what": ", ".join(str(difference) for difference in differences)},
                 )
         if not self.errors and not self.instance.pk and not data.get("confirm_new"):
             self.candidates = selectors.person_duplicate_candidates(
@@ -223,7 +222,7 @@ class PersonForm(forms.ModelForm):
 
 class PhotoForm(forms.Form):
     photo = forms.FileField(
-        label=_l("Photo"),
+        label=_("Photo"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
@@ -253,8 +252,8 @@ class ComplaintForm(forms.ModelForm):
 
 
 class ComplaintStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_l("New status"), choices=Complaint.Status.choices)
-    resolution = forms.CharField(label=_l("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    status = forms.ChoiceField(label=_("New status"), choices=Complaint.Status.choices)
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -263,6 +262,6 @@ class ComplaintStatusForm(forms.Form):
 
 
 class ComplaintFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, label=_l("Status"), choices=[("", _l("All")), *Complaint.Status.choices])
-    kind = forms.ChoiceField(required=False, label=_l("Kind"), choices=[("", _l("All")), *Complaint.Kind.choices])
-    q = forms.CharField(required=False, label=_l("Number or name"))
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("All")), *Complaint.Status.choices])
+    kind = forms.ChoiceField(required=False, label=_("Kind"), choices=[("", _("All")), *Complaint.Kind.choices])
+    q = forms.CharField(required=False, label=_("Number or name"))

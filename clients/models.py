@@ -248,11 +248,13 @@ class SearchName(models.Model):
     the persons table. Kept by database triggers on clients_person (migration 0004); a key
     whose persons are gone is harmless (it joins to nobody)."""
 
-    key = models.TextField(primary_key=True)
+    key = models.TextField()
 
     class Meta:
         verbose_name = _("search name")
         verbose_name_plural = _("search names")
+        # A constraint, not unique=True: no extra LIKE index that the search never uses.
+        constraints = [models.UniqueConstraint(fields=["key"], name="search_name_key_unique")]
         indexes = [
             GinIndex(Length("key"), OpClass("key", name="gin_trgm_ops"), name="search_name_trgm"),
         ]

@@ -179,13 +179,13 @@ def person_update(*, person: Person, changed_by, pmks_categories=None, request=N
 
 def _store_photo(obj: models.Model, upload, image_field: str, thumb_field: str) -> None:
     processed = process_image(upload)
-    old = [getattr(obj, image_field), getattr(obj, thumb_field)]
+    # The names before saving: a FieldFile is renamed in place by save().
+    replaced = [getattr(obj, name).name for name in (image_field, thumb_field) if getattr(obj, name)]
     getattr(obj, image_field).save(processed.image.name, processed.image, save=False)
     getattr(obj, thumb_field).save(processed.thumbnail.name, processed.thumbnail, save=False)
     obj.save(update_fields=[image_field, thumb_field, "updated_at"])
-    names = [f.name for f in old if f]
     storage = getattr(obj, image_field).storage
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
 
 
 @transaction.atomic

@@ -200,3 +200,18 @@ def test_linking_a_ticket_is_403_for_a_desk_officer(client, alice, person):
     client.force_login(alice)
     response = client.post(reverse("clients:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_new_photo_replaces_the_old_file(client, front_desk, person, media, django_capture_on_commit_callbacks):
+    client.force_login(front_desk)
+    url = reverse("clients:person_photo_upload", args=[person.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"photo": png_upload()})
+    person.refresh_from_db()
+    first = person.photo.name
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"photo": png_upload(size=(50, 50))})
+    person.refresh_from_db()
+    assert person.photo.storage.exists(person.photo.name)
+    assert not person.photo.storage.exists(first)
