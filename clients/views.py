@@ -44,6 +44,16 @@ def _serving_ticket(request):
     return Ticket.objects.filter(pk=raw, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
 
 
+def _record_page_context(request) -> dict:
+    """What the person and household pages share: photo upload, the ticket served, rights."""
+    return {
+        "photo_form": PhotoForm(),
+        "ticket": _serving_ticket(request),
+        "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+    }
+
+
 def _with_ticket(url: str, ticket) -> str:
     return f"{url}?{urlencode({'ticket': ticket.pk})}" if ticket else url
 
@@ -113,10 +123,7 @@ def household_detail(request, pk):
         "members": members,
         "registry_changes": household.registry_changes.select_related("changed_by")[:20],
         "complaints": household.complaints.all()[:10],
-        "photo_form": PhotoForm(),
-        "ticket": _serving_ticket(request),
-        "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        **_record_page_context(request),
     })
 
 
@@ -176,10 +183,7 @@ def person_detail(request, pk):
         "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
         "visits": selectors.person_timeline(person),
         "complaints": person.complaints.all()[:10],
-        "photo_form": PhotoForm(),
-        "ticket": _serving_ticket(request),
-        "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        **_record_page_context(request),
     })
 
 

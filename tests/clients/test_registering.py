@@ -205,3 +205,12 @@ def test_anonymous_is_sent_to_login(client, household):
                 reverse("clients:search")):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_editing_is_403_for_a_desk_officer_and_a_validator(client, alice, household):
+    person = factories.PersonFactory(household=household)
+    for user in (alice, factories.user_with_role("validator", username="val")):
+        client.force_login(user)
+        assert client.get(reverse("clients:person_edit", args=[person.pk])).status_code == 403
+        assert client.post(reverse("clients:household_edit", args=[household.pk]), {}).status_code == 403

@@ -8,6 +8,7 @@ import datetime
 import io
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from clients.models import Complaint, Household, Person, Region, RegistryStatus
@@ -69,7 +70,7 @@ def test_front_desk_finds_registers_and_files_a_complaint(demo_office, new_page)
     page.fill("input[name=full_name]", "Maria Lawing")
     page.select_option("select[name=sex]", "P")
     page.select_option("select[name=relationship]", "child")
-    page.fill("input[name=birth_date]", (datetime.date.today() - datetime.timedelta(days=40)).isoformat())
+    page.fill("input[name=birth_date]", (timezone.localdate() - datetime.timedelta(days=40)).isoformat())
     page.click("[data-testid=save-add-another]")
     expect(page.locator(".alert-success")).to_contain_text("Maria Lawing")
     assert household.members.count() == 2
