@@ -157,6 +157,7 @@ def _baseline_search(query: str, limit: int = 20) -> list[int]:
 
 def run(scale: float) -> list[Line]:
     from django.db import connection
+    from django.db.models import Max, Min
 
     from clients.models import Person
     from clients.selectors import SearchFilters, _person_ids_by_number, person_search, search_number
@@ -171,9 +172,13 @@ def run(scale: float) -> list[Line]:
         lines.append(Line(f"generated and loaded {count:,} persons in {load_s:.0f} s ({count / load_s:,.0f} rows/s)", True))
 
     rng = random.Random(7)
+    # The same persons on every run (a seeded sample of ids), so runs compare.
+    bounds = Person.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    picked = rng.sample(range(bounds["low"], bounds["high"] + 1), 3 * max(NAME_QUERIES, NIK_QUERIES))
     sample = list(
-        Person.objects.filter(nik__isnull=False).order_by("?").values_list("nik", "full_name")[: max(NAME_QUERIES, NIK_QUERIES)]
-    )
+        Person.objects.filter(pk__in=picked, nik__isnull=False).order_by("pk").values_list("nik", "full_name")
+    )[: max(NAME_QUERIES, NIK_QUERIES)]
+    rng.shuffle(sample)
     niks = [nik for nik, _name in sample[:NIK_QUERIES]]
     # NIKs as people type them: with spaces or dots.
     typed_niks = [f"{n[:6]} {n[6:12]} {n[12:]}" if i % 2 else n for i, n in enumerate(niks)]
