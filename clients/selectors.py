@@ -114,17 +114,25 @@ def _length_bounds(key: str, threshold: float) -> tuple[int, int]:
     return max(0, int(trigrams * threshold) - 2), int(trigrams / threshold) + 1
 
 
-def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters) -> list[int]:
+_SET_THRESHOLD = "set_config('pg_trgm.similarity_threshold', %s, false)"
+
+
+def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None = None) -> list[int]:
     """Ids of the persons whose name is most like the key, best first.
 
     Without filters the distinct names (clients_searchname) are ranked, and their persons
     joined by the exact key: many people share a name, so there are several times fewer rows
     to compare. With filters the persons themselves are searched, narrowed by their household.
+
+    The threshold is set for the session, not in a transaction (two round trips fewer on the
+    path every keystroke takes): every query in Pandu that uses `%` sets it first.
     """
     where, params = filters.sql()
-    with transaction.atomic(), connection.cursor() as cursor:
+    ids: list[int] = []
+    with connection.cursor() as cursor:
         for threshold in SIMILARITY_PASSES:
-            cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(threshold)])
+            if threshold != threshold_set:
+                cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(threshold)])
             shortest, longest = _length_bounds(key, threshold)
             if filters:
                 cursor.execute(
@@ -192,10 +200,13 @@ def person_search_filtered(
             key=lambda p: (p.nik != number, p.household_id or 0, p.relationship != Person.Relationship.HEAD,
                            p.birth_date or datetime.date.min, p.pk),
         )
-    key = name_key(query)
+    first = SIMILARITY_PASSES[0]
+    with connection.cursor() as cursor:  # normalise and set the first threshold in one round trip
+        cursor.execute(f"SELECT pandu_name_key(%s), {_SET_THRESHOLD}", [query, str(first)])
+        key = cursor.fetchone()[0] or ""
     if len(key) < 2:
         return []
-    ids = _person_ids_by_name(key, limit=limit, filters=filters)
+    ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold_set=first)
     found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
