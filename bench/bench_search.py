@@ -148,6 +148,7 @@ def _baseline_search(query: str, limit: int = 20) -> list[int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.3', false)")  # pg_trgm's default
         cursor.execute(
             "SELECT id FROM clients_person WHERE full_name %% %s ORDER BY similarity(full_name, %s) DESC LIMIT %s",
             [query, query, limit],

@@ -124,35 +124,45 @@ def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters, thresho
     joined by the exact key: many people share a name, so there are several times fewer rows
     to compare. With filters the persons themselves are searched, narrowed by their household.
 
-    The threshold is set for the session, not in a transaction (two round trips fewer on the
-    path every keystroke takes): every query in Pandu that uses `%` sets it first.
+    The threshold is set for the session rather than in a transaction (fewer round trips on
+    the path every keystroke takes) and reset at the end, so other code using `%` on the same
+    connection still gets pg_trgm's default.
     """
-    where, params = filters.sql()
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for threshold in SIMILARITY_PASSES:
-            if threshold != threshold_set:
-                cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(threshold)])
-            shortest, longest = _length_bounds(key, threshold)
-            if filters:
-                cursor.execute(
-                    "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
-                    f" WHERE p.name_key %% %s AND length(p.name_key) BETWEEN %s AND %s{where}"
-                    " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
-                    [key, shortest, longest, *params, key, limit],
-                )
-            else:
-                cursor.execute(
-                    "WITH names AS ("
-                    " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
-                    " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
-                    " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
-                    " ORDER BY names.score DESC, p.id LIMIT %s",
-                    [key, key, shortest, longest, limit, limit],
-                )
-            ids = [row[0] for row in cursor.fetchall()]
-            if len(ids) >= limit:
-                break
+        try:
+            ids = _ranked_passes(cursor, key, limit=limit, filters=filters, threshold_set=threshold_set)
+        finally:
+            cursor.execute("RESET pg_trgm.similarity_threshold")
+    return ids
+
+
+def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None) -> list[int]:
+    where, params = filters.sql()
+    ids: list[int] = []
+    for threshold in SIMILARITY_PASSES:
+        if threshold != threshold_set:
+            cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(threshold)])
+        shortest, longest = _length_bounds(key, threshold)
+        if filters:
+            cursor.execute(
+                "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+                f" WHERE p.name_key %% %s AND length(p.name_key) BETWEEN %s AND %s{where}"
+                " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
+                [key, shortest, longest, *params, key, limit],
+            )
+        else:
+            cursor.execute(
+                "WITH names AS ("
+                " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
+                " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
+                " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
+                " ORDER BY names.score DESC, p.id LIMIT %s",
+                [key, key, shortest, longest, limit, limit],
+            )
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) >= limit:
+            break
     return ids
 
 
@@ -205,6 +215,8 @@ def person_search_filtered(
         cursor.execute(f"SELECT pandu_name_key(%s), {_SET_THRESHOLD}", [query, str(first)])
         key = cursor.fetchone()[0] or ""
     if len(key) < 2:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET pg_trgm.similarity_threshold")
         return []
     ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold_set=first)
     found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()

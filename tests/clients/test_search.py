@@ -140,3 +140,12 @@ def test_a_new_name_is_added_to_the_search_names_once(reference_data):
     person.full_name = "Lusiana Ding"
     person.save()
     assert SearchName.objects.filter(key="lusiana ding").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Siti Aminah", "x"])
+def test_the_search_leaves_pg_trgm_at_its_default_threshold(registry, query):
+    person_search(query=query)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert cursor.fetchone()[0] == "0.3"
