@@ -256,24 +256,28 @@ def household_photo_upload(request, pk):
     return redirect("clients:household_detail", pk=household.pk)
 
 
+def _photo_response(request, obj, fieldfile, what: str):
+    """Stream a private photo after the object check, and log who looked at it."""
+    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=obj, summary=what,
+                          request=request)
+    return private_file_response(fieldfile)
+
+
 @require_GET
 @role_required(*roles.ALL_ROLES)
 def person_photo(request, pk, size="full"):
     person = selectors.get_person_for_user(request.user, pk)
-    fieldfile = person.photo_thumb if size == "thumb" else person.photo
-    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=person,
-                          summary=f"person photo ({size})", request=request)
-    return private_file_response(fieldfile)
+    return _photo_response(request, person, person.photo_thumb if size == "thumb" else person.photo,
+                           f"person photo ({size})")
 
 
 @require_GET
 @role_required(*roles.ALL_ROLES)
 def household_photo(request, pk, size="full"):
     household = selectors.get_household_for_user(request.user, pk)
-    fieldfile = household.house_photo_thumb if size == "thumb" else household.house_photo
-    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=household,
-                          summary=f"house photo ({size})", request=request)
-    return private_file_response(fieldfile)
+    return _photo_response(request, household,
+                           household.house_photo_thumb if size == "thumb" else household.house_photo,
+                           f"house photo ({size})")
 
 
 # --- Complaints --------------------------------------------------------------------------------
