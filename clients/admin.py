@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
-from clients.models import AuditEvent, Household, ImportJob, Person, PMKSCategory, Region
+from clients.models import AuditEvent, Complaint, Household, ImportJob, Person, PMKSCategory, Region
 from clients.resources import HouseholdResource, PersonResource
 
 
@@ -75,3 +75,12 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ("number", "kind", "status", "created_at", "received_by")
+    list_filter = ("status", "kind")
+    search_fields = ("number", "complainant_name")
+    raw_id_fields = ("household", "person", "received_by", "resolved_by")
+    readonly_fields = ("number",)

@@ -97,3 +97,31 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
                 person.pmks_categories.add(pmks["PD"])
         created.append(household)
     return created
+
+
+def seed_complaints(*, households: list[Household], data_officer, front_desk) -> list:
+    """A few complaints at the data desk: one open per kind, one resolved."""
+    from clients.models import Complaint
+    from clients.services import complaint_file, complaint_set_status
+
+    not_listed = [h for h in households if h.registry_status == RegistryStatus.NOT_LISTED]
+    listed = [h for h in households if h.registry_status == RegistryStatus.LISTED]
+    made = []
+    if not_listed:
+        made.append(complaint_file(
+            kind=Complaint.Kind.NOT_IN_DATABASE, household=not_listed[0], received_by=front_desk,
+            complainant_name=not_listed[0].members.first().full_name if not_listed[0].members.exists() else "",
+            description="Keluarga miskin, rumah papan tanpa listrik, belum terdaftar di DTKS.",
+        ))
+    if listed:
+        made.append(complaint_file(
+            kind=Complaint.Kind.WRONG_DATA, household=listed[0], received_by=data_officer,
+            description="Alamat di data terpadu masih alamat lama; keluarga sudah pindah RT.",
+        ))
+    made.append(complaint_file(
+        kind=Complaint.Kind.SERVICE_COMPLAINT, received_by=front_desk, complainant_name="Ibu Rosmiati",
+        complainant_phone="081350001122", description="Menunggu terlalu lama di loket Dinas Kesehatan.",
+    ))
+    complaint_set_status(complaint=made[-1], status=Complaint.Status.RESOLVED, officer=data_officer,
+                         resolution="Loket Dinkes ditambah satu petugas pada hari Senin.")
+    return made

@@ -1,10 +1,39 @@
+import uuid
+
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
+from django.db.models.functions import Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from clients.files import private_storage
 from pandu.models import TimeStampedModel
+
+
+class NameKey(Func):
+    """``pandu_name_key(text)``: the SQL normaliser of names (clients/sql/name_key.sql).
+
+    Lower case, no accents, no titles or degrees, "bin"/"binti" dropped, old spellings
+    (oe, dj, tj, nj, sj, ch) and the variants of Muhammad folded, doubled letters single.
+    """
+
+    function = "pandu_name_key"
+    output_field = models.TextField()
+
+
+def private_files():
+    """The storage of photos, as a callable so migrations do not freeze a machine's path."""
+    return private_storage
+
+
+def person_photo_path(instance, filename: str) -> str:
+    return f"persons/{uuid.uuid4().hex}.jpg"
+
+
+def house_photo_path(instance, filename: str) -> str:
+    return f"houses/{uuid.uuid4().hex}.jpg"
 
 
 class Region(models.Model):
@@ -89,6 +118,10 @@ class Household(TimeStampedModel):
     )
     registry_source = models.CharField(_("registry source"), max_length=60, blank=True)
     registry_year = models.PositiveSmallIntegerField(_("registry year"), null=True, blank=True)
+    house_photo = models.FileField(
+        _("house photo"), storage=private_files, upload_to=house_photo_path, blank=True
+    )
+    house_photo_thumb = models.FileField(storage=private_files, upload_to=house_photo_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -154,6 +187,10 @@ class Person(TimeStampedModel):
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001
     no_nik_reason = models.CharField(_("reason for no NIK"), max_length=255, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
+    # The search key: maintained by PostgreSQL from full_name, indexed with gin_trgm_ops.
+    name_key = models.GeneratedField(
+        expression=NameKey("full_name"), output_field=models.TextField(), db_persist=True
+    )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
@@ -171,6 +208,8 @@ class Person(TimeStampedModel):
     pmks_categories = models.ManyToManyField(
         PMKSCategory, blank=True, related_name="persons", verbose_name=_("PMKS categories")
     )
+    photo = models.FileField(_("photo"), storage=private_files, upload_to=person_photo_path, blank=True)
+    photo_thumb = models.FileField(storage=private_files, upload_to=person_photo_path, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -187,7 +226,13 @@ class Person(TimeStampedModel):
                 condition=Q(nik__isnull=False) | ~Q(no_nik_reason=""), name="person_nik_or_reason"
             ),
         ]
-        indexes = [models.Index(fields=["household", "relationship"], name="person_household_rel_idx")]
+        indexes = [
+            models.Index(fields=["household", "relationship"], name="person_household_rel_idx"),
+            # btree_gin lets one GIN index answer "similar name AND length in range" together.
+            GinIndex(Length("name_key"), OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
+            models.Index(fields=["birth_date"], name="person_birth_date_idx"),
+            models.Index(fields=["name_key"], name="person_name_key_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -195,6 +240,27 @@ class Person(TimeStampedModel):
     @property
     def masked_nik(self) -> str:
         return f"{'•' * 12}{self.nik[-4:]}" if self.nik else ""
+
+
+class SearchName(models.Model):
+    """Each distinct Person.name_key once: fuzzy name search looks here first, then joins the
+    persons by the exact key. Many people share a name, so this is several times smaller than
+    the persons table. Kept by database triggers on clients_person (migration 0004); a key
+    whose persons are gone is harmless (it joins to nobody)."""
+
+    key = models.TextField()
+
+    class Meta:
+        verbose_name = _("search name")
+        verbose_name_plural = _("search names")
+        # A constraint, not unique=True: no extra LIKE index that the search never uses.
+        constraints = [models.UniqueConstraint(fields=["key"], name="search_name_key_unique")]
+        indexes = [
+            GinIndex(Length("key"), OpClass("key", name="gin_trgm_ops"), name="search_name_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class RegistryChange(models.Model):
@@ -323,3 +389,64 @@ class ImportJob(TimeStampedModel):
         if self.stage == "read" and self.rows_total:
             share = 10 + min(30, 30 * self.rows_done // self.rows_total)
         return share
+
+
+class Complaint(TimeStampedModel):
+    """A pengaduan at the data desk: not in the database, wrong data, or a complaint about a service."""
+
+    class Kind(models.TextChoices):
+        NOT_IN_DATABASE = "not_in_database", _("Poor but not in the database")
+        WRONG_DATA = "wrong_data", _("Wrong data")
+        SERVICE_COMPLAINT = "service_complaint", _("Complaint about a service")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Resolved")
+        REJECTED = "rejected", _("Rejected")
+
+    CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED)
+
+    number = models.CharField(_("complaint number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints",
+        verbose_name=_("household"),
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="complaints",
+        verbose_name=_("person"),
+    )
+    complainant_name = models.CharField(_("complainant"), max_length=150, blank=True)
+    complainant_phone = models.CharField(_("complainant's phone"), max_length=20, blank=True)
+    description = models.TextField(_("description"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField(_("resolution"), blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("received by"),
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        indexes = [models.Index(fields=["status", "kind", "created_at"], name="complaint_status_kind_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="not_in_database") | Q(household__isnull=False),
+                name="complaint_not_in_db_has_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES

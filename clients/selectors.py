@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from clients.models import Household, Person
+from clients.models import Complaint, Household, Person, Region
+from clients.nik import clean_number
 from pandu import roles
 from verivali.selectors import person_filter_for_surveyor
 
@@ -47,3 +52,244 @@ def households_for_user(user) -> QuerySet[Household]:
 
 def get_household_for_user(user, pk) -> Household:
     return get_object_or_404(households_for_user(user).select_related("village__parent"), pk=pk)
+
+
+# --- Finding a person -------------------------------------------------------------------------
+
+# Similarity thresholds tried in turn, strictest first, until a pass finds `limit` names.
+# A strict threshold lets the GIN index skip almost every row, so a common name is answered
+# from a few candidates; a rare or misspelled one falls through to the looser pass. Each
+# pass returns the best rows above its threshold in order, so the first pass that fills the
+# page is the true top of the ranking. The loosest pass (0.4) stops short of pg_trgm's
+# default 0.3, where the first two letters of a name already match and a pass reads tens
+# of thousands of rows (measured in bench/bench_search.py).
+SIMILARITY_PASSES = (0.6, 0.4)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    kecamatan: Region | None = None
+    village: Region | None = None
+    registry_status: str = ""
+
+    def sql(self) -> tuple[str, list]:
+        """Extra WHERE clauses on the person's household, and their parameters."""
+        clauses, params = [], []
+        if self.village is not None:
+            clauses.append("h.village_id = %s")
+            params.append(self.village.pk)
+        elif self.kecamatan is not None:
+            clauses.append("h.village_id IN (SELECT id FROM clients_region WHERE parent_id = %s)")
+            params.append(self.kecamatan.pk)
+        if self.registry_status:
+            clauses.append("h.registry_status = %s")
+            params.append(self.registry_status)
+        return "".join(f" AND {clause}" for clause in clauses), params
+
+    def __bool__(self) -> bool:
+        return bool(self.kecamatan or self.village or self.registry_status)
+
+
+def name_key(text: str) -> str:
+    """The normalised form of a name, as the database stores it in Person.name_key."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pandu_name_key(%s)", [text])
+        return cursor.fetchone()[0] or ""
+
+
+def search_number(query: str) -> str | None:
+    """The query as a 16-digit NIK or KK number, or None when it is a name."""
+    number = clean_number(query)
+    return number if len(number) == 16 and number.isdigit() else None
+
+
+def person_search(*, query: str, limit: int = 20) -> list[Person]:
+    """Persons matching a NIK, a KK number or a name (fuzzy, spelling variants folded), best first."""
+    return person_search_filtered(query=query, limit=limit)
+
+
+def _length_bounds(key: str, threshold: float) -> tuple[int, int]:
+    """Key lengths that can reach the threshold: a name of n letters has about n + 1 trigrams,
+    and similarity = shared / union, so the other side has between t(n + 1) and (n + 1)/t."""
+    trigrams = len(key) + 1
+    return max(0, int(trigrams * threshold) - 2), int(trigrams / threshold) + 1
+
+
+_SET_THRESHOLD = "set_config('pg_trgm.similarity_threshold', %s, false)"
+
+
+def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None = None) -> list[int]:
+    """Ids of the persons whose name is most like the key, best first.
+
+    Without filters the distinct names (clients_searchname) are ranked, and their persons
+    joined by the exact key: many people share a name, so there are several times fewer rows
+    to compare. With filters the persons themselves are searched, narrowed by their household.
+
+    The threshold is set for the session rather than in a transaction (fewer round trips on
+    the path every keystroke takes) and reset at the end, so other code using `%` on the same
+    connection still gets pg_trgm's default.
+    """
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        try:
+            ids = _ranked_passes(cursor, key, limit=limit, filters=filters, threshold_set=threshold_set)
+        finally:
+            cursor.execute("RESET pg_trgm.similarity_threshold")
+    return ids
+
+
+def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None) -> list[int]:
+    where, params = filters.sql()
+    ids: list[int] = []
+    for threshold in SIMILARITY_PASSES:
+        if threshold != threshold_set:
+            cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(threshold)])
+        shortest, longest = _length_bounds(key, threshold)
+        if filters:
+            cursor.execute(
+                "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+                f" WHERE p.name_key %% %s AND length(p.name_key) BETWEEN %s AND %s{where}"
+                " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
+                [key, shortest, longest, *params, key, limit],
+            )
+        else:
+            cursor.execute(
+                "WITH names AS ("
+                " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
+                " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
+                " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
+                " ORDER BY names.score DESC, p.id LIMIT %s",
+                [key, key, shortest, longest, limit, limit],
+            )
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) >= limit:
+            break
+    return ids
+
+
+def _person_ids_by_number(number: str, *, limit: int, filters: SearchFilters) -> list[int]:
+    """The person with this NIK and the members of the household with this KK number: two
+    index lookups in one round trip."""
+    where, params = filters.sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.id FROM clients_person p LEFT JOIN clients_household h ON h.id = p.household_id"
+            f" WHERE p.nik = %s{where}"
+            " UNION SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+            f" WHERE h.kk_number = %s{where} LIMIT %s",
+            [number, *params, number, *params, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _with_display_data(queryset: QuerySet[Person]) -> QuerySet[Person]:
+    from desks.models import Ticket
+
+    return queryset.select_related("household__village__parent").prefetch_related(
+        Prefetch(
+            "tickets",
+            queryset=Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES).select_related("desk"),
+            to_attr="open_tickets",
+        )
+    )
+
+
+def person_search_filtered(
+    *, query: str, limit: int = 20, filters: SearchFilters | None = None
+) -> list[Person]:
+    """`person_search` with the search page's filters (kecamatan, village, registry status)."""
+    filters = filters or SearchFilters()
+    query = (query or "").strip()
+    if not query:
+        return []
+    number = search_number(query)
+    if number is not None:
+        ids = _person_ids_by_number(number, limit=limit, filters=filters)
+        found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
+        return sorted(
+            found.values(),
+            key=lambda p: (p.nik != number, p.household_id or 0, p.relationship != Person.Relationship.HEAD,
+                           p.birth_date or datetime.date.min, p.pk),
+        )
+    first = SIMILARITY_PASSES[0]
+    with connection.cursor() as cursor:  # normalise and set the first threshold in one round trip
+        cursor.execute(f"SELECT pandu_name_key(%s), {_SET_THRESHOLD}", [query, str(first)])
+        key = cursor.fetchone()[0] or ""
+    if len(key) < 2:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET pg_trgm.similarity_threshold")
+        return []
+    ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold_set=first)
+    found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+def person_duplicate_candidates(
+    *, full_name: str, birth_date=None, village: Region | None = None, exclude_pk=None, limit: int = 10
+) -> list[Person]:
+    """Persons who may be the one being registered: a similar name born the same day, or
+    the same name in the same village."""
+    key = name_key(full_name)
+    if not key:
+        return []
+    conditions, params = [], []
+    if birth_date is not None:
+        conditions.append("(p.birth_date = %s AND p.name_key %% %s)")
+        params += [birth_date, key]
+    if village is not None:
+        conditions.append("(p.name_key = %s AND h.village_id = %s)")
+        params += [key, village.pk]
+    if not conditions:
+        return []
+    sql = (
+        "SELECT p.id FROM clients_person p LEFT JOIN clients_household h ON h.id = p.household_id "
+        f"WHERE ({' OR '.join(conditions)}) AND p.id <> %s ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)")
+        cursor.execute(sql, [*params, exclude_pk or 0, key, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
+def person_timeline(person: Person):
+    """The person's visits (tickets) with their steps, newest first."""
+    from desks.models import Ticket, TicketStep
+
+    return (
+        Ticket.objects.filter(person=person)
+        .select_related("origin_desk", "desk")
+        .prefetch_related(Prefetch("steps", queryset=TicketStep.objects.select_related("desk", "officer")))
+        .order_by("-issued_on", "-pk")
+    )
+
+
+def villages_grouped(kecamatan: Region | None = None) -> list[tuple[Region, list[Region]]]:
+    """Villages of Berau under their kecamatan, for the region-tree pickers."""
+    villages = Region.objects.filter(level__in=Region.VILLAGE_LEVELS).select_related("parent")
+    if kecamatan is not None:
+        villages = villages.filter(parent=kecamatan)
+    groups: dict[Region, list[Region]] = {}
+    for village in villages.order_by("parent__name", "name"):
+        groups.setdefault(village.parent, []).append(village)
+    return list(groups.items())
+
+
+def kecamatan_choices() -> QuerySet[Region]:
+    return Region.objects.filter(level=Region.Level.DISTRICT).order_by("name")
+
+
+# --- Complaints --------------------------------------------------------------------------------
+
+COMPLAINT_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.VALIDATOR, roles.HEAD, roles.ADMIN)
+
+
+def complaints_for_user(user) -> QuerySet[Complaint]:
+    if roles.has_role(user, *COMPLAINT_ROLES):
+        return Complaint.objects.select_related("household__village", "person", "received_by")
+    return Complaint.objects.none()
+
+
+def get_complaint_for_user(user, pk) -> Complaint:
+    return get_object_or_404(complaints_for_user(user), pk=pk)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
-from django.db import models, transaction
+import re
 
-from clients.models import AuditEvent, Household, RegistryChange
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clients.images import process_image
+from clients.models import AuditEvent, Complaint, Household, Person, RegistryChange, RegistryStatus
 
 
 def _client_ip(request) -> str | None:
@@ -64,3 +70,185 @@ def household_set_registry_status(
     household.registry_year = new_year
     household.save(update_fields=["registry_status", "registry_source", "registry_year", "updated_at"])
     return household
+
+
+# --- Registering households and persons --------------------------------------------------------
+
+
+def normalise_rt_rw(value: str) -> str:
+    """RT/RW as the registry writes them: 3 digits (`4`, `04` and `004` are the same RT)."""
+    digits = re.sub(r"\D", "", value or "")
+    return f"{int(digits):03d}" if digits else ""
+
+
+HOUSEHOLD_FIELDS = ("kk_number", "address", "rt", "rw", "village")
+PERSON_FIELDS = (
+    "nik", "no_nik_reason", "full_name", "sex", "birth_place", "birth_date", "relationship", "education",
+    "occupation", "disability", "chronic_illness", "phone", "life_status",
+)
+
+
+def _check_kk_free(kk_number: str | None, *, exclude_pk=None) -> None:
+    if kk_number and Household.objects.filter(kk_number=kk_number).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"kk_number": _("A household with this KK number is already registered.")})
+
+
+def _check_nik_free(nik: str | None, *, exclude_pk=None) -> None:
+    if nik and Person.objects.filter(nik=nik).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"nik": _("A person with this NIK is already registered.")})
+
+
+@transaction.atomic
+def household_register(
+    *, kk_number: str | None, address: str, rt: str = "", rw: str = "", village, created_by=None, request=None
+) -> Household:
+    """A new household; a KK number already registered is refused."""
+    kk_number = kk_number or None
+    _check_kk_free(kk_number)
+    household = Household.objects.create(
+        kk_number=kk_number, address=address.strip(), rt=normalise_rt_rw(rt), rw=normalise_rt_rw(rw),
+        village=village, created_by=created_by,
+    )
+    audit_record(user=created_by, action=AuditEvent.Action.CHANGE, obj=household,
+                 summary=f"registered household {household}", request=request)
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, changed_by, request=None, **fields) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    fields["kk_number"] = fields.get("kk_number") or None
+    fields["rt"] = normalise_rt_rw(fields.get("rt", ""))
+    fields["rw"] = normalise_rt_rw(fields.get("rw", ""))
+    _check_kk_free(fields["kk_number"], exclude_pk=household.pk)
+    changed = _assign(household, fields, HOUSEHOLD_FIELDS)
+    household.save()
+    audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=household,
+                 summary=f"changed household {household}", detail={"fields": changed}, request=request)
+    return household
+
+
+def _assign(obj: models.Model, fields: dict, allowed: tuple[str, ...]) -> list[str]:
+    changed = []
+    for name in allowed:
+        if name in fields and getattr(obj, name) != fields[name]:
+            setattr(obj, name, fields[name])
+            changed.append(name)
+    return changed
+
+
+def _person_values(fields: dict) -> dict:
+    values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
+    values["nik"] = values.get("nik") or None
+    if values["nik"]:
+        values["no_nik_reason"] = ""
+    elif not (values.get("no_nik_reason") or "").strip():
+        raise ValidationError({"no_nik_reason": _("A person without NIK needs the reason (for example: newborn).")})
+    return values
+
+
+@transaction.atomic
+def person_register(*, household: Household | None, created_by=None, pmks_categories=(), request=None,
+                    **fields) -> Person:
+    """A new person in a household; a NIK already registered is refused."""
+    values = _person_values(fields)
+    _check_nik_free(values["nik"])
+    person = Person.objects.create(household=household, created_by=created_by, **values)
+    person.pmks_categories.set(pmks_categories)
+    audit_record(user=created_by, action=AuditEvent.Action.CHANGE, obj=person,
+                 summary=f"registered person {person.pk}", request=request)
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, changed_by, pmks_categories=None, request=None, **fields) -> Person:
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    values = _person_values(fields)
+    _check_nik_free(values["nik"], exclude_pk=person.pk)
+    changed = _assign(person, values, PERSON_FIELDS)
+    person.save()
+    if pmks_categories is not None:
+        before = set(person.pmks_categories.values_list("pk", flat=True))
+        person.pmks_categories.set(pmks_categories)
+        if before != {c.pk for c in pmks_categories}:
+            changed.append("pmks_categories")
+    audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=person,
+                 summary=f"changed person {person.pk}", detail={"fields": changed}, request=request)
+    return person
+
+
+def _store_photo(obj: models.Model, upload, image_field: str, thumb_field: str) -> None:
+    processed = process_image(upload)
+    # The names before saving: a FieldFile is renamed in place by save().
+    replaced = [getattr(obj, name).name for name in (image_field, thumb_field) if getattr(obj, name)]
+    getattr(obj, image_field).save(processed.image.name, processed.image, save=False)
+    getattr(obj, thumb_field).save(processed.thumbnail.name, processed.thumbnail, save=False)
+    obj.save(update_fields=[image_field, thumb_field, "updated_at"])
+    storage = getattr(obj, image_field).storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+
+
+@transaction.atomic
+def person_set_photo(*, person: Person, upload, changed_by, request=None) -> Person:
+    """Store the person's photo (verified, re-encoded without EXIF, with a thumbnail)."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _store_photo(person, upload, "photo", "photo_thumb")
+    audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=person, summary="photo", request=request)
+    return person
+
+
+@transaction.atomic
+def household_set_photo(*, household: Household, upload, changed_by, request=None) -> Household:
+    """Store the house photo (verified, re-encoded without EXIF, with a thumbnail)."""
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    _store_photo(household, upload, "house_photo", "house_photo_thumb")
+    audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=household, summary="house photo",
+                 request=request)
+    return household
+
+
+# --- Complaints (pengaduan) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_file(*, kind: str, description: str, received_by, household: Household | None = None,
+                   person: Person | None = None, complainant_name: str = "", complainant_phone: str = "") -> Complaint:
+    """Record a complaint. "Not in the database" puts the household in verification, which
+    queues it for verivali, with the complaint number as the reference."""
+    from desks.services import sequence_next
+
+    if person is not None and household is None:
+        household = person.household
+    if kind == Complaint.Kind.NOT_IN_DATABASE and household is None:
+        raise ValidationError(_("Choose the household that is not in the database (register it first)."))
+    year = timezone.localdate().year
+    number = f"PGD-{year}-{sequence_next(name='complaint', period=str(year)):04d}"
+    complaint = Complaint.objects.create(
+        number=number, kind=kind, description=description.strip(), household=household, person=person,
+        complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
+        received_by=received_by,
+    )
+    if kind == Complaint.Kind.NOT_IN_DATABASE and household.registry_status == RegistryStatus.NOT_LISTED:
+        household_set_registry_status(
+            household=household, status=RegistryStatus.IN_VERIFICATION, changed_by=received_by, source="",
+            reason=_("Complaint: poor but not in the database"), reference=number,
+        )
+    return complaint
+
+
+@transaction.atomic
+def complaint_set_status(*, complaint: Complaint, status: str, resolution: str = "", officer) -> Complaint:
+    """Move a complaint on; resolving or rejecting needs the resolution written down."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    if complaint.is_closed:
+        raise ValidationError(_("This complaint is already closed."))
+    closing = status in Complaint.CLOSED_STATUSES
+    if closing and not resolution.strip():
+        raise ValidationError({"resolution": _("Write what was done (or why it is rejected).")})
+    complaint.status = status
+    if resolution.strip():
+        complaint.resolution = resolution.strip()
+    if closing:
+        complaint.resolved_by, complaint.resolved_at = officer, timezone.now()
+    complaint.save()
+    return complaint

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from clients.models import Household, Person, RegistryStatus
+from clients.models import Complaint, Household, Person, RegistryStatus
 from desks.selectors import assignment_for_user
 
 
@@ -27,4 +27,5 @@ def home_context(user) -> dict:
     return {
         "registry": registry_counts(),
         "assignment": assignment_for_user(user),
+        "complaints_open": Complaint.objects.exclude(status__in=Complaint.CLOSED_STATUSES).count(),
     }

@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/", include("clients.audit_urls")),
     path("verivali/", include("verivali.urls")),
     path("registry/", include("clients.registry.urls")),
+    path("clients/", include("clients.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             users = demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
             made = 0
             if not (if_empty and Household.objects.exists()):
-                made = len(clients_demo.seed(today=today, households=households, rng=rng))
+                created = clients_demo.seed(today=today, households=households, rng=rng)
+                made = len(created)
+                clients_demo.seed_complaints(households=created, data_officer=users["data"], front_desk=users["loket"])
                 verivali_demo.seed(today=today, users=users, rng=rng)
             if dry_run:
                 transaction.set_rollback(True)

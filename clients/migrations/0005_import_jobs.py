@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0002_registry_history'),
+        ('clients', '0004_search_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

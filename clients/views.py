@@ -1,0 +1,365 @@
+"""Front desk and data desk pages: search, register, person and household pages, photos,
+linking a visit, complaints. Thin: check the role and the object, validate, call a service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clients import selectors, services
+from clients.files import private_file_response
+from clients.forms import (
+    ComplaintFilterForm,
+    ComplaintForm,
+    ComplaintStatusForm,
+    HouseholdForm,
+    PersonForm,
+    PhotoForm,
+    SearchForm,
+)
+from clients.models import AuditEvent, Region
+from pandu import roles
+from pandu.roles import role_required
+
+SEARCH_ROLES = selectors.OFFICE_WIDE_ROLES
+REGISTER_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.ADMIN)
+COMPLAINT_MANAGE_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
+
+
+def _serving_ticket(request):
+    """The open ticket the officer is serving, carried as ?ticket=<id> from search to person page."""
+    from desks.models import Ticket
+
+    raw = request.GET.get("ticket") or request.POST.get("ticket")
+    if not raw or not str(raw).isdigit() or not roles.has_role(request.user, *REGISTER_ROLES):
+        return None
+    return Ticket.objects.filter(pk=raw, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
+
+
+def _record_page_context(request) -> dict:
+    """What the person and household pages share: photo upload, the ticket served, rights."""
+    return {
+        "photo_form": PhotoForm(),
+        "ticket": _serving_ticket(request),
+        "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+    }
+
+
+def _with_ticket(url: str, ticket) -> str:
+    return f"{url}?{urlencode({'ticket': ticket.pk})}" if ticket else url
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*SEARCH_ROLES)
+def search(request):
+    form = SearchForm(request.GET or None)
+    results, searched = [], False
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        searched = True
+        results = selectors.person_search_filtered(query=form.cleaned_data["q"], filters=form.filters())
+    context = {
+        "form": form,
+        "results": results,
+        "searched": searched,
+        "ticket": _serving_ticket(request),
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        "can_register": roles.has_role(request.user, *REGISTER_ROLES),
+    }
+    template = "clients/_search_results.html" if request.htmx else "clients/search.html"
+    return render(request, template, context)
+
+
+@require_GET
+@role_required(*roles.ALL_ROLES)
+def village_options(request):
+    raw = request.GET.get("kecamatan", "")
+    kecamatan = Region.objects.filter(pk=raw, level=Region.Level.DISTRICT).first() if raw.isdigit() else None
+    return render(request, "clients/_village_options.html", {"groups": selectors.villages_grouped(kecamatan)})
+
+
+# --- Households --------------------------------------------------------------------------------
+
+
+@role_required(*REGISTER_ROLES)
+def household_create(request):
+    ticket = _serving_ticket(request)
+    form = HouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            household = services.household_register(
+                kk_number=data["kk_number"], address=data["address"], rt=data["rt"], rw=data["rw"],
+                village=data["village"], created_by=request.user, request=request,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Household registered. Now add its members, starting with the head."))
+            return redirect(_with_ticket(reverse("clients:person_create", args=[household.pk]), ticket))
+    return render(request, "clients/household_form.html", {"form": form, "ticket": ticket})
+
+
+@require_GET
+@role_required(*roles.ALL_ROLES)
+def household_detail(request, pk):
+    household = selectors.get_household_for_user(request.user, pk)
+    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_HOUSEHOLD, obj=household,
+                          request=request)
+    members = household.members.prefetch_related("pmks_categories").order_by("relationship", "birth_date", "pk")
+    return render(request, "clients/household_detail.html", {
+        "household": household,
+        "members": members,
+        "registry_changes": household.registry_changes.select_related("changed_by")[:20],
+        "complaints": household.complaints.all()[:10],
+        **_record_page_context(request),
+    })
+
+
+@role_required(*REGISTER_ROLES)
+def household_edit(request, pk):
+    household = selectors.get_household_for_user(request.user, pk)
+    form = HouseholdForm(request.POST or None, instance=household)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.HOUSEHOLD_FIELDS}
+        try:
+            services.household_update(household=household, changed_by=request.user, request=request, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Household saved."))
+            return redirect("clients:household_detail", pk=household.pk)
+    return render(request, "clients/household_form.html", {"form": form, "household": household})
+
+
+# --- Persons -----------------------------------------------------------------------------------
+
+
+@role_required(*REGISTER_ROLES)
+def person_create(request, household_pk):
+    household = selectors.get_household_for_user(request.user, household_pk)
+    ticket = _serving_ticket(request)
+    form = PersonForm(request.POST or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(
+                household=household, created_by=request.user, request=request,
+                pmks_categories=form.cleaned_data["pmks_categories"], **form.service_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s registered.") % {"name": person.full_name})
+            if "add_another" in request.POST:
+                return redirect(_with_ticket(reverse("clients:person_create", args=[household.pk]), ticket))
+            return redirect(_with_ticket(reverse("clients:person_detail", args=[person.pk]), ticket))
+    return render(request, "clients/person_form.html", {
+        "form": form, "household": household, "ticket": ticket,
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+    })
+
+
+@require_GET
+@role_required(*roles.ALL_ROLES)
+def person_detail(request, pk):
+    person = selectors.get_person_for_user(request.user, pk)
+    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=person, request=request)
+    household = person.household
+    return render(request, "clients/person_detail.html", {
+        "person": person,
+        "household": household,
+        "members": household.members.exclude(pk=person.pk).order_by("relationship", "birth_date") if household else [],
+        "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
+        "visits": selectors.person_timeline(person),
+        "complaints": person.complaints.all()[:10],
+        **_record_page_context(request),
+    })
+
+
+@role_required(*REGISTER_ROLES)
+def person_edit(request, pk):
+    person = selectors.get_person_for_user(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                person=person, changed_by=request.user, request=request,
+                pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Person saved."))
+            return redirect("clients:person_detail", pk=person.pk)
+    return render(request, "clients/person_form.html", {
+        "form": form, "household": person.household, "person": person,
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+    })
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def person_link_ticket(request, pk):
+    """Link the visit being served to this person, so it shows in their history."""
+    from desks.services import ticket_link_person
+
+    person = selectors.get_person_for_user(request.user, pk)
+    ticket = _serving_ticket(request)
+    if ticket is None:
+        raise Http404
+    ticket_link_person(ticket=ticket, person=person)
+    messages.success(request, _("Ticket %(number)s is now linked to %(name)s.")
+                     % {"number": ticket.number, "name": person.full_name})
+    return redirect("clients:person_detail", pk=person.pk)
+
+
+# --- Photos ------------------------------------------------------------------------------------
+
+
+def _upload_photo(request, obj, service, **kwargs):
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            service(upload=form.cleaned_data["photo"], changed_by=request.user, request=request, **kwargs)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Photo saved."))
+    else:
+        messages.error(request, _("Choose a photo to upload."))
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def person_photo_upload(request, pk):
+    person = selectors.get_person_for_user(request.user, pk)
+    _upload_photo(request, person, services.person_set_photo, person=person)
+    return redirect("clients:person_detail", pk=person.pk)
+
+
+@require_POST
+@role_required(*REGISTER_ROLES)
+def household_photo_upload(request, pk):
+    household = selectors.get_household_for_user(request.user, pk)
+    _upload_photo(request, household, services.household_set_photo, household=household)
+    return redirect("clients:household_detail", pk=household.pk)
+
+
+def _photo_response(request, obj, fieldfile, what: str):
+    """Stream a private photo after the object check, and log who looked at it."""
+    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=obj, summary=what,
+                          request=request)
+    return private_file_response(fieldfile)
+
+
+@require_GET
+@role_required(*roles.ALL_ROLES)
+def person_photo(request, pk, size="full"):
+    person = selectors.get_person_for_user(request.user, pk)
+    return _photo_response(request, person, person.photo_thumb if size == "thumb" else person.photo,
+                           f"person photo ({size})")
+
+
+@require_GET
+@role_required(*roles.ALL_ROLES)
+def household_photo(request, pk, size="full"):
+    household = selectors.get_household_for_user(request.user, pk)
+    return _photo_response(request, household,
+                           household.house_photo_thumb if size == "thumb" else household.house_photo,
+                           f"house photo ({size})")
+
+
+# --- Complaints --------------------------------------------------------------------------------
+
+
+@require_GET
+@role_required(*selectors.COMPLAINT_ROLES)
+def complaint_list(request):
+    form = ComplaintFilterForm(request.GET or None)
+    complaints = selectors.complaints_for_user(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["status"]:
+            complaints = complaints.filter(status=data["status"])
+        if data["kind"]:
+            complaints = complaints.filter(kind=data["kind"])
+        if data["q"]:
+            complaints = complaints.filter(
+                Q(number__icontains=data["q"]) | Q(complainant_name__icontains=data["q"])
+                | Q(person__full_name__icontains=data["q"])
+            )
+    page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    return render(request, "clients/complaint_list.html", {
+        "form": form, "page_obj": page, "can_file": roles.has_role(request.user, *REGISTER_ROLES),
+    })
+
+
+@role_required(*REGISTER_ROLES)
+def complaint_create(request):
+    household = person = None
+    source = request.POST if request.method == "POST" else request.GET
+    if (source.get("person") or "").isdigit():
+        person = selectors.get_person_for_user(request.user, source["person"])
+        household = person.household
+    elif (source.get("household") or "").isdigit():
+        household = selectors.get_household_for_user(request.user, source["household"])
+    form = ComplaintForm(request.POST or None, household=household, person=person,
+                         initial={"complainant_name": person.full_name if person else ""})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = services.complaint_file(
+                kind=data["kind"], description=data["description"], household=household, person=person,
+                complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
+                received_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Complaint %(number)s recorded.") % {"number": complaint.number})
+            return redirect("clients:complaint_detail", pk=complaint.pk)
+    return render(request, "clients/complaint_form.html", {"form": form, "household": household, "person": person})
+
+
+@require_GET
+@role_required(*selectors.COMPLAINT_ROLES)
+def complaint_detail(request, pk):
+    complaint = selectors.get_complaint_for_user(request.user, pk)
+    return render(request, "clients/complaint_detail.html", {
+        "complaint": complaint,
+        "status_form": ComplaintStatusForm(),
+        "can_manage": roles.has_role(request.user, *COMPLAINT_MANAGE_ROLES) and not complaint.is_closed,
+    })
+
+
+@require_POST
+@role_required(*COMPLAINT_MANAGE_ROLES)
+def complaint_update(request, pk):
+    complaint = get_object_or_404(selectors.complaints_for_user(request.user), pk=pk)
+    form = ComplaintStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_set_status(
+                complaint=complaint, status=form.cleaned_data["status"],
+                resolution=form.cleaned_data["resolution"], officer=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Complaint updated."))
+    else:
+        messages.error(request, _("Choose the new status."))
+    return redirect("clients:complaint_detail", pk=complaint.pk)
+
+

@@ -1,0 +1,151 @@
+"""Finding a person: NIK or KK exactly, names fuzzily with Indonesian spelling variants folded."""
+
+import datetime
+
+import pytest
+from django.db import connection, transaction
+
+from clients.models import RegistryStatus
+from clients.selectors import SearchFilters, name_key, person_search, person_search_filtered
+from tests import factories
+
+# (stored in the registry, typed at the desk)
+VARIANTS = [
+    ("Sukarno Hadi", "Soekarno Hadi"),          # oe → u
+    ("Joko Susilo", "Djoko Susilo"),            # dj → j
+    ("Cahyadi Nugroho", "Tjahyadi Nugroho"),    # tj → c
+    ("Nyoman Sudarta", "Njoman Sudarta"),       # nj → ny
+    ("Syamsuddin Lubis", "Sjamsuddin Lubis"),   # sj → sy
+    ("Khairul Anwar", "Chairul Anwar"),         # ch → kh
+    ("Siti Aminah", "Sitti Aminah"),            # doubled letters
+    ("Hj. Fatimah Rahman", "Fatimah Rahman"),   # title on the record
+    ("Hasan Basri", "H. Hasan Basri"),          # title typed
+    ("Drs. Bambang Hartono", "Bambang Hartono"),
+    ("Rahmawati, S.Pd.", "Rahmawati"),          # degree after a comma
+    ("Yusuf bin Abdullah", "Yusuf Abdullah"),   # bin
+    ("Halimah binti Saleh", "Halimah Saleh"),   # binti
+    ("Muhammad Rizki", "Muhamad Rizki"),        # Muhammad variants
+    ("Muhammad Rizki", "Mohammad Rizki"),
+    ("Muhammad Rizki", "Mochammad Rizki"),
+    ("Muhammad Rizki", "Moh. Rizki"),
+    ("Muhammad Rizki", "M. Rizki"),
+    ("Muhammad Rizki", "Muhammed Rizki"),
+    ("Moh. Ilham Akbar", "Muhammad Ilham Akbar"),
+    ("Achmad Fauzi", "Ahmad Fauzi"),
+    ("José Dìaz", "Jose Diaz"),                 # accents
+]
+
+CROWD = [
+    "Siti Nurhayati", "Muhammad Yusuf", "Ahmad Hidayat", "Budi Santoso", "Rizki Ramadhan", "Hasanah",
+    "Muhammad Ilham", "Sri Wahyuni", "Agus Salim", "Dewi Lestari", "Syamsul Bahri", "Joko Widodo",
+    "Nur Aisyah", "Rudi Hartono", "Fatimah Azzahra", "Halimah", "Yusran Saleh", "Bambang Sutrisno",
+]
+
+
+@pytest.fixture
+def registry(reference_data):
+    household = factories.HouseholdFactory()
+    for index, name in enumerate(CROWD * 3):
+        factories.PersonFactory(household=household, full_name=name,
+                                birth_date=datetime.date(1960 + index % 40, 1 + index % 12, 1 + index % 27))
+    return household
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("stored", "typed"), VARIANTS)
+def test_each_spelling_variant_finds_the_person_in_the_top_five(registry, stored, typed):
+    person = factories.PersonFactory(full_name=stored)
+    assert person in person_search(query=typed)[:5]
+
+
+@pytest.mark.django_db
+def test_the_normaliser_folds_titles_old_spellings_and_muhammad(db):
+    assert name_key("Drs. H. Moch. Soekarno bin Djojo, S.Pd.") == "muhamad sukarno jojo"
+    assert name_key("Hj. Sitti Njai Tjoet") == "siti nyai cut"
+
+
+@pytest.mark.django_db
+def test_a_misspelled_name_is_still_found(registry):
+    person = factories.PersonFactory(full_name="Wulandari Kusuma")
+    assert person in person_search(query="Wulandri Kusuma")[:5]
+
+
+@pytest.mark.django_db
+def test_the_best_match_comes_first(registry):
+    exact = factories.PersonFactory(full_name="Samsul Bahri Lubis")
+    factories.PersonFactory(full_name="Samsul Bahri")
+    assert person_search(query="Samsul Bahri Lubis")[0] == exact
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["{nik}", " {nik} ", "'{nik}", "{a}.{b}.{c}.{d}", "{a} {b} {c} {d}"])
+def test_a_nik_finds_exactly_however_it_is_typed(registry, typed):
+    person = factories.PersonFactory(full_name="Jumiati")
+    nik = person.nik
+    query = typed.format(nik=nik, a=nik[:4], b=nik[4:8], c=nik[8:12], d=nik[12:])
+    assert person_search(query=query) == [person]
+
+
+@pytest.mark.django_db
+def test_a_kk_number_finds_the_whole_household(reference_data):
+    household = factories.HouseholdFactory()
+    members = [factories.PersonFactory(household=household, full_name=name) for name in ("Ani", "Budi", "Citra")]
+    factories.PersonFactory(full_name="Ani")
+    assert set(person_search(query=f"'{household.kk_number}")) == set(members)
+
+
+@pytest.mark.django_db
+def test_an_unknown_nik_finds_nobody(registry):
+    assert person_search(query="6403051203859999") == []
+
+
+@pytest.mark.django_db
+def test_filters_narrow_by_village_kecamatan_and_registry_status(reference_data):
+    here = factories.HouseholdFactory(village=factories.village("64.03.05.1004"),
+                                      registry_status=RegistryStatus.LISTED)
+    there = factories.HouseholdFactory(village=factories.village("64.03.06.2001"))
+    near = factories.PersonFactory(household=here, full_name="Masitah")
+    far = factories.PersonFactory(household=there, full_name="Masitah")
+    assert set(person_search(query="Masitah")) == {near, far}
+    assert person_search_filtered(query="Masitah", filters=SearchFilters(village=here.village)) == [near]
+    assert person_search_filtered(query="Masitah", filters=SearchFilters(kecamatan=there.village.parent)) == [far]
+    assert person_search_filtered(
+        query="Masitah", filters=SearchFilters(registry_status=RegistryStatus.LISTED)
+    ) == [near]
+
+
+@pytest.mark.django_db
+def test_name_search_uses_the_trigram_index_on_name_key(registry):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: make the planner show its index plan
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.45")
+        cursor.execute(
+            "EXPLAIN SELECT p.id FROM clients_person p WHERE p.name_key %% %s AND length(p.name_key) BETWEEN 5 AND 30"
+            " ORDER BY similarity(p.name_key, %s) DESC LIMIT 20",
+            ["siti aminah", "siti aminah"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "person_name_key_trgm" in plan
+    assert "name_key % 'siti aminah'::text" in plan
+
+
+@pytest.mark.django_db
+def test_a_new_name_is_added_to_the_search_names_once(reference_data):
+    from clients.models import SearchName
+
+    factories.PersonFactory(full_name="Hanyeq Uvang")
+    factories.PersonFactory(full_name="H. Hanyeq Uvang")
+    assert SearchName.objects.filter(key="hanyeq uvang").count() == 1
+    person = factories.PersonFactory(full_name="Lusiana")
+    person.full_name = "Lusiana Ding"
+    person.save()
+    assert SearchName.objects.filter(key="lusiana ding").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["Siti Aminah", "x"])
+def test_the_search_leaves_pg_trgm_at_its_default_threshold(registry, query):
+    person_search(query=query)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert cursor.fetchone()[0] == "0.3"
