@@ -123,8 +123,18 @@ def household_detail(request, pk):
         "members": members,
         "registry_changes": household.registry_changes.select_related("changed_by")[:20],
         "complaints": household.complaints.all()[:10],
+        "household_assessments": _assessments_if_allowed(request.user, household),
         **_record_page_context(request),
     })
+
+
+def _assessments_if_allowed(user, household):
+    """The household's verivali surveys, for the roles that may open them (None: not shown)."""
+    from verivali import selectors as verivali_selectors
+
+    if not roles.has_role(user, *verivali_selectors.READ_ROLES, roles.SURVEYOR):
+        return None
+    return verivali_selectors.household_assessments(household)
 
 
 @role_required(*REGISTER_ROLES)

@@ -47,6 +47,8 @@ class World:
     assessment: object  # assigned to users["surveyor"], submitted, with a photo
     photo: object
     import_job: object
+    person: object  # with a photo, in a household with a house photo
+    complaint: object
 
 
 def _world() -> World:
@@ -64,6 +66,7 @@ def _world() -> World:
         assessment=assessment,
         photo=assessment.photos.first(),
         import_job=_import_job(users),
+        **_client_records(users),
         users=users,
         outsider=outsider,
         registration=registration,
@@ -94,6 +97,18 @@ def _verivali(users):
     return batch, assessment
 
 
+def _client_records(users) -> dict:
+    from clients import services as client_services
+    from tests.verivali.conftest import png_upload
+
+    person = factories.PersonFactory()
+    client_services.person_set_photo(person=person, upload=png_upload(), changed_by=users["front_desk"])
+    client_services.household_set_photo(household=person.household, upload=png_upload(), changed_by=users["front_desk"])
+    complaint = client_services.complaint_file(kind="wrong_data", description="Nama salah tulis",
+                                               received_by=users["data_officer"], person=person)
+    return {"person": person, "complaint": complaint}
+
+
 def _import_job(users):
     from django.core.files.base import ContentFile
 
@@ -109,6 +124,9 @@ def _import_job(users):
 QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
 HEAD = frozenset({"head", "admin"})
 REGISTRY = frozenset({"data_officer", "admin"})
+OFFICE_WIDE = frozenset({"front_desk", "data_officer", "validator", "head", "admin"})
+REGISTER = frozenset({"front_desk", "data_officer", "admin"})
+NOT_OWN = frozenset({"desk_officer", "surveyor"})  # pass the role check, not the object check
 VV_OFFICE = frozenset({"validator", "head", "admin"})
 VV_READ = frozenset({"front_desk", "data_officer", "validator", "head", "admin", "surveyor"})
 
@@ -148,6 +166,27 @@ EXPECTATIONS: dict[str, Spec] = {
     "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
                           not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
                           outsider=404),
+    "clients:search": Spec(ok=OFFICE_WIDE),
+    "clients:village_options": Spec(ok=ALL),
+    "clients:household_create": Spec(ok=REGISTER),
+    "clients:household_detail": Spec(args=lambda w: [w.person.household_id], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:household_edit": Spec(args=lambda w: [w.person.household_id], ok=REGISTER),
+    "clients:household_photo_upload": Spec(method="POST", args=lambda w: [w.person.household_id], ok=REGISTER),
+    "clients:household_photo": Spec(args=lambda w: [w.person.household_id], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:household_photo_thumb": Spec(args=lambda w: [w.person.household_id], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:person_create": Spec(args=lambda w: [w.person.household_id], ok=REGISTER),
+    "clients:person_detail": Spec(args=lambda w: [w.person.pk], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:person_edit": Spec(args=lambda w: [w.person.pk], ok=REGISTER),
+    "clients:person_link_ticket": Spec(method="POST", args=lambda w: [w.person.pk], ok=REGISTER,
+                                       data=lambda w: {"ticket": w.ticket.pk}),
+    "clients:person_photo_upload": Spec(method="POST", args=lambda w: [w.person.pk], ok=REGISTER),
+    "clients:person_photo": Spec(args=lambda w: [w.person.pk], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:person_photo_thumb": Spec(args=lambda w: [w.person.pk], ok=OFFICE_WIDE, not_found=NOT_OWN),
+    "clients:complaint_list": Spec(ok=OFFICE_WIDE),
+    "clients:complaint_create": Spec(ok=REGISTER),
+    "clients:complaint_detail": Spec(args=lambda w: [w.complaint.pk], ok=OFFICE_WIDE),
+    "clients:complaint_update": Spec(method="POST", args=lambda w: [w.complaint.pk],
+                                     ok=frozenset({"data_officer", "admin"})),
     "registry:import_list": Spec(ok=REGISTRY),
     "registry:import_detail": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:import_progress": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),

@@ -1,7 +1,7 @@
-"""The front desk's journey: find a person typed in old spelling, register a new household with
-two members (one without NIK), be stopped by a duplicate NIK, upload a photo, file a complaint.
-
-The queue steps (take a ticket, call it, send it on, the display) are added by the desks app.
+"""The front desk's journey: take a ticket and call it, find a person typed in old spelling,
+register a new household with two members (one without NIK), be stopped by a duplicate NIK,
+upload a photo, link the visit, file a complaint, send the ticket on to the data desk, and
+see the waiting-room display show it called there.
 """
 
 import datetime
@@ -28,11 +28,24 @@ def _png() -> bytes:
 @pytest.mark.django_db(transaction=True)
 def test_front_desk_finds_registers_and_files_a_complaint(demo_office, new_page):
     known = factories.PersonFactory(full_name="Sukarno Hadi Saputra", sex="L", birth_date=datetime.date(1961, 8, 17))
+    display = new_page(viewport={"width": 1280, "height": 720})
+    display.goto("/queue/display/")
     page = new_page()
     login(page, "loket")
 
+    # The citizen takes a ticket; the registration desk calls it.
+    page.get_by_role("link", name="Antrean").click()
+    page.get_by_test_id("issue-ticket").click()
+    expect(page.get_by_test_id("receipt")).to_contain_text("A-001")
+    page.get_by_role("link", name="Kembali ke loket").click()
+    page.get_by_test_id("call-next").click()
+    expect(page.get_by_test_id("current-number")).to_have_text("A-001")
+    desk_url = page.url
+    page.get_by_role("button", name="Warga hadir: mulai").click()
+    page.get_by_test_id("find-person").click()
+    expect(page.get_by_test_id("serving-ticket")).to_contain_text("A-001")
+
     # Search a name typed with an old spelling: found as you type.
-    page.goto("/clients/search/")
     page.fill("[data-testid=search-box]", "Soekarno Hadi Saputra")
     first = page.locator("[data-testid=search-result]").first
     expect(first).to_contain_text("Sukarno Hadi Saputra")
@@ -94,6 +107,16 @@ def test_front_desk_finds_registers_and_files_a_complaint(demo_office, new_page)
     expect(page.locator("img[data-testid=photo]")).to_be_visible()
     page.wait_for_function("() => document.querySelector('img[data-testid=photo]').naturalWidth > 0")
 
+    # The visit belongs to Yohanes from now on.
+    from desks.models import Ticket
+
+    ticket = Ticket.objects.get(number="A-001")
+    page.goto(f"/clients/persons/{Person.objects.get(nik=head_nik).pk}/?ticket={ticket.pk}")
+    page.get_by_test_id("link-ticket").click()
+    expect(page.locator(".alert-success").first).to_be_visible()
+    ticket.refresh_from_db()
+    assert ticket.person.nik == head_nik
+
     # Poor but not in the database: a complaint puts the household in verification.
     page.goto(f"/clients/households/{household.pk}/")
     page.click("[data-testid=file-complaint]")
@@ -107,3 +130,19 @@ def test_front_desk_finds_registers_and_files_a_complaint(demo_office, new_page)
     household.refresh_from_db()
     assert household.registry_status == RegistryStatus.IN_VERIFICATION
     assert Complaint.objects.filter(household=household).exists()
+
+    # The ticket goes on to the data desk; the data officer calls it; the display shows where.
+    page.goto(desk_url)
+    expect(page.get_by_test_id("current-person")).to_have_text("Yohanes Lawing")
+    page.get_by_test_id("transfer-form").locator("select").select_option(label="B · Loket Data dan Informasi")
+    page.get_by_role("button", name="Teruskan").click()
+    expect(page.get_by_test_id("no-current")).to_be_visible()
+    data = new_page()
+    login(data, "data")
+    data.get_by_role("link", name="Antrean").click()
+    data.get_by_test_id("call-next").click()
+    expect(data.get_by_test_id("current-number")).to_have_text("A-001")
+    called = display.locator(".called-card").first
+    expect(called).to_contain_text("A-001", timeout=5000)
+    expect(called).to_contain_text("Loket Data dan Informasi", timeout=5000)
+    screenshot(display, "front_desk_display")
