@@ -11,7 +11,7 @@ CREATE OR REPLACE FUNCTION pandu_name_key(name text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
 DECLARE
-    s text := lower(pandu_unaccent(name));
+    s text := lower(public.pandu_unaccent(name));  -- qualified: pg_restore runs with an empty search_path
 BEGIN
     -- academic degrees follow a comma: "Ahmad, S.Pd., M.Si."
     s := regexp_replace(s, ',.*$', '');
