@@ -29,7 +29,9 @@ def persons_for_user(user) -> QuerySet[Person]:
 
 def _extra_person_filters(user) -> list:
     """Q objects from other apps' rules (desk officers, surveyors) for this user."""
-    return []
+    from referrals.selectors import person_filter_for_officer
+
+    return [q for q in (person_filter_for_officer(user),) if q is not None]
 
 
 def get_person_for_user(user, pk) -> Person:

@@ -28,6 +28,13 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
+    NavItem(_("Open a case"), "referrals:case_start", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
+    NavItem(
+        _("Referrals"), "referrals:list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.HEAD, r.ADMIN})
+    ),
+    NavItem(
+        _("Recommendations"), "referrals:recommendation_list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.HEAD, r.ADMIN})
+    ),
     NavItem(_("Administration"), "admin:index", frozenset({r.ADMIN})),
 ]
 

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from clients.models import Household, Person, RegistryStatus
 from desks.selectors import assignment_for_user
+from referrals.selectors import referral_counts_for_home
 
 
 def registry_counts() -> dict[str, int]:
@@ -27,4 +28,5 @@ def home_context(user) -> dict:
     return {
         "registry": registry_counts(),
         "assignment": assignment_for_user(user),
+        "referral_counts": referral_counts_for_home(user),
     }

@@ -20,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 

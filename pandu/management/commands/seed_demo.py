@@ -7,6 +7,7 @@ from django.utils import timezone
 from clients import demo as clients_demo
 from clients.models import Household
 from pandu import demo
+from referrals import demo as referrals_demo
 
 
 class Command(BaseCommand):
@@ -21,11 +22,12 @@ class Command(BaseCommand):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            demo.seed_users(today=today)
-            made = 0
+            users = demo.seed_users(today=today)
+            made = referrals = 0
             if not (if_empty and Household.objects.exists()):
                 made = len(clients_demo.seed(today=today, households=households, rng=rng))
+                referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text())
-        self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made}")
+        self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made} referrals={referrals}")
