@@ -44,7 +44,14 @@ class ReferralAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ("pk", "person", "pathway", "proposed_pathway", "pathway_decided_by", "created_at")
+    list_display = (
+        "pk",
+        "person",
+        "pathway",
+        "proposed_pathway",
+        "pathway_decided_by",
+        "created_at",
+    )
     list_filter = ("pathway",)
     raw_id_fields = ("person", "ticket", "recommendation")
 

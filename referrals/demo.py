@@ -29,10 +29,27 @@ STORIES = [
     (["cancel"], ""),
     (["receive", "accept", "complete"], "granted"),
 ]
-GRANTED = ["Bantuan diberikan sesuai ketentuan", "Kartu diterbitkan", "Biaya ditanggung penuh", "Disalurkan tahap I"]
-NOT_GRANTED = ["Sudah menerima program serupa tahun ini", "Anggaran tahun berjalan habis", "Tidak memenuhi syarat usia"]
-REJECT = ["Domisili di luar wilayah layanan", "Data tidak sesuai dengan KTP", "Layanan sudah diterima dari program lain"]
-RETURN = ["Surat keterangan belum ada", "KTP tidak terbaca, mohon dipindai ulang", "Kartu Keluarga belum dilampirkan"]
+GRANTED = [
+    "Bantuan diberikan sesuai ketentuan",
+    "Kartu diterbitkan",
+    "Biaya ditanggung penuh",
+    "Disalurkan tahap I",
+]
+NOT_GRANTED = [
+    "Sudah menerima program serupa tahun ini",
+    "Anggaran tahun berjalan habis",
+    "Tidak memenuhi syarat usia",
+]
+REJECT = [
+    "Domisili di luar wilayah layanan",
+    "Data tidak sesuai dengan KTP",
+    "Layanan sudah diterima dari program lain",
+]
+RETURN = [
+    "Surat keterangan belum ada",
+    "KTP tidak terbaca, mohon dipindai ulang",
+    "Kartu Keluarga belum dilampirkan",
+]
 CANCEL = ["Warga pindah ke luar daerah", "Permohonan dibatalkan oleh warga"]
 
 
@@ -44,15 +61,28 @@ def _actor_for(provider: Provider, users: dict, front_desk):
 def _play(referral, story, *, at, now, rng, users, front_desk):
     actions, outcome = story
     for action in actions:
-        at = min(at + datetime.timedelta(hours=rng.randint(2, 96)), now - datetime.timedelta(minutes=5))
+        at = min(
+            at + datetime.timedelta(hours=rng.randint(2, 96)), now - datetime.timedelta(minutes=5)
+        )
         side = services.TRANSITIONS[action].side
-        actor = front_desk if side == services.FRONT else _actor_for(referral.provider, users, front_desk)
+        actor = (
+            front_desk
+            if side == services.FRONT
+            else _actor_for(referral.provider, users, front_desk)
+        )
         kwargs = {}
         if action == "complete":
-            kwargs = {"outcome": outcome, "outcome_detail": rng.choice(GRANTED if outcome == "granted" else NOT_GRANTED)}
+            kwargs = {
+                "outcome": outcome,
+                "outcome_detail": rng.choice(GRANTED if outcome == "granted" else NOT_GRANTED),
+            }
         elif action in ("reject", "return", "cancel"):
-            kwargs = {"note": rng.choice({"reject": REJECT, "return": RETURN, "cancel": CANCEL}[action])}
-        referral = services.referral_transition(referral=referral, action=action, actor=actor, at=at, **kwargs)
+            kwargs = {
+                "note": rng.choice({"reject": REJECT, "return": RETURN, "cancel": CANCEL}[action])
+            }
+        referral = services.referral_transition(
+            referral=referral, action=action, actor=actor, at=at, **kwargs
+        )
     return referral
 
 
@@ -66,8 +96,13 @@ def _recommend(person, *, at, users, approve=True, decide=True):
     Recommendation.objects.filter(pk=rec.pk).update(created_at=at)
     if decide:
         rec = services.recommendation_decide(
-            recommendation=rec, approve=approve, decided_by=users["kepala"], at=at + datetime.timedelta(hours=20),
-            note="" if approve else "Masih memiliki penghasilan tetap; ajukan verivali melalui loket data.",
+            recommendation=rec,
+            approve=approve,
+            decided_by=users["kepala"],
+            at=at + datetime.timedelta(hours=20),
+            note=""
+            if approve
+            else "Masih memiliki penghasilan tetap; ajukan verivali melalui loket data.",
         )
     return rec
 
@@ -83,23 +118,43 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
     )
     if not persons:
         return 0
-    catalogue = list(Service.objects.filter(is_active=True, quota__isnull=True).select_related("provider"))
-    starts = sorted(now - datetime.timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 8)) for _ in range(cases))
+    catalogue = list(
+        Service.objects.filter(is_active=True, quota__isnull=True).select_related("provider")
+    )
+    starts = sorted(
+        now - datetime.timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 8))
+        for _ in range(cases)
+    )
     story_index = 0
     for index, at in enumerate(starts):
         person = persons[index % len(persons)]
         pathway = services.pathway_proposed(person.household)
-        if pathway == Pathway.RECOMMENDATION and not services.latest_approved_recommendation(person):
+        if pathway == Pathway.RECOMMENDATION and not services.latest_approved_recommendation(
+            person
+        ):
             _recommend(person, at=at - datetime.timedelta(days=3), users=users)
         eligible = [s for s in catalogue if s.accepts(pathway)]
         chosen = rng.sample(eligible, k=min(len(eligible), 1 + (index % 3 == 0)))
-        case = services.case_open(person=person, pathway=pathway, decided_by=front_desk, services=chosen, at=at)
+        case = services.case_open(
+            person=person, pathway=pathway, decided_by=front_desk, services=chosen, at=at
+        )
         for referral in case.referrals.select_related("provider", "service"):
             if referral.required_documents:
-                checked = referral.required_documents[: rng.randint(1, len(referral.required_documents))]
-                services.referral_set_documents(referral=referral, documents=checked, actor=front_desk)
-            _play(referral, STORIES[story_index % len(STORIES)], at=at, now=now, rng=rng, users=users,
-                  front_desk=front_desk)
+                checked = referral.required_documents[
+                    : rng.randint(1, len(referral.required_documents))
+                ]
+                services.referral_set_documents(
+                    referral=referral, documents=checked, actor=front_desk
+                )
+            _play(
+                referral,
+                STORIES[story_index % len(STORIES)],
+                at=at,
+                now=now,
+                rng=rng,
+                users=users,
+                front_desk=front_desk,
+            )
             story_index += 1
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
     _seed_open_recommendations(users=users, now=now)
@@ -108,7 +163,12 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
 
 def _seed_quota_service(persons, *, now, rng, users, front_desk) -> None:
     """ASLUT: every place taken and a waiting list; one place freed so the next moved up."""
-    service = Service.objects.filter(quota__isnull=False).select_related("provider").order_by("code").first()
+    service = (
+        Service.objects.filter(quota__isnull=False)
+        .select_related("provider")
+        .order_by("code")
+        .first()
+    )
     if service is None:
         return
     candidates = [
@@ -116,22 +176,39 @@ def _seed_quota_service(persons, *, now, rng, users, front_desk) -> None:
     ] or persons
     total = service.quota + 5
     at = now - datetime.timedelta(days=150)
-    stories = [(["receive", "accept"], ""), (["receive", "accept", "complete"], "granted"), ([], ""), (["receive"], "")]
+    stories = [
+        (["receive", "accept"], ""),
+        (["receive", "accept", "complete"], "granted"),
+        ([], ""),
+        (["receive"], ""),
+    ]
     made = []
     for index in range(total):
         person = candidates[index % len(candidates)]
         at = at + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 6))
         pathway = services.pathway_proposed(person.household)
-        case = services.case_open(person=person, pathway=pathway, decided_by=front_desk, services=[service], at=at)
+        case = services.case_open(
+            person=person, pathway=pathway, decided_by=front_desk, services=[service], at=at
+        )
         referral = case.referrals.get()
         if referral.status != Referral.Status.WAITING:
-            referral = _play(referral, stories[index % len(stories)], at=at, now=now, rng=rng, users=users,
-                             front_desk=front_desk)
+            referral = _play(
+                referral,
+                stories[index % len(stories)],
+                at=at,
+                now=now,
+                rng=rng,
+                users=users,
+                front_desk=front_desk,
+            )
         made.append(referral)
     holder = next(r for r in made if r.status == Referral.Status.ACCEPTED)
     services.referral_transition(
-        referral=holder, action="complete", actor=_actor_for(service.provider, users, front_desk),
-        outcome=Referral.Outcome.NOT_GRANTED, outcome_detail="Meninggal dunia sebelum bantuan disalurkan",
+        referral=holder,
+        action="complete",
+        actor=_actor_for(service.provider, users, front_desk),
+        outcome=Referral.Outcome.NOT_GRANTED,
+        outcome_detail="Meninggal dunia sebelum bantuan disalurkan",
         at=now - datetime.timedelta(days=2),
     )
 
@@ -145,5 +222,9 @@ def _seed_open_recommendations(*, users, now) -> None:
     )
     for index, person in enumerate(unlisted):
         _recommend(
-            person, at=now - datetime.timedelta(days=5 - index), users=users, approve=False, decide=index == 0
+            person,
+            at=now - datetime.timedelta(days=5 - index),
+            users=users,
+            approve=False,
+            decide=index == 0,
         )

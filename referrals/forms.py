@@ -24,25 +24,38 @@ class CaseOpenForm(forms.Form):
     )
     services = ServiceChoiceField(
         label=_("Needs (one referral per service)"),
-        queryset=Service.objects.filter(is_active=True, provider__is_active=True).select_related("provider"),
+        queryset=Service.objects.filter(is_active=True, provider__is_active=True).select_related(
+            "provider"
+        ),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, proposed: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pathway"].initial = proposed
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Field("pathway"), Field("override_reason"), Field("services"), Field("note"),
+            Field("pathway"),
+            Field("override_reason"),
+            Field("services"),
+            Field("note"),
             Submit("submit", _("Open the case and send the referrals")),
         )
 
 
 class TransitionForm(forms.Form):
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Referral.Outcome.choices, required=False)
-    outcome_detail = forms.CharField(label=_("Granted what / why not"), required=False, max_length=255)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Referral.Outcome.choices, required=False
+    )
+    outcome_detail = forms.CharField(
+        label=_("Granted what / why not"), required=False, max_length=255
+    )
 
 
 class DocumentsForm(forms.Form):
@@ -62,19 +75,27 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args, referral: Referral, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["document"].choices = [("", _("Other"))] + [(d, d) for d in referral.required_documents]
+        self.fields["document"].choices = [("", _("Other"))] + [
+            (d, d) for d in referral.required_documents
+        ]
         self.fields["file"].widget.attrs["accept"] = "application/pdf,image/*"
 
 
 class RecommendationRequestForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the request"), widget=forms.Textarea(attrs={"rows": 3}))
-    assessment = forms.CharField(label=_("Officer's assessment"), widget=forms.Textarea(attrs={"rows": 4}))
+    reason = forms.CharField(
+        label=_("Reason for the request"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assessment = forms.CharField(
+        label=_("Officer's assessment"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            Field("reason"), Field("assessment"), Submit("submit", _("Send the request to the head"))
+            Field("reason"),
+            Field("assessment"),
+            Submit("submit", _("Send the request to the head")),
         )
 
 
@@ -92,14 +113,21 @@ class ReferralFilterForm(forms.Form):
     ]
     status = forms.ChoiceField(label=_("State"), choices=STATUS_CHOICES, required=False)
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.select_related("provider"), required=False,
+        label=_("Service"),
+        queryset=Service.objects.select_related("provider"),
+        required=False,
         empty_label=_("All services"),
     )
     provider = forms.ModelChoiceField(
-        label=_("Provider"), queryset=Provider.objects.all(), required=False, empty_label=_("All providers")
+        label=_("Provider"),
+        queryset=Provider.objects.all(),
+        required=False,
+        empty_label=_("All providers"),
     )
     kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"), queryset=Region.objects.filter(level=Region.Level.DISTRICT), required=False,
+        label=_("Kecamatan"),
+        queryset=Region.objects.filter(level=Region.Level.DISTRICT),
+        required=False,
         empty_label=_("All kecamatan"),
     )
     q = forms.CharField(label=_("Number or name"), required=False, max_length=100)

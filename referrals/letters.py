@@ -32,7 +32,11 @@ def render_pdf(template: str, context: dict) -> bytes:
     with translation.override("id"):
         html = render_to_string(
             template,
-            {**context, "OFFICE_NAME": settings.OFFICE_NAME, "OFFICE_ADDRESS": settings.OFFICE_ADDRESS},
+            {
+                **context,
+                "OFFICE_NAME": settings.OFFICE_NAME,
+                "OFFICE_ADDRESS": settings.OFFICE_ADDRESS,
+            },
         )
     return HTML(string=html, url_fetcher=offline_url_fetcher(), base_url=None).write_pdf()
 

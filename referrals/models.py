@@ -43,15 +43,24 @@ class Case(TimeStampedModel):
         verbose_name=_("queue ticket"),
     )
     registry_status = models.CharField(
-        _("registry status at opening"), max_length=20, blank=True,
+        _("registry status at opening"),
+        max_length=20,
+        blank=True,
         help_text=_("The household's registry status when the case was opened."),
     )
-    proposed_pathway = models.CharField(_("proposed pathway"), max_length=20, choices=Pathway.choices)
+    proposed_pathway = models.CharField(
+        _("proposed pathway"), max_length=20, choices=Pathway.choices
+    )
     pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices)
     pathway_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("pathway decided by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pathway decided by"),
     )
-    pathway_override_reason = models.CharField(_("reason for another pathway"), max_length=255, blank=True)
+    pathway_override_reason = models.CharField(
+        _("reason for another pathway"), max_length=255, blank=True
+    )
     recommendation = models.ForeignKey(
         "Recommendation",
         on_delete=models.PROTECT,
@@ -62,7 +71,10 @@ class Case(TimeStampedModel):
     )
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
     )
 
     class Meta:
@@ -94,16 +106,28 @@ class Recommendation(TimeStampedModel):
         REFUSED = "refused", _("Refused")
 
     person = models.ForeignKey(
-        "clients.Person", on_delete=models.PROTECT, related_name="recommendations", verbose_name=_("person")
+        "clients.Person",
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("person"),
     )
     reason = models.TextField(_("reason for the request"))
     assessment = models.TextField(_("officer's assessment"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -116,7 +140,8 @@ class Recommendation(TimeStampedModel):
         verbose_name_plural = _("recommendations")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="approved") | Q(number__isnull=False), name="recommendation_approved_has_number"
+                condition=~Q(status="approved") | Q(number__isnull=False),
+                name="recommendation_approved_has_number",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="recommendation_status_idx")]
@@ -144,12 +169,20 @@ class Referral(TimeStampedModel):
     OPEN_STATUSES = (Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.RETURNED)
     CLOSED_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.CANCELLED)
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
+    )
     service = models.ForeignKey(
-        "desks.Service", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
+        "desks.Service",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("service"),
     )
     provider = models.ForeignKey(
-        "desks.Provider", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("provider")
+        "desks.Provider",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("provider"),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
@@ -160,24 +193,37 @@ class Referral(TimeStampedModel):
     due_on = models.DateField(_("due on"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
     required_documents = ArrayField(
-        models.CharField(max_length=120), default=list, blank=True, verbose_name=_("required documents")
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        verbose_name=_("required documents"),
     )
     documents_checked = ArrayField(
-        models.CharField(max_length=120), default=list, blank=True, verbose_name=_("documents present")
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        verbose_name=_("documents present"),
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(_("outcome detail"), max_length=255, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("accepted by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals_created",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referrals_created",
         verbose_name=_("created by"),
     )
     creator_unread = models.BooleanField(
-        _("news for the front desk"), default=False,
+        _("news for the front desk"),
+        default=False,
         help_text=_("An outcome, rejection or return the front desk has not opened yet."),
     )
 
@@ -188,10 +234,12 @@ class Referral(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["year", "sequence"], name="referral_number_per_year"),
             models.CheckConstraint(
-                condition=~Q(status="completed") | ~Q(outcome=""), name="referral_completed_has_outcome"
+                condition=~Q(status="completed") | ~Q(outcome=""),
+                name="referral_completed_has_outcome",
             ),
             models.CheckConstraint(
-                condition=Q(sent_at__isnull=False) | Q(waitlisted_at__isnull=False), name="referral_sent_or_waiting"
+                condition=Q(sent_at__isnull=False) | Q(waitlisted_at__isnull=False),
+                name="referral_sent_or_waiting",
             ),
         ]
         indexes = [
@@ -201,7 +249,9 @@ class Referral(TimeStampedModel):
                 fields=["created_by"], condition=Q(creator_unread=True), name="referral_unread_idx"
             ),
             models.Index(
-                fields=["service", "waitlisted_at"], condition=Q(status="waiting"), name="referral_waiting_idx"
+                fields=["service", "waitlisted_at"],
+                condition=Q(status="waiting"),
+                name="referral_waiting_idx",
             ),
         ]
 
@@ -210,7 +260,9 @@ class Referral(TimeStampedModel):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.due_on and self.status in self.OPEN_STATUSES and self.due_on < timezone.localdate())
+        return bool(
+            self.due_on and self.status in self.OPEN_STATUSES and self.due_on < timezone.localdate()
+        )
 
     @property
     def checklist(self) -> list[tuple[str, bool]]:
@@ -227,11 +279,17 @@ class ReferralEvent(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=20)
-    from_status = models.CharField(_("from"), max_length=10, choices=Referral.Status.choices, blank=True)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Referral.Status.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=10, choices=Referral.Status.choices)
     note = models.TextField(_("note"), blank=True)
 
@@ -268,7 +326,9 @@ class ReferralAttachment(models.Model):
     file = models.FileField(_("file"), upload_to=attachment_path, storage=_private_storage)
     original_name = models.CharField(_("original file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -23,7 +23,13 @@ CASE_OPEN_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 RECOMMENDATION_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
 RECOMMENDATION_REQUEST_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 
-_RELATED = ("service", "provider", "case__person__household__village__parent", "created_by", "accepted_by")
+_RELATED = (
+    "service",
+    "provider",
+    "case__person__household__village__parent",
+    "created_by",
+    "accepted_by",
+)
 
 
 def officer_provider(user, *, on: datetime.date | None = None):
@@ -47,7 +53,9 @@ def get_referral_for_user(user, pk) -> Referral:
     return get_object_or_404(referrals_for_user(user).select_related(*_RELATED), pk=pk)
 
 
-def with_overdue(queryset: QuerySet[Referral], *, today: datetime.date | None = None) -> QuerySet[Referral]:
+def with_overdue(
+    queryset: QuerySet[Referral], *, today: datetime.date | None = None
+) -> QuerySet[Referral]:
     today = today or timezone.localdate()
     return queryset.annotate(
         overdue=Case(
@@ -58,7 +66,9 @@ def with_overdue(queryset: QuerySet[Referral], *, today: datetime.date | None = 
     )
 
 
-def referral_list(user, *, status: str = "", service=None, kecamatan=None, provider=None, query: str = ""):
+def referral_list(
+    user, *, status: str = "", service=None, kecamatan=None, provider=None, query: str = ""
+):
     """The inbox (an officer's provider) or the office's list: overdue first, then by due date."""
     queryset = with_overdue(referrals_for_user(user)).select_related(*_RELATED)
     if status == "overdue":
@@ -74,7 +84,9 @@ def referral_list(user, *, status: str = "", service=None, kecamatan=None, provi
     if kecamatan is not None:
         queryset = queryset.filter(case__person__household__village__parent=kecamatan)
     if query:
-        queryset = queryset.filter(Q(number__icontains=query) | Q(case__person__full_name__icontains=query))
+        queryset = queryset.filter(
+            Q(number__icontains=query) | Q(case__person__full_name__icontains=query)
+        )
     return queryset.order_by("-overdue", "due_on", "-created_at", "-pk")
 
 
@@ -82,8 +94,11 @@ def waiting_position(referral: Referral) -> int | None:
     """1 for the next one to move up; None when the referral is not waiting."""
     if referral.status != Referral.Status.WAITING:
         return None
-    ahead = Referral.objects.filter(service_id=referral.service_id, status=Referral.Status.WAITING).filter(
-        Q(waitlisted_at__lt=referral.waitlisted_at) | Q(waitlisted_at=referral.waitlisted_at, pk__lt=referral.pk)
+    ahead = Referral.objects.filter(
+        service_id=referral.service_id, status=Referral.Status.WAITING
+    ).filter(
+        Q(waitlisted_at__lt=referral.waitlisted_at)
+        | Q(waitlisted_at=referral.waitlisted_at, pk__lt=referral.pk)
     )
     return ahead.count() + 1
 
@@ -177,7 +192,11 @@ def cases_for_user(user) -> QuerySet[CaseModel]:
 def get_case_for_user(user, pk) -> CaseModel:
     return get_object_or_404(
         cases_for_user(user).select_related(
-            "person__household__village__parent", "pathway_decided_by", "created_by", "recommendation", "ticket"
+            "person__household__village__parent",
+            "pathway_decided_by",
+            "created_by",
+            "recommendation",
+            "ticket",
         ),
         pk=pk,
     )
@@ -208,7 +227,9 @@ def referral_counts_for_home(user) -> dict:
         "overdue": queryset.filter(overdue=True).count(),
         "waiting": queryset.filter(status=Referral.Status.WAITING).count(),
         "unread": unread_outcome_count(user),
-        "recommendations_to_decide": Recommendation.objects.filter(status=Recommendation.Status.REQUESTED).count()
+        "recommendations_to_decide": Recommendation.objects.filter(
+            status=Recommendation.Status.REQUESTED
+        ).count()
         if roles.has_role(user, roles.HEAD)
         else 0,
     }

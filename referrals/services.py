@@ -53,14 +53,26 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "receive": Transition((S.SENT,), S.RECEIVED, PROVIDER, gettext_lazy("Receive")),
     "accept": Transition((S.RECEIVED,), S.ACCEPTED, PROVIDER, gettext_lazy("Accept")),
-    "complete": Transition((S.ACCEPTED,), S.COMPLETED, PROVIDER, gettext_lazy("Record the outcome")),
-    "reject": Transition((S.SENT, S.RECEIVED, S.ACCEPTED), S.REJECTED, PROVIDER, gettext_lazy("Reject"), True),
-    "return": Transition((S.SENT, S.RECEIVED), S.RETURNED, PROVIDER, gettext_lazy("Return for documents"), True),
+    "complete": Transition(
+        (S.ACCEPTED,), S.COMPLETED, PROVIDER, gettext_lazy("Record the outcome")
+    ),
+    "reject": Transition(
+        (S.SENT, S.RECEIVED, S.ACCEPTED), S.REJECTED, PROVIDER, gettext_lazy("Reject"), True
+    ),
+    "return": Transition(
+        (S.SENT, S.RECEIVED), S.RETURNED, PROVIDER, gettext_lazy("Return for documents"), True
+    ),
     "resend": Transition((S.RETURNED,), S.SENT, FRONT, gettext_lazy("Send again")),
     "cancel": Transition(
-        (S.WAITING, S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED), S.CANCELLED, FRONT, gettext_lazy("Cancel"), True
+        (S.WAITING, S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED),
+        S.CANCELLED,
+        FRONT,
+        gettext_lazy("Cancel"),
+        True,
     ),
-    "promote": Transition((S.WAITING,), S.SENT, SYSTEM, gettext_lazy("Moved up from the waiting list")),
+    "promote": Transition(
+        (S.WAITING,), S.SENT, SYSTEM, gettext_lazy("Moved up from the waiting list")
+    ),
 }
 
 PLACE_HOLDING = (S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED)
@@ -99,7 +111,9 @@ def pathway_refusal(service: Service, pathway: str) -> str | None:
         return None
     label = Pathway(pathway).label
     if Pathway.RECOMMENDATION in service.accepted_pathways:
-        advice = _("Request a Dinas Sosial recommendation; once the head approves it, refer on that pathway.")
+        advice = _(
+            "Request a Dinas Sosial recommendation; once the head approves it, refer on that pathway."
+        )
     elif pathway != Pathway.LISTED:
         advice = _(
             "This service is only for households listed in the poor-household database: report the household "
@@ -178,7 +192,9 @@ def case_open(
 
 
 @transaction.atomic
-def referral_create(*, case: Case, service: Service, created_by, at: datetime.datetime | None = None) -> Referral:
+def referral_create(
+    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None
+) -> Referral:
     """A numbered referral to the service's provider: sent, or on the waiting list when the quota is full."""
     at = at or timezone.now()
     refusal = pathway_refusal(service, case.pathway)
@@ -257,7 +273,11 @@ def referral_transition(
             )
         raise ValidationError(
             _("This referral is now “%(status)s” %(by)s; “%(action)s” is not possible any more.")
-            % {"status": referral.get_status_display(), "by": _describe_last_move(referral), "action": move.label}
+            % {
+                "status": referral.get_status_display(),
+                "by": _describe_last_move(referral),
+                "action": move.label,
+            }
         )
     if move.note_required and not note:
         raise ValidationError(_("Write the reason: the front desk and the citizen must know it."))
@@ -272,7 +292,9 @@ def referral_transition(
         outcome_detail = outcome_detail.strip()
         if not outcome_detail:
             raise ValidationError(
-                _("Say what was granted.") if outcome == Referral.Outcome.GRANTED else _("Say why it was not granted.")
+                _("Say what was granted.")
+                if outcome == Referral.Outcome.GRANTED
+                else _("Say why it was not granted.")
             )
         fields.update(outcome=outcome, outcome_detail=outcome_detail[:255])
     if action in ("resend", "promote"):
@@ -284,7 +306,9 @@ def referral_transition(
     Referral.objects.filter(pk=referral.pk).update(**fields)
     event_note = note
     if action == "complete":
-        event_note = f"{Referral.Outcome(outcome).label}: {outcome_detail}" + (f" — {note}" if note else "")
+        event_note = f"{Referral.Outcome(outcome).label}: {outcome_detail}" + (
+            f" — {note}" if note else ""
+        )
     ReferralEvent.objects.create(
         referral=referral,
         at=at,
@@ -320,8 +344,11 @@ def _promote_next(service: Service, *, at: datetime.datetime) -> Referral | None
     if nxt is None:
         return None
     return referral_transition(
-        referral=nxt, action="promote", actor=None,
-        note=_("A place became free: moved up from the waiting list."), at=at,
+        referral=nxt,
+        action="promote",
+        actor=None,
+        note=_("A place became free: moved up from the waiting list."),
+        at=at,
     )
 
 
@@ -371,7 +398,12 @@ def referral_attach(*, referral: Referral, upload, actor, document: str = "") ->
     if document and document not in referral.required_documents:
         document = ""
     attachment = ReferralAttachment(
-        referral=referral, document=document, kind=kind, original_name=name, size=size, uploaded_by=actor
+        referral=referral,
+        document=document,
+        kind=kind,
+        original_name=name,
+        size=size,
+        uploaded_by=actor,
     )
     attachment.file.save(stored_name, content, save=False)
     attachment.save()
@@ -391,8 +423,12 @@ def recommendation_request(*, person, reason: str, assessment: str, requested_by
     reason, assessment = reason.strip(), assessment.strip()
     if not reason or not assessment:
         raise ValidationError(_("Write both the reason for the request and your assessment."))
-    if Recommendation.objects.filter(person=person, status=Recommendation.Status.REQUESTED).exists():
-        raise ValidationError(_("A recommendation for this person is already waiting for the head's decision."))
+    if Recommendation.objects.filter(
+        person=person, status=Recommendation.Status.REQUESTED
+    ).exists():
+        raise ValidationError(
+            _("A recommendation for this person is already waiting for the head's decision.")
+        )
     return Recommendation.objects.create(
         person=person, reason=reason, assessment=assessment, requested_by=requested_by
     )
@@ -400,14 +436,20 @@ def recommendation_request(*, person, reason: str, assessment: str, requested_by
 
 @transaction.atomic
 def recommendation_decide(
-    *, recommendation: Recommendation, approve: bool, decided_by, note: str = "", at: datetime.datetime | None = None
+    *,
+    recommendation: Recommendation,
+    approve: bool,
+    decided_by,
+    note: str = "",
+    at: datetime.datetime | None = None,
 ) -> Recommendation:
     """The head approves (the letter gets its number) or refuses (with a reason)."""
     at = at or timezone.now()
     recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.status != Recommendation.Status.REQUESTED:
         raise ValidationError(
-            _("This recommendation was already %(status)s.") % {"status": recommendation.get_status_display()}
+            _("This recommendation was already %(status)s.")
+            % {"status": recommendation.get_status_display()}
         )
     note = note.strip()
     if not approve and not note:
@@ -418,10 +460,11 @@ def recommendation_decide(
     if approve:
         local = timezone.localtime(at)
         sequence = sequence_next(name="recommendation", period=str(local.year))
-        recommendation.number = f"{sequence:04d}/REK/DINSOS/{ROMAN_MONTHS[local.month]}/{local.year}"
+        recommendation.number = (
+            f"{sequence:04d}/REK/DINSOS/{ROMAN_MONTHS[local.month]}/{local.year}"
+        )
         recommendation.status = Recommendation.Status.APPROVED
     else:
         recommendation.status = Recommendation.Status.REFUSED
     recommendation.save()
     return recommendation
-

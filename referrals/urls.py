@@ -21,8 +21,20 @@ urlpatterns = [
     path("cases/new/<int:person_pk>/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
-    path("recommendations/new/<int:person_pk>/", views.recommendation_request, name="recommendation_request"),
+    path(
+        "recommendations/new/<int:person_pk>/",
+        views.recommendation_request,
+        name="recommendation_request",
+    ),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
-    path("recommendations/<int:pk>/decide/", views.recommendation_decide, name="recommendation_decide"),
-    path("recommendations/<int:pk>/letter.pdf", views.recommendation_letter, name="recommendation_letter"),
+    path(
+        "recommendations/<int:pk>/decide/",
+        views.recommendation_decide,
+        name="recommendation_decide",
+    ),
+    path(
+        "recommendations/<int:pk>/letter.pdf",
+        views.recommendation_letter,
+        name="recommendation_letter",
+    ),
 ]

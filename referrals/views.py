@@ -43,7 +43,9 @@ def _next_or(request, default: str) -> str:
 def referral_list(request):
     """The desk officer's inbox (their provider's referrals) or the office's list for the others."""
     provider = selectors.officer_provider(request.user)
-    is_inbox = provider is not None and not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES)
+    is_inbox = provider is not None and not roles.has_role(
+        request.user, *selectors.ALL_REFERRALS_ROLES
+    )
     form = forms.ReferralFilterForm(request.GET or None, provider=provider if is_inbox else None)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.referral_list(
@@ -67,8 +69,11 @@ def referral_list(request):
 def referral_detail(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     audit_record(
-        user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=referral,
-        summary=f"referral {referral.number}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.VIEW_PERSON,
+        obj=referral,
+        summary=f"referral {referral.number}",
+        request=request,
     )
     if referral.created_by_id == request.user.pk and referral.creator_unread:
         services.referrals_mark_read(user=request.user, referrals=[referral])
@@ -119,7 +124,8 @@ def referral_action(request, pk, action):
     else:
         messages.success(
             request,
-            _("Referral %(number)s: %(status)s.") % {"number": referral.number, "status": referral.get_status_display()},
+            _("Referral %(number)s: %(status)s.")
+            % {"number": referral.number, "status": referral.get_status_display()},
         )
     return redirect(_next_or(request, reverse("referrals:detail", args=[referral.pk])))
 
@@ -152,7 +158,9 @@ def attachment_upload(request, pk):
     if form.is_valid():
         try:
             services.referral_attach(
-                referral=referral, upload=form.cleaned_data["file"], actor=request.user,
+                referral=referral,
+                upload=form.cleaned_data["file"],
+                actor=request.user,
                 document=form.cleaned_data.get("document") or "",
             )
             messages.success(request, _("The document is attached."))
@@ -169,8 +177,11 @@ def attachment_file(request, pk, attachment_pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     attachment = get_object_or_404(referral.attachments, pk=attachment_pk)
     audit_record(
-        user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=attachment,
-        summary=f"attachment of referral {referral.number}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.VIEW_PHOTO,
+        obj=attachment,
+        summary=f"attachment of referral {referral.number}",
+        request=request,
     )
     return private_file_response(attachment.file, filename=attachment.original_name)
 
@@ -181,8 +192,11 @@ def referral_letter(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     person = referral.case.person
     audit_record(
-        user=request.user, action=AuditEvent.Action.EXPORT, obj=referral,
-        summary=f"letter of referral {referral.number}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        obj=referral,
+        summary=f"letter of referral {referral.number}",
+        request=request,
     )
     verify_url = request.build_absolute_uri(reverse("referrals:verify", args=[referral.token]))
     data = letters.render_pdf(
@@ -196,13 +210,17 @@ def referral_letter(request, pk):
             "verify_url": verify_url,
         },
     )
-    return letters.pdf_response(data, filename=f"rujukan-{referral.year}-{referral.sequence:04d}.pdf")
+    return letters.pdf_response(
+        data, filename=f"rujukan-{referral.year}-{referral.sequence:04d}.pdf"
+    )
 
 
 @require_GET
 def referral_verify(request, token):
     """Public: what the QR code on a letter opens. Only what proves the paper, no personal data."""
-    referral = get_object_or_404(Referral.objects.select_related("service", "provider", "case__person"), token=token)
+    referral = get_object_or_404(
+        Referral.objects.select_related("service", "provider", "case__person"), token=token
+    )
     return render(
         request,
         "referrals/verify.html",
@@ -214,7 +232,9 @@ def referral_verify(request, token):
 @roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER)
 def outcomes(request):
     """The front desk's news: outcomes, rejections and returns on the referrals it created."""
-    page = Paginator(selectors.unread_outcomes(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.unread_outcomes(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "referrals/outcomes.html", {"page_obj": page})
 
 
@@ -230,14 +250,20 @@ def outcomes_mark_read(request):
 @roles.role_required(*roles.ALL_ROLES)
 def outcomes_badge(request):
     """The navbar's count, polled by htmx."""
-    return render(request, "referrals/_badge.html", {"count": selectors.unread_outcome_count(request.user)})
+    return render(
+        request, "referrals/_badge.html", {"count": selectors.unread_outcome_count(request.user)}
+    )
 
 
 @require_GET
 @roles.role_required(*selectors.REFERRAL_ROLES)
 def waiting_lists(request):
     rows = [
-        {"service": service, "quota": selectors.quota_summary(service), "waiting": selectors.waiting_list(service)}
+        {
+            "service": service,
+            "quota": selectors.quota_summary(service),
+            "waiting": selectors.waiting_list(service),
+        }
         for service in Service.objects.filter(quota__isnull=False).select_related("provider")
     ]
     provider = selectors.officer_provider(request.user)
@@ -306,13 +332,22 @@ def case_open(request, person_pk):
 def case_detail(request, pk):
     case = selectors.get_case_for_user(request.user, pk)
     audit_record(
-        user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=case.person,
-        summary=f"case {case.pk}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.VIEW_PERSON,
+        obj=case.person,
+        summary=f"case {case.pk}",
+        request=request,
     )
     referrals = list(
-        selectors.with_overdue(case.referrals.all()).select_related("service", "provider").order_by("pk")
+        selectors.with_overdue(case.referrals.all())
+        .select_related("service", "provider")
+        .order_by("pk")
     )
-    return render(request, "referrals/case_detail.html", {"case": case, "person": case.person, "referrals": referrals})
+    return render(
+        request,
+        "referrals/case_detail.html",
+        {"case": case, "person": case.person, "referrals": referrals},
+    )
 
 
 # --- recommendations -------------------------------------------------------------------------
@@ -321,12 +356,18 @@ def case_detail(request, pk):
 @require_GET
 @roles.role_required(*selectors.RECOMMENDATION_ROLES)
 def recommendation_list(request):
-    queryset = selectors.recommendations_for_user(request.user).select_related("person", "requested_by")
+    queryset = selectors.recommendations_for_user(request.user).select_related(
+        "person", "requested_by"
+    )
     status = request.GET.get("status", "")
     if status:
         queryset = queryset.filter(status=status)
-    page = Paginator(queryset.order_by("status", "-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "referrals/recommendation_list.html", {"page_obj": page, "status": status})
+    page = Paginator(queryset.order_by("status", "-created_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "referrals/recommendation_list.html", {"page_obj": page, "status": status}
+    )
 
 
 @roles.role_required(*selectors.RECOMMENDATION_REQUEST_ROLES)
@@ -344,7 +385,9 @@ def recommendation_request(request, person_pk):
         else:
             messages.success(request, _("The request is sent to the head for approval."))
             return redirect("referrals:recommendation_detail", pk=recommendation.pk)
-    return render(request, "referrals/recommendation_request.html", {"form": form, "person": person})
+    return render(
+        request, "referrals/recommendation_request.html", {"form": form, "person": person}
+    )
 
 
 @require_GET
@@ -352,8 +395,11 @@ def recommendation_request(request, person_pk):
 def recommendation_detail(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     audit_record(
-        user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=recommendation.person,
-        summary=f"recommendation {recommendation.pk}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.VIEW_PERSON,
+        obj=recommendation.person,
+        summary=f"recommendation {recommendation.pk}",
+        request=request,
     )
     return render(
         request,
@@ -383,7 +429,11 @@ def recommendation_decide(request, pk):
         except ValidationError as error:
             _errors(request, error)
         else:
-            messages.success(request, _("Decision recorded: %(status)s.") % {"status": recommendation.get_status_display()})
+            messages.success(
+                request,
+                _("Decision recorded: %(status)s.")
+                % {"status": recommendation.get_status_display()},
+            )
     return redirect("referrals:recommendation_detail", pk=recommendation.pk)
 
 
@@ -394,11 +444,18 @@ def recommendation_letter(request, pk):
     if recommendation.status != recommendation.Status.APPROVED:
         raise Http404
     audit_record(
-        user=request.user, action=AuditEvent.Action.EXPORT, obj=recommendation,
-        summary=f"recommendation letter {recommendation.number}", request=request,
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        obj=recommendation,
+        summary=f"recommendation letter {recommendation.number}",
+        request=request,
     )
     data = letters.render_pdf(
         "referrals/recommendation_letter.html",
-        {"recommendation": recommendation, "person": recommendation.person, "household": recommendation.person.household},
+        {
+            "recommendation": recommendation,
+            "person": recommendation.person,
+            "household": recommendation.person.household,
+        },
     )
     return letters.pdf_response(data, filename=f"rekomendasi-{recommendation.pk}.pdf")

@@ -10,7 +10,9 @@ from tests import factories
 
 @pytest.fixture
 def listed_person(reference_data):
-    household = factories.HouseholdFactory(registry_status="listed", registry_source="DTKS", registry_year=2015)
+    household = factories.HouseholdFactory(
+        registry_status="listed", registry_source="DTKS", registry_year=2015
+    )
     return factories.PersonFactory(household=household, full_name="Siti Aminah Binti Ahmad")
 
 

@@ -27,16 +27,24 @@ def _person(status):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("registry_status", "pathway"),
-    [("listed", "listed"), ("in_verification", "in_verification"), ("not_listed", "recommendation")],
+    [
+        ("listed", "listed"),
+        ("in_verification", "in_verification"),
+        ("not_listed", "recommendation"),
+    ],
 )
-def test_pathway_is_proposed_from_the_household_registry_status(reference_data, registry_status, pathway):
+def test_pathway_is_proposed_from_the_household_registry_status(
+    reference_data, registry_status, pathway
+):
     assert services.pathway_proposed(_person(registry_status).household) == pathway
 
 
 @pytest.mark.django_db
 def test_case_records_who_decided_the_pathway_and_one_referral_per_need(front_desk, listed_person):
     needs = list(Service.objects.filter(code__in=["DINKES-BEROBAT", "DISDIK-BIAYA"]))
-    case = services.case_open(person=listed_person, pathway="listed", decided_by=front_desk, services=needs)
+    case = services.case_open(
+        person=listed_person, pathway="listed", decided_by=front_desk, services=needs
+    )
     assert case.pathway_decided_by == front_desk
     assert case.proposed_pathway == "listed"
     assert case.registry_status == "listed"
@@ -52,10 +60,13 @@ def test_case_records_who_decided_the_pathway_and_one_referral_per_need(front_de
 
 @pytest.mark.django_db
 def test_referral_number_has_the_office_format(front_desk, listed_person):
-    at = timezone.make_aware(datetime.datetime(2026, 11, 3, 10, 0))
+    at = datetime.datetime(2026, 11, 3, 2, 0, tzinfo=datetime.UTC)
     case = services.case_open(
-        person=listed_person, pathway="listed", decided_by=front_desk,
-        services=[Service.objects.get(code="DINKES-BEROBAT")], at=at,
+        person=listed_person,
+        pathway="listed",
+        decided_by=front_desk,
+        services=[Service.objects.get(code="DINKES-BEROBAT")],
+        at=at,
     )
     assert case.referrals.get().number == "0001/RJK/UPTD-PTKS/XI/2026"
 
@@ -65,13 +76,17 @@ def test_service_that_does_not_accept_the_pathway_is_refused_with_what_to_do(fro
     person = _person("in_verification")
     with pytest.raises(ValidationError) as error:
         services.case_open(
-            person=person, pathway="in_verification", decided_by=front_desk,
+            person=person,
+            pathway="in_verification",
+            decided_by=front_desk,
             services=[Service.objects.get(code="DISDIK-BSM")],
         )
     assert "Request a Dinas Sosial recommendation" in error.value.messages[0]
     with pytest.raises(ValidationError) as error:
         services.case_open(
-            person=person, pathway="in_verification", decided_by=front_desk,
+            person=person,
+            pathway="in_verification",
+            decided_by=front_desk,
             services=[Service.objects.get(code="DINKES-PBI")],
         )
     assert "report the household at the data desk" in error.value.messages[0]
@@ -83,7 +98,9 @@ def test_one_refused_need_sends_none_of_the_case(front_desk):
     person = _person("in_verification")
     needs = list(Service.objects.filter(code__in=["DINKES-BEROBAT", "DISDIK-BSM"]))
     with pytest.raises(ValidationError):
-        services.case_open(person=person, pathway="in_verification", decided_by=front_desk, services=needs)
+        services.case_open(
+            person=person, pathway="in_verification", decided_by=front_desk, services=needs
+        )
     assert not Referral.objects.exists()
 
 
@@ -94,7 +111,10 @@ def test_another_pathway_than_proposed_needs_a_reason(front_desk):
     with pytest.raises(ValidationError, match="Give the reason"):
         services.case_open(person=person, pathway="listed", decided_by=front_desk, services=berobat)
     case = services.case_open(
-        person=person, pathway="listed", decided_by=front_desk, services=berobat,
+        person=person,
+        pathway="listed",
+        decided_by=front_desk,
+        services=berobat,
         override_reason="SK Bupati 2026 lists them; registry not yet imported",
     )
     assert case.pathway == "listed" and case.proposed_pathway == "in_verification"
@@ -105,22 +125,36 @@ def test_recommendation_pathway_needs_an_approved_recommendation(front_desk, hea
     person = _person("not_listed")
     berobat = [Service.objects.get(code="DINKES-BEROBAT")]
     with pytest.raises(ValidationError, match="Request a recommendation"):
-        services.case_open(person=person, pathway="recommendation", decided_by=front_desk, services=berobat)
-    rec = services.recommendation_request(person=person, reason="Sakit", assessment="Miskin", requested_by=front_desk)
+        services.case_open(
+            person=person, pathway="recommendation", decided_by=front_desk, services=berobat
+        )
+    rec = services.recommendation_request(
+        person=person, reason="Sakit", assessment="Miskin", requested_by=front_desk
+    )
     with pytest.raises(ValidationError):
-        services.case_open(person=person, pathway="recommendation", decided_by=front_desk, services=berobat)
+        services.case_open(
+            person=person, pathway="recommendation", decided_by=front_desk, services=berobat
+        )
     rec = services.recommendation_decide(recommendation=rec, approve=True, decided_by=head)
-    assert rec.number.endswith(f"/REK/DINSOS/{services.ROMAN_MONTHS[timezone.localdate().month]}/{timezone.localdate().year}")
-    case = services.case_open(person=person, pathway="recommendation", decided_by=front_desk, services=berobat)
+    assert rec.number.endswith(
+        f"/REK/DINSOS/{services.ROMAN_MONTHS[timezone.localdate().month]}/{timezone.localdate().year}"
+    )
+    case = services.case_open(
+        person=person, pathway="recommendation", decided_by=front_desk, services=berobat
+    )
     assert case.recommendation == rec
 
 
 @pytest.mark.django_db
 def test_refusing_a_recommendation_needs_a_reason_and_is_final(front_desk, head, listed_person):
-    rec = services.recommendation_request(person=listed_person, reason="r", assessment="a", requested_by=front_desk)
+    rec = services.recommendation_request(
+        person=listed_person, reason="r", assessment="a", requested_by=front_desk
+    )
     with pytest.raises(ValidationError):
         services.recommendation_decide(recommendation=rec, approve=False, decided_by=head)
-    rec = services.recommendation_decide(recommendation=rec, approve=False, decided_by=head, note="Mampu")
+    rec = services.recommendation_decide(
+        recommendation=rec, approve=False, decided_by=head, note="Mampu"
+    )
     assert rec.status == Recommendation.Status.REFUSED and rec.number is None
     with pytest.raises(ValidationError, match="already"):
         services.recommendation_decide(recommendation=rec, approve=True, decided_by=head)
@@ -138,7 +172,9 @@ def _attempt(make_referral, actor, action, state):
     allowed = state in services.TRANSITIONS[action].sources
     try:
         with transaction.atomic():
-            result = services.referral_transition(referral=referral, action=action, actor=actor, **kwargs)
+            result = services.referral_transition(
+                referral=referral, action=action, actor=actor, **kwargs
+            )
     except ValidationError:
         referral.refresh_from_db()
         if allowed:
@@ -178,11 +214,21 @@ def test_completing_needs_an_outcome_and_what_or_why(make_referral, alice):
     with pytest.raises(ValidationError, match="outcome"):
         services.referral_transition(referral=referral, action="complete", actor=alice)
     with pytest.raises(ValidationError, match="why"):
-        services.referral_transition(referral=referral, action="complete", actor=alice, outcome="not_granted")
+        services.referral_transition(
+            referral=referral, action="complete", actor=alice, outcome="not_granted"
+        )
     done = services.referral_transition(
-        referral=referral, action="complete", actor=alice, outcome="not_granted", outcome_detail="Sudah ditanggung BPJS"
+        referral=referral,
+        action="complete",
+        actor=alice,
+        outcome="not_granted",
+        outcome_detail="Sudah ditanggung BPJS",
     )
-    assert (done.status, done.outcome, done.outcome_detail) == ("completed", "not_granted", "Sudah ditanggung BPJS")
+    assert (done.status, done.outcome, done.outcome_detail) == (
+        "completed",
+        "not_granted",
+        "Sudah ditanggung BPJS",
+    )
     assert done.creator_unread is True
 
 
@@ -198,8 +244,12 @@ def test_rejecting_and_returning_need_a_reason(make_referral, alice):
 def test_returned_referral_is_sent_again_with_a_new_due_date(make_referral, alice, front_desk):
     referral = make_referral()
     later = timezone.now() + datetime.timedelta(days=5)
-    referral = services.referral_transition(referral=referral, action="return", actor=alice, note="KTP buram")
-    referral = services.referral_transition(referral=referral, action="resend", actor=front_desk, at=later)
+    referral = services.referral_transition(
+        referral=referral, action="return", actor=alice, note="KTP buram"
+    )
+    referral = services.referral_transition(
+        referral=referral, action="resend", actor=front_desk, at=later
+    )
     assert referral.status == S.SENT
     assert referral.due_on == timezone.localdate(later) + datetime.timedelta(days=3)
 
@@ -216,7 +266,9 @@ def test_the_timeline_is_append_only_in_the_database(make_referral):
 @pytest.mark.django_db
 def test_overdue_is_an_open_referral_past_its_due_date(make_referral):
     referral = make_referral()
-    Referral.objects.filter(pk=referral.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
+    Referral.objects.filter(pk=referral.pk).update(
+        due_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
     referral.refresh_from_db()
     assert referral.is_overdue
     Referral.objects.filter(pk=referral.pk).update(status=S.COMPLETED, outcome="granted")
@@ -249,11 +301,16 @@ def _run_in_threads(count, target):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_officers_accepting_at_once_exactly_one_wins_and_the_other_is_told_who(make_referral, alice, bob):
+def test_two_officers_accepting_at_once_exactly_one_wins_and_the_other_is_told_who(
+    make_referral, alice, bob
+):
     referral = make_referral(status=S.RECEIVED)
     officers = [alice, bob]
     results = _run_in_threads(
-        2, lambda i: services.referral_transition(referral=referral, action="accept", actor=officers[i])
+        2,
+        lambda i: services.referral_transition(
+            referral=referral, action="accept", actor=officers[i]
+        ),
     )
     wins = [r for r in results if r[0] == "ok"]
     losses = [r[1] for r in results if r[0] == "error"]
@@ -261,7 +318,10 @@ def test_two_officers_accepting_at_once_exactly_one_wins_and_the_other_is_told_w
     winner = wins[0][1].accepted_by
     assert isinstance(losses[0], ValidationError)
     assert "already accepted" in losses[0].messages[0]
-    assert winner.get_username() in losses[0].messages[0] or winner.get_full_name() in losses[0].messages[0]
+    assert (
+        winner.get_username() in losses[0].messages[0]
+        or winner.get_full_name() in losses[0].messages[0]
+    )
     assert Referral.objects.get(pk=referral.pk).events.filter(action="accept").count() == 1
 
 
@@ -271,7 +331,9 @@ def test_referral_numbers_are_gap_free_under_concurrent_creation(front_desk, lis
 
     def create(index):
         with transaction.atomic():
-            case = services.case_open(person=listed_person, pathway="listed", decided_by=front_desk, services=[berobat])
+            case = services.case_open(
+                person=listed_person, pathway="listed", decided_by=front_desk, services=[berobat]
+            )
             if index % 4 == 3:
                 raise RuntimeError("the front desk's request failed after numbering")
             return case
@@ -302,7 +364,9 @@ def test_full_quota_puts_referrals_on_an_ordered_waiting_list_and_frees_move_the
 
     dinsos = factories.officer(username="hasanah", provider=small_quota.provider)
     made = [
-        make_referral("DINSOS-ASLUT", person=factories.PersonFactory(household__registry_status="listed"))
+        make_referral(
+            "DINSOS-ASLUT", person=factories.PersonFactory(household__registry_status="listed")
+        )
         for _ in range(5)
     ]
     assert [r.status for r in made] == ["sent", "sent", "waiting", "waiting", "waiting"]
@@ -313,7 +377,11 @@ def test_full_quota_puts_referrals_on_an_ordered_waiting_list_and_frees_move_the
     services.referral_transition(referral=made[0], action="receive", actor=dinsos)
     services.referral_transition(referral=made[0], action="accept", actor=dinsos)
     services.referral_transition(
-        referral=made[0], action="complete", actor=dinsos, outcome="not_granted", outcome_detail="Meninggal"
+        referral=made[0],
+        action="complete",
+        actor=dinsos,
+        outcome="not_granted",
+        outcome_detail="Meninggal",
     )
     statuses = {r.pk: r.status for r in Referral.objects.filter(pk__in=[m.pk for m in made])}
     assert [statuses[r.pk] for r in made] == ["completed", "sent", "sent", "waiting", "waiting"]
@@ -325,10 +393,18 @@ def test_full_quota_puts_referrals_on_an_ordered_waiting_list_and_frees_move_the
     # A granted completion keeps the place; cancelling a waiting one frees none; a rejection frees one.
     services.referral_transition(referral=made[1], action="receive", actor=dinsos)
     services.referral_transition(referral=made[1], action="accept", actor=dinsos)
-    services.referral_transition(referral=made[1], action="complete", actor=dinsos, outcome="granted", outcome_detail="Rp 300.000/bulan")
+    services.referral_transition(
+        referral=made[1],
+        action="complete",
+        actor=dinsos,
+        outcome="granted",
+        outcome_detail="Rp 300.000/bulan",
+    )
     services.referral_transition(referral=made[3], action="cancel", actor=front_desk, note="Pindah")
     assert Referral.objects.get(pk=made[4].pk).status == "waiting"
-    services.referral_transition(referral=made[2], action="reject", actor=dinsos, note="Usia di bawah 60")
+    services.referral_transition(
+        referral=made[2], action="reject", actor=dinsos, note="Usia di bawah 60"
+    )
     assert Referral.objects.get(pk=made[4].pk).status == "sent"
 
 
@@ -344,18 +420,26 @@ def _png():
 @pytest.mark.django_db
 def test_checklist_keeps_only_the_services_documents(make_referral, front_desk):
     referral = make_referral()
-    referral = services.referral_set_documents(referral=referral, documents=["KTP", "Surat palsu"], actor=front_desk)
+    referral = services.referral_set_documents(
+        referral=referral, documents=["KTP", "Surat palsu"], actor=front_desk
+    )
     assert referral.documents_checked == ["KTP"]
     assert referral.missing_documents == ["Kartu Keluarga", "Surat rujukan puskesmas"]
 
 
 @pytest.mark.django_db
-def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(make_referral, front_desk, settings, tmp_path):
+def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(
+    make_referral, front_desk, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     referral = make_referral()
     pdf = services.referral_attach(
-        referral=referral, actor=front_desk, document="KTP",
-        upload=SimpleUploadedFile("ktp.pdf", b"%PDF-1.4\n%fake but starts right\n", content_type="application/pdf"),
+        referral=referral,
+        actor=front_desk,
+        document="KTP",
+        upload=SimpleUploadedFile(
+            "ktp.pdf", b"%PDF-1.4\n%fake but starts right\n", content_type="application/pdf"
+        ),
     )
     assert pdf.kind == "pdf" and pdf.document == "KTP"
     image = services.referral_attach(referral=referral, actor=front_desk, upload=_png())
@@ -365,23 +449,34 @@ def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(make_referral,
 
 
 @pytest.mark.django_db
-def test_attachments_refuse_a_fake_pdf_and_a_too_large_file(make_referral, front_desk, settings, tmp_path):
+def test_attachments_refuse_a_fake_pdf_and_a_too_large_file(
+    make_referral, front_desk, settings, tmp_path
+):
     settings.MEDIA_ROOT = tmp_path
     referral = make_referral()
     with pytest.raises(ValidationError, match="not a PDF"):
         services.referral_attach(
-            referral=referral, actor=front_desk,
-            upload=SimpleUploadedFile("x.pdf", b"<html>not a pdf</html>", content_type="application/pdf"),
+            referral=referral,
+            actor=front_desk,
+            upload=SimpleUploadedFile(
+                "x.pdf", b"<html>not a pdf</html>", content_type="application/pdf"
+            ),
         )
     settings.UPLOAD_IMAGE_MAX_BYTES = 100
     with pytest.raises(ValidationError, match="too large"):
         services.referral_attach(
-            referral=referral, actor=front_desk,
-            upload=SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * 200, content_type="application/pdf"),
+            referral=referral,
+            actor=front_desk,
+            upload=SimpleUploadedFile(
+                "big.pdf", b"%PDF-" + b"0" * 200, content_type="application/pdf"
+            ),
         )
     with pytest.raises(ValidationError):
         services.referral_attach(
-            referral=referral, actor=front_desk,
-            upload=SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", content_type="image/png"),
+            referral=referral,
+            actor=front_desk,
+            upload=SimpleUploadedFile(
+                "x.png", b"MZ\x90\x00 not an image", content_type="image/png"
+            ),
         )
     assert not referral.attachments.exists()
