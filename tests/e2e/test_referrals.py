@@ -1,0 +1,109 @@
+"""The loop closes: the front desk refers two needs, two providers answer, the front desk learns both.
+
+Three logins (loket, dinkes, disdik) and an anonymous phone scanning the letter's QR code.
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from clients.models import Person
+from referrals.models import Case
+from tests.e2e.conftest import login, screenshot
+from tests.referrals.pdf import pdf_bytes_contain
+
+
+def _open_referral(page, number):
+    page.locator("[data-testid=nav]").get_by_role("link", name="Rujukan").click()
+    page.fill("input[name=q]", number)
+    page.get_by_role("button", name="Saring").click()
+    page.get_by_role("link", name=number).click()
+    expect(page.locator("[data-testid=referral-number]")).to_have_text(number)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_front_desk_refers_two_needs_and_learns_both_outcomes(demo_office, new_page):
+    person = (
+        Person.objects.filter(household__registry_status="listed", nik__isnull=False, relationship="head")
+        .order_by("pk")
+        .first()
+    )
+
+    # The front desk opens a case for a listed person with a health and an education need.
+    desk = new_page()
+    login(desk, "loket")
+    desk.locator("[data-testid=nav]").get_by_role("link", name="Buka kasus").click()
+    desk.fill("input[name=q]", person.nik)
+    desk.get_by_role("button", name="Cari").click()
+    desk.locator("[data-testid=person-results]").get_by_role("link", name="Buka kasus").click()
+    expect(desk.locator("[data-testid=proposed-pathway]")).to_contain_text("Terdaftar")
+    expect(desk.get_by_label("Jalur kelayakan")).to_have_value("listed")
+    desk.get_by_label(re.compile("Keringanan/gratis biaya berobat")).check()
+    desk.get_by_label(re.compile("Bantuan biaya sekolah")).check()
+    desk.get_by_role("button", name="Buka kasus dan kirim rujukan").click()
+    expect(desk.locator("[data-testid=person-name]")).to_have_text(person.full_name)
+    expect(desk.locator("[data-testid=registry-status]")).to_have_text("Terdaftar")
+    case = Case.objects.filter(person=person).latest("pk")
+    health = case.referrals.get(service__code="DINKES-BEROBAT")
+    school = case.referrals.get(service__code="DISDIK-BIAYA")
+    for referral in (health, school):
+        row = desk.locator(f"[data-testid=case-referral-{referral.service.code}]")
+        expect(row).to_contain_text(referral.number)
+        expect(row).to_contain_text("Dikirim")
+        href = row.get_by_role("link", name="Surat (PDF)").get_attribute("href")
+        letter = desk.request.get(href)
+        assert letter.headers["content-type"] == "application/pdf"
+        assert letter.body().startswith(b"%PDF-") and len(letter.body()) > 5_000
+        assert pdf_bytes_contain(letter.body(), referral.number.encode())
+    screenshot(desk, "referrals-case")
+
+    # The health officer receives, accepts and records the outcome.
+    dinkes = new_page()
+    login(dinkes, "dinkes")
+    _open_referral(dinkes, health.number)
+    dinkes.get_by_role("button", name="Terima berkas").click()
+    dinkes.get_by_role("button", name="Setujui").click()
+    complete = dinkes.locator("[data-testid=form-complete]")
+    complete.get_by_label("Hasil").select_option("granted")
+    complete.get_by_label("Diberikan apa / mengapa tidak").fill("Biaya berobat di RSUD ditanggung penuh")
+    complete.get_by_role("button", name="Catat hasil").click()
+    expect(dinkes.locator(f"[data-testid=status-{health.pk}]")).to_have_text("Selesai · Diberikan")
+    expect(dinkes.locator("[data-testid=timeline]")).to_contain_text("Disetujui → Selesai")
+    screenshot(dinkes, "referrals-dinkes-completed")
+
+    # The education officer cannot see the health referral, and rejects their own with a reason.
+    disdik = new_page()
+    login(disdik, "disdik")
+    response = disdik.goto(f"/referrals/{health.pk}/")
+    assert response.status == 404
+    _open_referral(disdik, school.number)
+    reject = disdik.locator("[data-testid=form-reject]")
+    reject.get_by_label("Alasan").fill("Anak sudah menerima BOS daerah tahun ini")
+    reject.get_by_role("button", name="Tolak").click()
+    expect(disdik.locator(f"[data-testid=status-{school.pk}]")).to_have_text("Ditolak")
+
+    # The front desk is told: two new outcomes, both on the case page.
+    desk.goto("/")
+    badge = desk.locator("[data-testid=outcome-badge]")
+    expect(badge).to_contain_text("2")
+    badge.click()
+    outcomes = desk.locator("[data-testid=outcome-list]")
+    expect(outcomes).to_contain_text(health.number)
+    expect(outcomes).to_contain_text(school.number)
+    desk.goto(f"/referrals/cases/{case.pk}/")
+    expect(desk.locator("[data-testid=case-referral-DINKES-BEROBAT]")).to_contain_text("Selesai · Diberikan")
+    expect(desk.locator("[data-testid=case-referral-DINKES-BEROBAT]")).to_contain_text("ditanggung penuh")
+    expect(desk.locator("[data-testid=case-referral-DISDIK-BIAYA]")).to_contain_text("Ditolak")
+    expect(desk.locator("[data-testid=case-referral-DISDIK-BIAYA]")).to_contain_text("BOS daerah")
+    screenshot(desk, "referrals-case-outcomes")
+
+    # Anyone scanning the letter's QR code sees its status, and no personal data.
+    phone = new_page(viewport={"width": 375, "height": 740})
+    health.refresh_from_db()
+    phone.goto(f"/referrals/verify/{health.token}/")
+    expect(phone.locator("[data-testid=verify-number]")).to_have_text(health.number)
+    expect(phone.locator("[data-testid=verify-status]")).to_have_text("Selesai · Diberikan")
+    content = phone.content()
+    assert person.full_name not in content and person.nik not in content
+    screenshot(phone, "referrals-verify")
