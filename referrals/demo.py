@@ -158,6 +158,10 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
             story_index += 1
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
     _seed_open_recommendations(users=users, now=now)
+    # The front desk has read the old news; the last week's outcomes are still new to it.
+    Referral.objects.filter(
+        creator_unread=True, updated_at__lt=now - datetime.timedelta(days=7)
+    ).update(creator_unread=False)
     return Referral.objects.count()
 
 
