@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.db.models import Max
 from django.utils import timezone
 
 from clients.models import Person, RegistryStatus
@@ -28,6 +29,9 @@ STORIES = [
     (["return", "resend", "receive", "accept", "complete"], "granted"),
     (["cancel"], ""),
     (["receive", "accept", "complete"], "granted"),
+]
+CLOSED_STORIES = [
+    story for story in STORIES if story[0] and story[0][-1] in ("complete", "reject", "cancel")
 ]
 GRANTED = [
     "Bantuan diberikan sesuai ketentuan",
@@ -146,9 +150,12 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
                 services.referral_set_documents(
                     referral=referral, documents=checked, actor=front_desk
                 )
+            # Old cases are mostly closed by now; a few stay open (and overdue).
+            old = now - at > datetime.timedelta(days=45) and story_index % 6
+            stories = CLOSED_STORIES if old else STORIES
             _play(
                 referral,
-                STORIES[story_index % len(STORIES)],
+                stories[story_index % len(stories)],
                 at=at,
                 now=now,
                 rng=rng,
@@ -159,8 +166,8 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
     _seed_open_recommendations(users=users, now=now)
     # The front desk has read the old news; the last week's outcomes are still new to it.
-    Referral.objects.filter(
-        creator_unread=True, updated_at__lt=now - datetime.timedelta(days=7)
+    Referral.objects.annotate(last_event=Max("events__at")).filter(
+        creator_unread=True, last_event__lt=now - datetime.timedelta(days=7)
     ).update(creator_unread=False)
     return Referral.objects.count()
 
@@ -180,12 +187,8 @@ def _seed_quota_service(persons, *, now, rng, users, front_desk) -> None:
     ] or persons
     total = service.quota + 5
     at = now - datetime.timedelta(days=150)
-    stories = [
-        (["receive", "accept"], ""),
-        (["receive", "accept", "complete"], "granted"),
-        ([], ""),
-        (["receive"], ""),
-    ]
+    granted = (["receive", "accept", "complete"], "granted")
+    stories = [granted, granted, (["receive", "accept"], ""), granted, granted, (["receive"], "")]
     made = []
     for index in range(total):
         person = candidates[index % len(candidates)]

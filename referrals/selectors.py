@@ -62,14 +62,19 @@ def with_overdue(
             When(status__in=Referral.OPEN_STATUSES, due_on__lt=today, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
+        is_open=Case(
+            When(status__in=(*Referral.OPEN_STATUSES, Referral.Status.WAITING), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )
 
 
 def referral_list(
     user, *, status: str = "", service=None, kecamatan=None, provider=None, query: str = ""
 ):
-    """The inbox (an officer's provider) or the office's list: overdue first, then by due date."""
+    """The inbox (an officer's provider) or the office's list: overdue first, then open ones by due date."""
     queryset = with_overdue(referrals_for_user(user)).select_related(*_RELATED)
     if status == "overdue":
         queryset = queryset.filter(overdue=True)
@@ -87,7 +92,7 @@ def referral_list(
         queryset = queryset.filter(
             Q(number__icontains=query) | Q(case__person__full_name__icontains=query)
         )
-    return queryset.order_by("-overdue", "due_on", "-created_at", "-pk")
+    return queryset.order_by("-overdue", "-is_open", "due_on", "-created_at", "-pk")
 
 
 def waiting_position(referral: Referral) -> int | None:
@@ -233,3 +238,18 @@ def referral_counts_for_home(user) -> dict:
         if roles.has_role(user, roles.HEAD)
         else 0,
     }
+
+
+def open_referrals_for_person_at(person, provider) -> list[Referral]:
+    """What a desk can resolve in this visit: the person's open (and waiting) referrals to its provider."""
+    return list(
+        with_overdue(
+            Referral.objects.filter(
+                case__person=person,
+                provider=provider,
+                status__in=(*Referral.OPEN_STATUSES, Referral.Status.WAITING),
+            )
+        )
+        .select_related("service", "provider", "case")
+        .order_by("due_on", "pk")
+    )

@@ -28,6 +28,10 @@ def _errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _full_nik(user) -> bool:
+    return bool(roles.user_roles(user) & roles.FULL_NIK_ROLES)
+
+
 def _next_or(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -46,7 +50,10 @@ def referral_list(request):
     is_inbox = provider is not None and not roles.has_role(
         request.user, *selectors.ALL_REFERRALS_ROLES
     )
-    form = forms.ReferralFilterForm(request.GET or None, provider=provider if is_inbox else None)
+    data = request.GET or (
+        {"status": "open"} if is_inbox else None
+    )  # an inbox opens on the work to do
+    form = forms.ReferralFilterForm(data, provider=provider if is_inbox else None)
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.referral_list(
         request.user,
@@ -322,6 +329,7 @@ def case_open(request, person_pk):
             "form": form,
             "person": person,
             "proposed": proposed,
+            "full_nik": _full_nik(request.user),
             "recommendation": services.latest_approved_recommendation(person),
         },
     )
@@ -346,7 +354,12 @@ def case_detail(request, pk):
     return render(
         request,
         "referrals/case_detail.html",
-        {"case": case, "person": case.person, "referrals": referrals},
+        {
+            "case": case,
+            "person": case.person,
+            "referrals": referrals,
+            "full_nik": _full_nik(request.user),
+        },
     )
 
 
@@ -386,7 +399,9 @@ def recommendation_request(request, person_pk):
             messages.success(request, _("The request is sent to the head for approval."))
             return redirect("referrals:recommendation_detail", pk=recommendation.pk)
     return render(
-        request, "referrals/recommendation_request.html", {"form": form, "person": person}
+        request,
+        "referrals/recommendation_request.html",
+        {"form": form, "person": person, "full_nik": _full_nik(request.user)},
     )
 
 
@@ -408,6 +423,7 @@ def recommendation_detail(request, pk):
             "recommendation": recommendation,
             "person": recommendation.person,
             "may_decide": roles.has_role(request.user, roles.HEAD),
+            "full_nik": _full_nik(request.user),
             "decide_form": forms.RecommendationDecideForm(),
         },
     )
