@@ -35,3 +35,13 @@ def make_referral(front_desk, listed_person):
         return referral
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Assertions read the English msgids; pages and services speak English in these tests."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
