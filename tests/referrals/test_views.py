@@ -144,6 +144,52 @@ def test_roles_without_referral_work_get_403(client, referral, reference_data):
         assert client.get(url).status_code == 403, url
 
 
+@pytest.fixture
+def recommendation(front_desk, reference_data):
+    return services.recommendation_request(
+        person=factories.PersonFactory(),
+        reason="Sakit",
+        assessment="Miskin",
+        requested_by=front_desk,
+    )
+
+
+@pytest.mark.django_db
+def test_recommendation_pages_refuse_outsiders(client, alice, recommendation, front_desk):
+    detail = reverse("referrals:recommendation_detail", args=[recommendation.pk])
+    letter = reverse("referrals:recommendation_letter", args=[recommendation.pk])
+    decide = reverse("referrals:recommendation_decide", args=[recommendation.pk])
+    request_url = reverse("referrals:recommendation_request", args=[recommendation.person_id])
+    for url in (detail, letter, request_url):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+    assert client.post(decide, {"decision": "approve"}).status_code == 302
+    client.force_login(alice)
+    for url in (detail, letter, request_url):
+        assert client.get(url).status_code == 403, url
+    assert client.post(decide, {"decision": "approve"}).status_code == 403
+    client.force_login(front_desk)
+    assert client.get(detail).status_code == 200
+    assert client.post(decide, {"decision": "approve"}).status_code == 403
+    recommendation.refresh_from_db()
+    assert recommendation.status == "requested"
+
+
+@pytest.mark.django_db
+def test_outcome_pages_are_the_front_desks_own(client, alice):
+    assert client.post(reverse("referrals:outcomes_mark_read")).status_code == 302
+    client.force_login(alice)
+    assert client.get(reverse("referrals:outcomes")).status_code == 403
+    assert client.post(reverse("referrals:outcomes_mark_read")).status_code == 403
+    assert "outcome-badge" not in client.get(reverse("referrals:outcomes_badge")).content.decode()
+
+
+@pytest.mark.django_db
+def test_waiting_lists_of_other_providers_are_not_shown_to_an_officer(client, alice, charlie):
+    client.force_login(alice)
+    assert "DINSOS-ASLUT" not in client.get(reverse("referrals:waiting_lists")).content.decode()
+
+
 @pytest.mark.django_db
 def test_desk_officers_may_not_open_cases_or_decide_recommendations(client, alice, referral):
     client.force_login(alice)
