@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from clients.images import process_image
 from clients.models import RegistryStatus
 from desks.models import Pathway, Service
-from desks.services import sequence_next
+from desks.services import sequence_next, ticket_link_person
 from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
 
 S = Referral.Status
@@ -173,6 +173,11 @@ def case_open(
     refusals = [message for service in services if (message := pathway_refusal(service, pathway))]
     if refusals:
         raise ValidationError(refusals)
+    if ticket is not None:
+        if ticket.person_id not in (None, person.pk):
+            raise ValidationError(_("Ticket %(number)s belongs to another person.") % {"number": ticket.number})
+        if ticket.person_id is None:
+            ticket_link_person(ticket=ticket, person=person)
     case = Case.objects.create(
         person=person,
         ticket=ticket,

@@ -67,7 +67,14 @@ def referral_list(request):
     return render(
         request,
         "referrals/list.html",
-        {"form": form, "page_obj": page, "is_inbox": is_inbox, "provider": provider},
+        {
+            "form": form,
+            "page_obj": page,
+            "is_inbox": is_inbox,
+            "provider": provider,
+            "no_assignment": provider is None
+            and not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES),
+        },
     )
 
 
