@@ -42,6 +42,14 @@ lint: install
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
+backup: install
+	$(BIN)/python manage.py backup
+
+# make restore FILE=.data/backups/pandu-backup-YYYYmmdd-HHMMSS.tar.gz  (into an empty database)
+restore: install
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=archive.tar.gz" && exit 2)
+	$(BIN)/python manage.py restore "$(FILE)"
+
 stop-db:
 	@test -x $(BIN)/python && $(BIN)/python -m pandu.embedded_db stop || true
 

@@ -4,19 +4,32 @@ that have checked the viewer's role and the object first."""
 from __future__ import annotations
 
 import mimetypes
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
-from django.utils.functional import LazyObject
+from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 
-class _PrivateStorage(LazyObject):
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+@deconstructible(path="clients.files.PrivateStorage")
+class PrivateStorage(FileSystemStorage):
+    """MEDIA_ROOT/private, with no URL. Follows MEDIA_ROOT when a setting changes (tests)."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @cached_property
+    def base_location(self):
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    @property
+    def base_url(self):
+        return None
 
 
-private_storage = _PrivateStorage()
+private_storage = PrivateStorage()
 
 
 def private_file_response(fieldfile, *, filename: str | None = None, inline: bool = True) -> FileResponse:

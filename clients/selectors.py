@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404
 
 from clients.models import Household, Person
 from pandu import roles
+from referrals.selectors import person_filter_for_officer
+from verivali.selectors import person_filter_for_surveyor
 
 # Roles that work with any person's record in the office.
 OFFICE_WIDE_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.VALIDATOR, roles.HEAD, roles.ADMIN)
@@ -29,9 +31,7 @@ def persons_for_user(user) -> QuerySet[Person]:
 
 def _extra_person_filters(user) -> list:
     """Q objects from other apps' rules (desk officers, surveyors) for this user."""
-    from referrals.selectors import person_filter_for_officer
-
-    return [q for q in (person_filter_for_officer(user),) if q is not None]
+    return [q for q in (person_filter_for_surveyor(user), person_filter_for_officer(user)) if q is not None]
 
 
 def get_person_for_user(user, pk) -> Person:

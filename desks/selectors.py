@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from desks.models import DeskAssignment, Provider
+from desks.models import Desk, DeskAssignment, Provider, Ticket, TicketStep
+from pandu import roles
 
 
 def assignment_for_user(user, *, on: datetime.date | None = None) -> DeskAssignment | None:
@@ -30,3 +32,85 @@ def provider_for_user(user, *, on: datetime.date | None = None) -> Provider | No
     if assignment.provider is not None:
         return assignment.provider
     return assignment.desk.provider if assignment.desk else None
+
+
+def desks_for_user(user, *, on: datetime.date | None = None) -> QuerySet[Desk]:
+    """The desks a user may operate: the front desk at registration, the data team at the
+    data desk, a desk officer at the desk of today's assignment; the administrator anywhere."""
+    active = Desk.objects.filter(is_active=True).select_related("provider")
+    if roles.has_role(user, roles.ADMIN):
+        return active
+    allowed = Q(pk__in=[])
+    if roles.has_role(user, roles.FRONT_DESK):
+        allowed |= Q(kind=Desk.Kind.REGISTRATION)
+    if roles.has_role(user, roles.DATA_OFFICER):
+        allowed |= Q(kind=Desk.Kind.DATA)
+    if roles.has_role(user, roles.DESK_OFFICER):
+        assignment = assignment_for_user(user, on=on)
+        if assignment is not None and assignment.desk_id:
+            allowed |= Q(pk=assignment.desk_id)
+    return active.filter(allowed)
+
+
+def get_desk_for_user(user, pk) -> Desk:
+    return get_object_or_404(desks_for_user(user), pk=pk)
+
+
+def get_ticket_for_user(user, pk) -> Ticket:
+    """A ticket the user may act on: one now at a desk they operate, or any of today's
+    tickets for the front desk (who issues and prints them)."""
+    tickets = Ticket.objects.select_related("desk", "origin_desk", "person")
+    visible = Q(desk__in=desks_for_user(user))
+    if roles.has_role(user, roles.FRONT_DESK):
+        visible |= Q(issued_on=timezone.localdate())
+    return get_object_or_404(tickets.filter(visible), pk=pk)
+
+
+def current_ticket_for_desk(desk: Desk) -> Ticket | None:
+    """The ticket called or being served at the desk (the latest called, if several)."""
+    return (
+        Ticket.objects.select_related("person", "person__household")
+        .filter(desk=desk, status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING))
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def waiting_at_desk(desk: Desk) -> QuerySet[TicketStep]:
+    return (
+        TicketStep.objects.select_related("ticket")
+        .filter(desk=desk, status=Ticket.Status.WAITING, ticket__issued_on=timezone.localdate())
+        .order_by("queued_at", "pk")
+    )
+
+
+def display_board(*, limit: int = 8) -> dict:
+    """What the waiting room sees: only ticket numbers and desk names."""
+    today = timezone.localdate()
+    called = (
+        TicketStep.objects.filter(
+            ticket__issued_on=today, status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING)
+        )
+        .select_related("ticket", "desk")
+        .order_by("-called_at")[:limit]
+    )
+    waiting = dict(
+        TicketStep.objects.filter(ticket__issued_on=today, status=Ticket.Status.WAITING)
+        .values_list("desk__name")
+        .annotate(n=Count("id"))
+        .values_list("desk__name", "n")
+    )
+    return {
+        "called": [{"number": s.ticket.number, "desk": s.desk.name, "status": s.status} for s in called],
+        "waiting": waiting,
+    }
+
+
+def visits_for_person(person) -> QuerySet[Ticket]:
+    """A person's visits, newest first, each with its steps (desk, times)."""
+    return (
+        Ticket.objects.filter(person=person)
+        .select_related("origin_desk")
+        .prefetch_related("steps__desk")
+        .order_by("-issued_on", "-created_at")
+    )

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from desks.models import Desk, DeskAssignment, Provider
 from pandu import roles as r
+from pandu.accounts import account_require_password_change
 
 DEMO_PASSWORD = "Pandu-demo-2026"
 
@@ -28,7 +29,7 @@ DEMO_USERS = [
 ]
 
 
-def seed_users(*, today: datetime.date) -> dict[str, object]:
+def seed_users(*, today: datetime.date, force_password_change: bool = True) -> dict[str, object]:
     User = get_user_model()
     users = {}
     for username, full_name, role_names, provider_code, desk_code in DEMO_USERS:
@@ -41,6 +42,8 @@ def seed_users(*, today: datetime.date) -> dict[str, object]:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+            if force_password_change:
+                account_require_password_change(user=user)
         user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in role_names))
         if (provider_code or desk_code) and not user.desk_assignments.exists():
             DeskAssignment.objects.create(

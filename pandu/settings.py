@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pandu.middleware.SecurityHeadersMiddleware",
+    "pandu.accounts.ForcePasswordChangeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

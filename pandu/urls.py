@@ -2,17 +2,22 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from pandu import views
+from pandu import dashboard_views, views
+from pandu.auth_views import PasswordChangeView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/persons/", dashboard_views.drill_persons, name="drill_persons"),
+    path("dashboard/households/", dashboard_views.drill_households, name="drill_households"),
+    path("dashboard/tickets/", dashboard_views.drill_tickets, name="drill_tickets"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
@@ -20,6 +25,9 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("queue/", include("desks.urls")),
+    path("audit/", include("clients.audit_urls")),
+    path("verivali/", include("verivali.urls")),
     path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]

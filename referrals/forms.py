@@ -33,11 +33,15 @@ class CaseOpenForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, proposed: str, **kwargs):
+    ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, proposed: str, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pathway"].initial = proposed
+        self.fields["ticket"].initial = ticket.pk if ticket else None
         self.helper = FormHelper()
         self.helper.layout = Layout(
+            Field("ticket"),
             Field("pathway"),
             Field("override_reason"),
             Field("services"),

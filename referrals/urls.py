@@ -17,6 +17,7 @@ urlpatterns = [
     path("outcomes/read/", views.outcomes_mark_read, name="outcomes_mark_read"),
     path("outcomes/badge/", views.outcomes_badge, name="outcomes_badge"),
     path("waiting-lists/", views.waiting_lists, name="waiting_lists"),
+    path("workspace/", views.workspace, name="workspace"),
     path("cases/new/", views.case_start, name="case_start"),
     path("cases/new/<int:person_pk>/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),

@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,8 +14,16 @@ from clients.files import private_file_response
 from clients.models import AuditEvent
 from clients.selectors import get_person_for_user, persons_for_user
 from clients.services import audit_record
+from desks.forms import TransferForm
 from desks.models import Service
+from desks.selectors import (
+    assignment_for_user,
+    current_ticket_for_desk,
+    get_ticket_for_user,
+    waiting_at_desk,
+)
 from pandu import roles
+from pandu.http import redirect_next
 from referrals import forms, letters, selectors, services
 from referrals.models import Referral
 
@@ -30,13 +37,6 @@ def _errors(request, error: ValidationError) -> None:
 
 def _full_nik(user) -> bool:
     return bool(roles.user_roles(user) & roles.FULL_NIK_ROLES)
-
-
-def _next_or(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 # --- referrals -----------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def referral_action(request, pk, action):
             _("Referral %(number)s: %(status)s.")
             % {"number": referral.number, "status": referral.get_status_display()},
         )
-    return redirect(_next_or(request, reverse("referrals:detail", args=[referral.pk])))
+    return redirect_next(request, "referrals:detail", referral.pk)
 
 
 @require_POST
@@ -159,7 +159,7 @@ def referral_documents(request, pk):
             messages.success(request, _("The documents checklist is saved."))
         except ValidationError as error:
             _errors(request, error)
-    return redirect(_next_or(request, reverse("referrals:detail", args=[referral.pk])))
+    return redirect_next(request, "referrals:detail", referral.pk)
 
 
 @require_POST
@@ -310,11 +310,14 @@ def case_start(request):
 def case_open(request, person_pk):
     person = get_person_for_user(request.user, person_pk)
     proposed = services.pathway_proposed(person.household)
-    form = forms.CaseOpenForm(request.POST or None, proposed=proposed)
+    ticket_pk = request.POST.get("ticket") or request.GET.get("ticket") or ""
+    ticket = get_ticket_for_user(request.user, ticket_pk) if ticket_pk.isdigit() else None
+    form = forms.CaseOpenForm(request.POST or None, proposed=proposed, ticket=ticket)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(
                 person=person,
+                ticket=ticket,
                 pathway=form.cleaned_data["pathway"],
                 decided_by=request.user,
                 services=list(form.cleaned_data["services"]),
@@ -482,3 +485,44 @@ def recommendation_letter(request, pk):
         },
     )
     return letters.pdf_response(data, filename=f"rekomendasi-{recommendation.pk}.pdf")
+
+
+# --- desk workspace ------------------------------------------------------------------------
+
+
+@require_GET
+@roles.role_required(roles.DESK_OFFICER)
+def workspace(request):
+    """An SKPD desk in the office: the citizen being served, their referrals here, and the actions."""
+    assignment = assignment_for_user(request.user)
+    desk = assignment.desk if assignment is not None else None
+    provider = selectors.officer_provider(request.user)
+    ticket = current_ticket_for_desk(desk) if desk is not None else None
+    person = ticket.person if ticket is not None else None
+    referrals = (
+        selectors.open_referrals_for_person_at(person, provider) if person and provider else []
+    )
+    for referral in referrals:
+        referral.actions = selectors.allowed_actions(request.user, referral)
+    if person is not None:
+        audit_record(
+            user=request.user,
+            action=AuditEvent.Action.VIEW_PERSON,
+            obj=person,
+            summary=f"desk workspace, ticket {ticket.number}",
+            request=request,
+        )
+    return render(
+        request,
+        "referrals/workspace.html",
+        {
+            "desk": desk,
+            "provider": provider,
+            "ticket": ticket,
+            "person": person,
+            "referrals": referrals,
+            "waiting_total": waiting_at_desk(desk).count() if desk is not None else 0,
+            "transfer_form": TransferForm(ticket=ticket) if ticket is not None else None,
+            "full_nik": False,
+        },
+    )

@@ -21,8 +21,9 @@ def main(argv: list[str]) -> int:
         for path in argv[1:]:
             with open(path, "rb") as handle:
                 for message in read_po(handle):
-                    if message.id and message.string and not message.fuzzy:
-                        known[message.id if isinstance(message.id, str) else message.id[0]] = message.string
+                    string = message.string[0] if isinstance(message.string, tuple) else message.string
+                    if message.id and string and not message.fuzzy:
+                        known[message.id if isinstance(message.id, str) else message.id[0]] = string
     else:
         for line in Path(argv[0]).read_text(encoding="utf-8").splitlines():
             if "\t" in line:
@@ -34,10 +35,10 @@ def main(argv: list[str]) -> int:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if key in known:
-            message.string = known[key]
+            message.string = (known[key],) if isinstance(message.id, tuple) else known[key]
             message.flags.discard("fuzzy")
-        elif not message.string:
-            missing.append(key)
+        elif message.fuzzy or not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            missing.append(key)  # a fuzzy entry is msgmerge's guess from a similar msgid: never trust it
     catalog.fuzzy = False
     catalog.project = "Pandu"
     catalog.language_team = "Bahasa Indonesia"

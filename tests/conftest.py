@@ -68,3 +68,15 @@ def head(reference_data):
 @pytest.fixture
 def long_ago():
     return datetime.date(2020, 1, 1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects real accounts; tests only need a hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def private_media_in_tmp(settings, tmp_path):
+    """Photos and attachments a test stores go to its own folder, never to .data/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from pandu.models import TimeStampedModel
@@ -18,7 +20,9 @@ class ScorecardVersion(TimeStampedModel):
         verbose_name_plural = _("scorecard versions")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=models.Q(is_current=True), name="scorecard_one_current"
+                fields=["is_current"],
+                condition=models.Q(is_current=True),
+                name="scorecard_one_current",
             )
         ]
 
@@ -31,7 +35,9 @@ class Indicator(models.Model):
         HOUSE = "house", _("House")
         SOCIOECONOMIC = "socioeconomic", _("Socio-economic")
 
-    version = models.ForeignKey(ScorecardVersion, on_delete=models.CASCADE, related_name="indicators")
+    version = models.ForeignKey(
+        ScorecardVersion, on_delete=models.CASCADE, related_name="indicators"
+    )
     position = models.PositiveSmallIntegerField(_("position"))
     group = models.CharField(_("group"), max_length=15, choices=Group.choices)
     code = models.CharField(_("code"), max_length=10)
@@ -76,9 +82,295 @@ class ClassBand(models.Model):
         verbose_name = _("class band")
         verbose_name_plural = _("class bands")
         constraints = [
-            models.UniqueConstraint(fields=["version", "welfare_class"], name="band_class_per_version"),
-            models.CheckConstraint(condition=models.Q(min_score__lte=models.F("max_score")), name="band_ordered"),
+            models.UniqueConstraint(
+                fields=["version", "welfare_class"], name="band_class_per_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_score__lte=models.F("max_score")), name="band_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_welfare_class_display()} {self.min_score}–{self.max_score}"
+
+
+def _private_storage():
+    """Survey photos live in the private storage; a permission-checked view serves them."""
+    from clients.files import private_storage
+
+    return private_storage
+
+
+class Batch(TimeStampedModel):
+    """A verivali round (e.g. "Verivali September–Desember 2014") that ends in a Bupati decree (SK)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("In the field")
+        APPROVED = "approved", _("Approved by decree")
+
+    name = models.CharField(_("name"), max_length=150)
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        unique=True,
+        help_text=_("Short code, becomes the registry source, e.g. VV-2026-1."),
+    )
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period until"))
+    kecamatan = models.ManyToManyField(
+        "clients.Region", related_name="verivali_batches", verbose_name=_("kecamatan"), blank=True
+    )
+    villages = models.ManyToManyField(
+        "clients.Region",
+        related_name="verivali_village_batches",
+        verbose_name=_("villages"),
+        blank=True,
+        help_text=_("Empty means every village of the chosen kecamatan."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    decree_number = models.CharField(_("decree (SK) number"), max_length=80, blank=True)
+    decree_date = models.DateField(_("decree (SK) date"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        verbose_name = _("verivali batch")
+        verbose_name_plural = _("verivali batches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")), name="batch_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (~Q(decree_number="") & Q(decree_date__isnull=False)),
+                name="batch_approved_has_decree",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def registry_source(self) -> str:
+        return f"VERIVALI:{self.code}"
+
+
+class Assessment(TimeStampedModel):
+    """One household in a batch: its assignment to a surveyor, the survey, and its validation."""
+
+    class Status(models.TextChoices):
+        UNASSIGNED = "unassigned", _("Not assigned")
+        ASSIGNED = "assigned", _("Assigned")
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned to surveyor")
+        VALIDATED = "validated", _("Validated")
+        APPROVED = "approved", _("Approved")
+
+    class Source(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint (in verification)")
+        REGISTRY = "registry", _("Registry re-verification")
+        MANUAL = "manual", _("Added by the validator")
+
+    # The surveyor may still change these.
+    OPEN_FOR_SURVEYOR = (Status.ASSIGNED, Status.DRAFT, Status.RETURNED)
+    SCORED = (Status.SUBMITTED, Status.VALIDATED, Status.APPROVED)
+
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("batch")
+    )
+    household = models.ForeignKey(
+        "clients.Household",
+        on_delete=models.PROTECT,
+        related_name="verivali_assessments",
+        verbose_name=_("household"),
+    )
+    source = models.CharField(
+        _("entered from"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UNASSIGNED
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verivali_assignments",
+        verbose_name=_("surveyor"),
+    )
+    version = models.ForeignKey(
+        ScorecardVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("scorecard version"),
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    welfare_class = models.CharField(
+        _("class"), max_length=10, choices=ClassBand.WelfareClass.choices, blank=True
+    )
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    location_accuracy = models.PositiveIntegerField(
+        _("location accuracy (m)"), null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    return_note = models.TextField(_("note from the validator"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    validated_at = models.DateTimeField(_("validated at"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "household__village__code", "household__address", "pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "household"], name="assessment_household_once_per_batch"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="unassigned") | Q(surveyor__isnull=False),
+                name="assessment_assigned_has_surveyor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "validated", "approved"])
+                | (Q(score__isnull=False) & Q(version__isnull=False) & ~Q(welfare_class="")),
+                name="assessment_scored_when_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
+                name="assessment_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True)
+                | (Q(longitude__gte=-180) & Q(longitude__lte=180)),
+                name="assessment_longitude_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["batch", "status"], name="assessment_batch_status_idx"),
+            models.Index(fields=["surveyor", "status"], name="assessment_surveyor_idx"),
+            models.Index(fields=["household", "submitted_at"], name="assessment_household_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.household}"
+
+    @property
+    def is_open_for_surveyor(self) -> bool:
+        return self.status in self.OPEN_FOR_SURVEYOR
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(_("answer (1–4)"))
+
+    class Meta:
+        ordering = ["indicator__position"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="answer_once_per_indicator"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1) & Q(value__lte=4), name="answer_value_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code}={self.value}"
+
+
+class AssessmentPhoto(TimeStampedModel):
+    class Kind(models.TextChoices):
+        FRONT = "front", _("House front")
+        INSIDE = "inside", _("Inside the house")
+        FAMILY = "family", _("The family")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("photo of"), max_length=10, choices=Kind.choices)
+    image = models.FileField(
+        _("photo"), storage=_private_storage, upload_to="verivali/photos/%Y/%m/"
+    )
+    thumbnail = models.FileField(
+        _("thumbnail"), storage=_private_storage, upload_to="verivali/thumbs/%Y/%m/"
+    )
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assessment", "kind"]
+        verbose_name = _("survey photo")
+        verbose_name_plural = _("survey photos")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "kind"], name="photo_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} {self.kind}"
+
+
+class MemberCheck(models.Model):
+    """What the surveyor found about a member (or a newborn to add); applied to the person on validation."""
+
+    class Finding(models.TextChoices):
+        PRESENT = "present", _("Lives here")
+        MOVED = "moved", _("Moved away")
+        DECEASED = "deceased", _("Died")
+        BORN = "born", _("Born (new member)")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="member_checks"
+    )
+    person = models.ForeignKey(
+        "clients.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verivali_checks",
+    )
+    finding = models.CharField(
+        _("finding"), max_length=10, choices=Finding.choices, default=Finding.PRESENT
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        verbose_name = _("member check")
+        verbose_name_plural = _("member checks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "person"],
+                condition=Q(person__isnull=False),
+                name="member_check_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | (Q(finding="born") & ~Q(full_name="")),
+                name="member_check_person_or_newborn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person or self.full_name}: {self.finding}"

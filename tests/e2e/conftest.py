@@ -54,7 +54,7 @@ def demo_office(transactional_db):
     """Reference data and the demo logins, in the live server's database."""
     with open(os.devnull, "w") as devnull:
         call_command("load_reference_data", stdout=devnull)
-        call_command("seed_demo", "--households", "20", stdout=devnull)
+        call_command("seed_demo", "--households", "20", "--keep-demo-passwords", stdout=devnull)
 
 
 @pytest.fixture

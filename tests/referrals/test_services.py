@@ -490,10 +490,16 @@ def test_a_case_opened_on_a_visit_links_the_ticket_to_the_person(front_desk, lis
     ticket = ticket_issue(desk=Desk.objects.get(code="REG"), issued_by=front_desk)
     berobat = [Service.objects.get(code="DINKES-BEROBAT")]
     case = services.case_open(
-        person=listed_person, pathway="listed", decided_by=front_desk, services=berobat, ticket=ticket
+        person=listed_person,
+        pathway="listed",
+        decided_by=front_desk,
+        services=berobat,
+        ticket=ticket,
     )
     ticket.refresh_from_db()
     assert case.ticket == ticket and ticket.person == listed_person
     other = factories.PersonFactory(household__registry_status="listed")
     with pytest.raises(ValidationError, match="another person"):
-        services.case_open(person=other, pathway="listed", decided_by=front_desk, services=berobat, ticket=ticket)
+        services.case_open(
+            person=other, pathway="listed", decided_by=front_desk, services=berobat, ticket=ticket
+        )

@@ -496,3 +496,18 @@ def test_waiting_list_page_shows_positions(client, front_desk, make_referral, re
     assert second.number in page and first.number not in page
     detail = client.get(reverse("referrals:detail", args=[second.pk])).content.decode()
     assert 'data-testid="waiting-position"' in detail
+
+
+@pytest.mark.django_db
+def test_case_opened_from_a_ticket_links_the_visit(client, front_desk, listed_person):
+    from desks.models import Desk
+    from desks.services import ticket_issue
+
+    ticket = ticket_issue(desk=Desk.objects.get(code="REG"), issued_by=front_desk)
+    client.force_login(front_desk)
+    url = reverse("referrals:case_open", args=[listed_person.pk])
+    assert f'value="{ticket.pk}"' in client.get(url, {"ticket": ticket.pk}).content.decode()
+    berobat = Service.objects.get(code="DINKES-BEROBAT")
+    client.post(url, {"pathway": "listed", "services": [berobat.pk], "ticket": ticket.pk})
+    ticket.refresh_from_db()
+    assert ticket.person == listed_person and listed_person.cases.get().ticket == ticket

@@ -8,6 +8,7 @@ from clients import demo as clients_demo
 from clients.models import Household
 from pandu import demo
 from referrals import demo as referrals_demo
+from verivali import demo as verivali_demo
 
 
 class Command(BaseCommand):
@@ -17,15 +18,21 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Only add demo data when there are no households yet.")
         parser.add_argument("--households", type=int, default=60, help="How many demo households (default 60).")
         parser.add_argument("--dry-run", action="store_true", help="Build everything, then roll it back.")
+        parser.add_argument(
+            "--keep-demo-passwords",
+            action="store_true",
+            help="Do not ask demo accounts to change their password at first login (browser tests, training).",
+        )
 
-    def handle(self, *args, if_empty=False, households=60, dry_run=False, **options):
+    def handle(self, *args, if_empty=False, households=60, dry_run=False, keep_demo_passwords=False, **options):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            users = demo.seed_users(today=today)
+            users = demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
             made = referrals = 0
             if not (if_empty and Household.objects.exists()):
                 made = len(clients_demo.seed(today=today, households=households, rng=rng))
+                verivali_demo.seed(today=today, users=users, rng=rng)
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
             if dry_run:
                 transaction.set_rollback(True)

@@ -1,0 +1,162 @@
+"""Front-desk pages under 20 concurrent users (locust on loopback): p95 < 200 ms, no errors.
+
+Starts gunicorn (production settings, 4 workers) on a free loopback port against the bench
+database, runs locust headless for a bounded time, and reads its statistics. Baseline in the
+same run: the /health/ endpoint's p95 (a request that does nothing but ask the database).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from bench.common import Line, target_line
+from desks.models import Desk
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / ".bench"
+PASSWORD = "Bench-load-2026"
+USERS = 20
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _sessions(secret_key: str) -> list[str]:
+    """One logged-in session per simulated officer, stored like a real login's (signed with
+    the app server's SECRET_KEY)."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECRET_KEY=secret_key):
+        return _make_sessions()
+
+
+def _make_sessions() -> list[str]:
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.backends.db import SessionStore
+
+    group, _ = Group.objects.get_or_create(name="front_desk")
+    hashed = make_password(PASSWORD)
+    keys = []
+    for i in range(USERS):
+        user, _ = User.objects.update_or_create(username=f"loadtest{i:02d}", defaults={"password": hashed})
+        user.groups.add(group)
+        store = SessionStore()
+        store.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+                      "_auth_user_hash": user.get_session_auth_hash()})
+        store.create()
+        keys.append(store.session_key)
+    return keys
+
+
+def journey_paths() -> dict:
+    """The journey's URLs; pages of other apps join when they exist."""
+    from clients.models import Person
+
+    registration = Desk.objects.get(code="REG")
+    paths = {
+        "home": reverse("home"),
+        "desk": reverse("desks:desk", args=[registration.pk]),
+        "issue": reverse("desks:issue_ticket", args=[registration.pk]),
+        "call": reverse("desks:call_next", args=[registration.pk]),
+    }
+    from django.urls import NoReverseMatch
+
+    try:
+        search = reverse("clients:search")
+        paths["searches"] = [f"{search}?q={q}" for q in ("siti aminah", "muhamad rizki", "6403", "nurhayati")]
+        paths["persons"] = [reverse("clients:person_detail", args=[pk])
+                            for pk in Person.objects.order_by("?").values_list("pk", flat=True)[:50]]
+    except NoReverseMatch:
+        pass
+    return paths
+
+
+def _p95(stats_csv: Path, name: str) -> tuple[float, int, int]:
+    with stats_csv.open() as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] == name:
+                return float(row["95%"]), int(row["Request Count"]), int(row["Failure Count"])
+    raise LookupError(name)
+
+
+def run(scale: float = 1.0) -> list[Line]:
+    OUT.mkdir(exist_ok=True)
+    paths = journey_paths()
+    static_root = OUT / "static"
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "k" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "STATIC_ROOT": str(static_root),
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    sessions = _sessions(env["SECRET_KEY"])
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    port = _port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "pandu.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "4",
+         "--access-logfile", "/dev/null", "--error-logfile", str(OUT / "gunicorn.log")],
+        cwd=ROOT, env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(host + "/health/", timeout=10).status_code == 200:
+                    break
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.3)  # waiting for a starting server
+        seconds = max(20, int(60 * scale))
+        baseline_prefix = OUT / "load-health"
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locust_health.py"), "--headless",
+             "-u", str(USERS), "-r", str(USERS), "-t", "15s", "--host", host, "--csv", str(baseline_prefix),
+             "--only-summary", "--loglevel", "WARNING"],
+            cwd=ROOT, check=False, env={**os.environ}, capture_output=True,
+        )
+        prefix = OUT / "load"
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+             "-u", str(USERS), "-r", str(USERS), "-t", f"{seconds}s", "--host", host, "--csv", str(prefix),
+             "--only-summary", "--loglevel", "WARNING"],
+            cwd=ROOT, check=False, capture_output=True,
+            env={**os.environ, "PANDU_LOAD_PATHS": json.dumps(paths), "PANDU_LOAD_SESSIONS": json.dumps(sessions)},
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    health_p95, _, _ = _p95(Path(f"{baseline_prefix}_stats.csv"), "Aggregated")
+    p95, count, failures = _p95(Path(f"{prefix}_stats.csv"), "Aggregated")
+    lines = [target_line(f"front-desk pages p95 with {USERS} users ({count:,} requests)", p95, "ms", 200,
+                         lower_is_better=True, baseline=health_p95, baseline_name="/health/ p95")]
+    lines.append(Line(f"front-desk journey errors: {failures} of {count:,} requests (target 0) "
+                      f"{'PASS' if failures == 0 else 'FAIL'}", failures == 0))
+    with Path(f"{prefix}_stats.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] != "Aggregated":
+                lines.append(Line(f"  {row['Name']}: p95 {row['95%']} ms, median {row['Median Response Time']} ms, "
+                                  f"{row['Request Count']} requests", True))
+    return lines

@@ -1,0 +1,18 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from desks.models import Desk
+
+
+class TransferForm(forms.Form):
+    to_desk = forms.ModelChoiceField(
+        queryset=Desk.objects.none(), label=_("Send on to"), empty_label=_("Choose a desk")
+    )
+    note = forms.CharField(label=_("Note for the next desk"), max_length=255, required=False)
+
+    def __init__(self, *args, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        desks = Desk.objects.filter(is_active=True)
+        if ticket is not None:
+            desks = desks.exclude(pk=ticket.desk_id)
+        self.fields["to_desk"].queryset = desks

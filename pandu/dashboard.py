@@ -1,0 +1,148 @@
+"""The head's dashboard: figures composed from the apps, aggregated in the database.
+
+Every figure is computed for a period (default: this year) and a kecamatan (default:
+all), and every number links to the list behind it with the same filters.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from clients.models import Household, Person, PMKSCategory, Region, RegistryStatus
+from desks.models import Desk
+
+
+@dataclass
+class DashboardFilter:
+    date_from: datetime.date
+    date_to: datetime.date
+    kecamatan: Region | None = None
+    provider: object | None = None  # a desks.Provider: desk officers see their own provider only
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def default(cls) -> DashboardFilter:
+        today = timezone.localdate()
+        return cls(date_from=today.replace(month=1, day=1), date_to=today)
+
+    def query(self) -> dict[str, str]:
+        """The filter as GET parameters, for drill-down links and exports."""
+        params = {"date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat()}
+        if self.kecamatan is not None:
+            params["kecamatan"] = self.kecamatan.code
+        return params
+
+    def describe(self) -> str:
+        where = self.kecamatan.name.title() if self.kecamatan else "Kabupaten Berau"
+        text = f"{self.date_from:%d-%m-%Y} – {self.date_to:%d-%m-%Y}, {where}"
+        if self.provider is not None:
+            text += f", {self.provider}"
+        return text
+
+    def person_q(self, prefix: str = "") -> Q:
+        if self.kecamatan is None:
+            return Q()
+        return Q(**{f"{prefix}household__village__parent": self.kecamatan})
+
+    def household_q(self, prefix: str = "") -> Q:
+        if self.kecamatan is None:
+            return Q()
+        return Q(**{f"{prefix}village__parent": self.kecamatan})
+
+
+def pmks_table(flt: DashboardFilter) -> list[dict]:
+    """Persons per PMKS category (the paper's Table 1)."""
+    living = Q(persons__life_status=Person.LifeStatus.ACTIVE) & flt.person_q("persons__")
+    rows = (
+        PMKSCategory.objects.filter(is_active=True)
+        .annotate(n=Count("persons", filter=living, distinct=True))
+        .order_by("code")
+    )
+    return [{"code": c.code, "name": c.name, "count": c.n} for c in rows]
+
+
+def registry_summary(flt: DashboardFilter) -> dict:
+    households = Household.objects.filter(flt.household_q())
+    by_source = (
+        households.filter(registry_status=RegistryStatus.LISTED)
+        .values("registry_source")
+        .annotate(households=Count("id", distinct=True), persons=Count("members", distinct=True))
+        .order_by("registry_source")
+    )
+    by_kecamatan = (
+        households.values("village__parent__code", "village__parent__name")
+        .annotate(
+            listed=Count("id", filter=Q(registry_status=RegistryStatus.LISTED)),
+            in_verification=Count("id", filter=Q(registry_status=RegistryStatus.IN_VERIFICATION)),
+            not_listed=Count("id", filter=Q(registry_status=RegistryStatus.NOT_LISTED)),
+        )
+        .order_by("village__parent__code")
+    )
+    totals = households.aggregate(
+        listed=Count("id", filter=Q(registry_status=RegistryStatus.LISTED)),
+        in_verification=Count("id", filter=Q(registry_status=RegistryStatus.IN_VERIFICATION)),
+        not_listed=Count("id", filter=Q(registry_status=RegistryStatus.NOT_LISTED)),
+    )
+    listed_persons = Person.objects.filter(
+        flt.person_q(), household__registry_status=RegistryStatus.LISTED
+    ).count()
+    return {
+        "by_source": [
+            {"source": row["registry_source"] or "—", "raw_source": row["registry_source"],
+             "households": row["households"], "persons": row["persons"]}
+            for row in by_source
+        ],
+        "by_kecamatan": [
+            {"code": row["village__parent__code"], "name": row["village__parent__name"].title(),
+             "listed": row["listed"], "in_verification": row["in_verification"], "not_listed": row["not_listed"]}
+            for row in by_kecamatan
+        ],
+        "totals": {**totals, "listed_persons": listed_persons},
+    }
+
+
+def queue_summary(flt: DashboardFilter) -> dict:
+    """Tickets per day and median waiting/serving minutes per desk, over the period."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.id, d.ticket_prefix, d.name, count(*) AS steps,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.called_at - s.queued_at)) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.done_at - s.served_at)) / 60,
+                   count(*) FILTER (WHERE s.status = 'no_show')
+            FROM desks_ticketstep s
+            JOIN desks_ticket t ON t.id = s.ticket_id
+            JOIN desks_desk d ON d.id = s.desk_id
+            WHERE t.issued_on BETWEEN %s AND %s
+            GROUP BY d.id, d.ticket_prefix, d.name
+            ORDER BY d.ticket_prefix
+            """,
+            [flt.date_from, flt.date_to],
+        )
+        per_desk = [
+            {"desk_id": r[0], "prefix": r[1], "name": r[2], "steps": r[3],
+             "median_wait": r[4], "median_serve": r[5], "no_show": r[6]}
+            for r in cursor.fetchall()
+        ]
+        cursor.execute(
+            """
+            SELECT issued_on, count(*) FROM desks_ticket
+            WHERE issued_on BETWEEN %s AND %s GROUP BY issued_on ORDER BY issued_on DESC LIMIT 31
+            """,
+            [flt.date_from, flt.date_to],
+        )
+        per_day = [{"day": r[0], "tickets": r[1]} for r in cursor.fetchall()]
+    return {"per_desk": per_desk, "per_day": list(reversed(per_day)), "desks": Desk.objects.count()}
+
+
+def dashboard_data(flt: DashboardFilter) -> dict:
+    return {
+        "pmks": pmks_table(flt),
+        "registry": registry_summary(flt),
+        "queue": queue_summary(flt),
+    }

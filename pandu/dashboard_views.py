@@ -1,0 +1,197 @@
+"""The head's dashboard, its drill-down lists and its exports (XLSX, printable PDF)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clients.models import AuditEvent, Household, Person, Region
+from clients.services import audit_record
+from desks.models import Ticket
+from pandu import charts, roles
+from pandu.dashboard import DashboardFilter, dashboard_data
+from pandu.exports import csv_response, xlsx_response
+
+DASHBOARD_ROLES = (roles.HEAD, roles.ADMIN)
+
+
+class DashboardFilterForm(forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kecamatan = forms.ModelChoiceField(
+        label=gettext_lazy("Kecamatan"),
+        queryset=Region.objects.filter(level=Region.Level.DISTRICT),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All kecamatan"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start of the period is after its end."))
+        return data
+
+    def to_filter(self) -> DashboardFilter:
+        flt = DashboardFilter.default()
+        if self.is_valid():
+            flt.date_from = self.cleaned_data.get("date_from") or flt.date_from
+            flt.date_to = self.cleaned_data.get("date_to") or flt.date_to
+            flt.kecamatan = self.cleaned_data.get("kecamatan")
+        return flt
+
+
+def _filter(request) -> tuple[DashboardFilterForm, DashboardFilter]:
+    form = DashboardFilterForm(request.GET or None)
+    return form, form.to_filter()
+
+
+def _charts(data: dict) -> dict:
+    return {
+        "pmks": charts.bar_chart([(row["name"], row["count"]) for row in data["pmks"] if row["count"]],
+                                 title=_("Persons per PMKS category")),
+        "registry": charts.bar_chart(
+            [(row["name"], row["listed"]) for row in data["registry"]["by_kecamatan"]],
+            title=_("Listed households per kecamatan"),
+        ),
+        "queue": charts.column_chart([(f"{row['day']:%d/%m}", row["tickets"]) for row in data["queue"]["per_day"]],
+                                     title=_("Tickets per day")),
+    }
+
+
+@roles.role_required(*DASHBOARD_ROLES)
+def dashboard(request):
+    form, flt = _filter(request)
+    data = dashboard_data(flt)
+    context = {"form": form, "flt": flt, "data": data, "charts": _charts(data), "query": flt.query(),
+               "generated_at": timezone.now()}
+    export = request.GET.get("export")
+    if export in ("xlsx", "pdf"):
+        audit_record(user=request.user, action=AuditEvent.Action.EXPORT, summary=f"dashboard {export}",
+                     detail=flt.query(), request=request)
+        return _dashboard_xlsx(flt, data) if export == "xlsx" else _dashboard_pdf(request, context)
+    return render(request, "pandu/dashboard.html", context)
+
+
+def _dashboard_rows(data: dict) -> list[list]:
+    rows: list[list] = [[_("PMKS category"), _("Code"), _("Persons")]]
+    rows += [[row["name"], row["code"], row["count"]] for row in data["pmks"]]
+    rows += [[], [_("Registry source"), _("Households"), _("Persons")]]
+    rows += [[row["source"], row["households"], row["persons"]] for row in data["registry"]["by_source"]]
+    rows += [[], [_("Kecamatan"), _("Listed"), _("In verification"), _("Not listed")]]
+    rows += [[row["name"], row["listed"], row["in_verification"], row["not_listed"]]
+             for row in data["registry"]["by_kecamatan"]]
+    rows += [[], [_("Desk"), _("Visits"), _("Median wait (min)"), _("Median service (min)"), _("Did not come")]]
+    rows += [[row["name"], row["steps"], _round(row["median_wait"]), _round(row["median_serve"]), row["no_show"]]
+             for row in data["queue"]["per_desk"]]
+    return rows
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+def _dashboard_xlsx(flt: DashboardFilter, data: dict) -> HttpResponse:
+    from django.conf import settings
+
+    rows = _dashboard_rows(data)
+    return xlsx_response(
+        "dashboard", rows[0], rows[1:], title=_("Dashboard"),
+        subtitle_lines=[settings.OFFICE_NAME, _("Period and area: %(f)s") % {"f": flt.describe()},
+                        _("Made at %(t)s") % {"t": timezone.localtime().strftime("%d-%m-%Y %H:%M")}],
+    )
+
+
+def _dashboard_pdf(request, context: dict) -> HttpResponse:
+    from pandu.pdf import render_pdf
+
+    html = render_to_string("pandu/dashboard_print.html", context, request=request)
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.localtime():%Y%m%d-%H%M}.pdf"'
+    return response
+
+
+class _DrillDown:
+    """A list behind a dashboard number, with the same filters, paginated and exportable."""
+
+    def __init__(self, request, queryset, *, title, headers, row, stem):
+        self.request, self.queryset, self.title = request, queryset, title
+        self.headers, self.row, self.stem = headers, row, stem
+
+    def respond(self):
+        export = self.request.GET.get("export")
+        if export in ("xlsx", "csv"):
+            count = self.queryset.count()
+            audit_record(user=self.request.user, action=AuditEvent.Action.EXPORT,
+                         summary=f"{self.stem} {export}: {count} rows",
+                         detail={k: v for k, v in self.request.GET.items() if k != "export"} | {"rows": count},
+                         request=self.request)
+            rows = (self.row(obj) for obj in self.queryset.iterator(chunk_size=2000))
+            if export == "csv":
+                return csv_response(self.stem, self.headers, rows)
+            return xlsx_response(self.stem, self.headers, rows, title=str(self.title))
+        page = Paginator(self.queryset, 50).get_page(self.request.GET.get("page"))
+        return render(self.request, "pandu/drilldown.html", {
+            "title": self.title, "headers": self.headers, "page_obj": page,
+            "rows": [self.row(obj) for obj in page], "total": page.paginator.count,
+            "query": self.request.GET.urlencode(),
+        })
+
+
+@roles.role_required(*DASHBOARD_ROLES)
+def drill_persons(request):
+    _form, flt = _filter(request)
+    persons = Person.objects.filter(flt.person_q(), life_status=Person.LifeStatus.ACTIVE).select_related(
+        "household__village__parent")
+    title = _("Persons")
+    if request.GET.get("pmks"):
+        persons = persons.filter(pmks_categories__code=request.GET["pmks"])
+        title = _("Persons in PMKS category %(code)s") % {"code": request.GET["pmks"]}
+    if request.GET.get("status"):
+        persons = persons.filter(household__registry_status=request.GET["status"])
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, summary="dashboard list",
+                 detail=dict(request.GET.items()), request=request)
+    return _DrillDown(
+        request, persons.order_by("full_name", "pk").distinct(), title=title, stem="persons",
+        headers=[_("Name"), _("NIK"), _("Sex"), _("Date of birth"), _("Kelurahan/kampung"), _("Kecamatan"), _("KK number")],
+        row=lambda p: [p.full_name, p.nik or "", p.sex, p.birth_date, p.household.village.name.title() if p.household else "",
+                       p.household.village.parent.name.title() if p.household else "", p.household.kk_number if p.household else ""],
+    ).respond()
+
+
+@roles.role_required(*DASHBOARD_ROLES)
+def drill_households(request):
+    _form, flt = _filter(request)
+    households = Household.objects.filter(flt.household_q()).select_related("village__parent")
+    if request.GET.get("status"):
+        households = households.filter(registry_status=request.GET["status"])
+    if "source" in request.GET:
+        households = households.filter(registry_source=request.GET["source"])
+    if request.GET.get("in_kecamatan"):
+        households = households.filter(village__parent__code=request.GET["in_kecamatan"])
+    return _DrillDown(
+        request, households.order_by("village__code", "kk_number", "pk"), title=_("Households"), stem="households",
+        headers=[_("KK number"), _("Address"), _("RT"), _("RW"), _("Kelurahan/kampung"), _("Kecamatan"),
+                 _("Registry status"), _("Source"), _("Year")],
+        row=lambda h: [h.kk_number or "", h.address, h.rt, h.rw, h.village.name.title(), h.village.parent.name.title(),
+                       h.get_registry_status_display(), h.registry_source, h.registry_year],
+    ).respond()
+
+
+@roles.role_required(*DASHBOARD_ROLES)
+def drill_tickets(request):
+    _form, flt = _filter(request)
+    tickets = Ticket.objects.filter(issued_on__range=(flt.date_from, flt.date_to)).select_related("origin_desk")
+    if request.GET.get("desk"):
+        tickets = tickets.filter(steps__desk_id=request.GET["desk"]).distinct()
+    return _DrillDown(
+        request, tickets.order_by("-issued_on", "number"), title=_("Tickets"), stem="tickets",
+        headers=[_("Date"), _("Ticket number"), _("Issued at"), _("Status")],
+        row=lambda t: [t.issued_on, t.number, t.origin_desk.name, t.get_status_display()],
+    ).respond()

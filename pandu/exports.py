@@ -1,0 +1,73 @@
+"""Spreadsheet exports shared by the apps: formulas escaped, every export logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def escape_formula(value):
+    """A cell that a spreadsheet would run as a formula is written as text (leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _filename(stem: str, extension: str) -> str:
+    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence]) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
+        yield writer.writerow(headers)
+        for row in rows:
+            yield writer.writerow([escape_formula(value) for value in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "csv")}"'
+    return response
+
+
+def xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "",
+                  subtitle_lines: Sequence[str] = ()) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or stem)[:31])
+    for line in subtitle_lines:
+        sheet.append([escape_formula(line)])
+    if subtitle_lines:
+        sheet.append([])
+    bold = Font(bold=True)
+    from openpyxl.cell import WriteOnlyCell
+
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=escape_formula(str(header)))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append([escape_formula(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename(stem, "xlsx")}"'
+    return response

@@ -1,0 +1,125 @@
+"""The head's dashboard finds exactly the numbers a known dataset has: the paper's Table 1."""
+
+import io
+
+import pytest
+from django.urls import reverse
+
+from clients.models import AuditEvent, Household, Person, PMKSCategory, Region
+from tests import factories
+
+# The paper's Table 1 (Data PMKS Kabupaten Berau, Dinas Sosial 2015), as categories.
+TABLE_1 = [
+    ("ADK", "Anak Cacat", 212),
+    ("NAPZA", "Korban Penyalahguna Napza", 64),
+    ("PCFD", "Penyandang Cacat Fisik (Daksa)", 56),
+    ("PCM", "Penyandang Cacat Mata", 28),
+    ("PCR", "Penyandang Cacat Rungu", 73),
+    ("PCMN", "Penyandang Cacat Mental", 90),
+    ("PCFM", "Penyandang Cacat Fisik dan Mental", 10),
+    ("ODKB", "ODK Berat", 36),
+    ("LUT", "Lanjut Usia", 1410),
+    ("FM", "Keluarga Miskin", 1739),
+    ("BWBLP", "Bekas Narapidana", 100),
+    ("KAT", "Komunitas Adat Terpencil (KAT)", 741),
+    ("PRSE", "Wanita Rawan Sosial", 51),
+]
+
+
+def _indonesian(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+@pytest.fixture
+def table_1(reference_data):
+    household = factories.HouseholdFactory(village=Region.objects.get(code="64.03.05.1004"))
+    for code, name, count in TABLE_1:
+        category, _ = PMKSCategory.objects.update_or_create(code=code, defaults={"name_id": name, "name_en": name})
+        persons = Person.objects.bulk_create(
+            Person(household=household, full_name=f"{code} {i}", sex="L", no_nik_reason="data uji")
+            for i in range(count)
+        )
+        PMKSCategory.persons.through.objects.bulk_create(
+            PMKSCategory.persons.through(pmkscategory_id=category.pk, person_id=p.pk) for p in persons
+        )
+    return household
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_papers_table_1(client, head, table_1):
+    client.force_login(head)
+    page = client.get(reverse("dashboard")).content.decode()
+    for code, _name, count in TABLE_1:
+        assert f'data-testid="pmks-{code}">{_indonesian(count)}<' in page, code
+    assert "<svg" in page
+
+
+@pytest.mark.django_db
+def test_table_1_numbers_are_in_the_xlsx_and_the_pdf(client, head, table_1):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    client.force_login(head)
+    xlsx = client.get(reverse("dashboard"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if row and len(row) > 2}
+    for code, _name, count in TABLE_1:
+        assert rows[code] == count
+    pdf = client.get(reverse("dashboard"), {"export": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    for _code, name, count in TABLE_1:
+        assert name in text and _indonesian(count) in text, name
+    assert AuditEvent.objects.filter(action="export", summary__startswith="dashboard").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_number_opens_the_list_behind_it_filtered_the_same_way(client, head, table_1):
+    other = factories.HouseholdFactory(village=Region.objects.get(code="64.03.01.2001"))
+    factories.PersonFactory(household=other).pmks_categories.add(PMKSCategory.objects.get(code="KAT"))
+    client.force_login(head)
+    everywhere = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="pmks-KAT">742<' in everywhere
+    response = client.get(reverse("drill_persons"), {"kecamatan": "64.03.05", "pmks": "KAT"})
+    assert 'data-testid="drill-total">741 ' in response.content.decode()
+    kelay = client.get(reverse("dashboard"), {"kecamatan": "64.03.01"}).content.decode()
+    assert 'data-testid="pmks-KAT">1<' in kelay
+    export = client.get(reverse("drill_persons"), {"kecamatan": "64.03.01", "pmks": "KAT", "export": "csv"})
+    body = b"".join(export.streaming_content).decode()
+    assert body.count("\n") == 2  # header + one person
+    assert AuditEvent.objects.filter(action="export", detail__rows=1).exists()
+
+
+@pytest.mark.django_db
+def test_registry_counts_by_source_and_status(client, head, reference_data):
+    factories.HouseholdFactory(registry_status="listed", registry_source="PPLS2011", registry_year=2011)
+    factories.HouseholdFactory(registry_status="listed", registry_source="DTKS", registry_year=2015)
+    factories.HouseholdFactory(registry_status="in_verification")
+    client.force_login(head)
+    response = client.get(reverse("drill_households"), {"status": "listed", "source": "PPLS2011"})
+    assert 'data-testid="drill-total">1 ' in response.content.decode()
+    assert Household.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_exported_names_cannot_run_as_formulas(client, head, reference_data):
+    factories.PersonFactory(full_name="=HYPERLINK(\"http://evil\")")
+    client.force_login(head)
+    export = client.get(reverse("drill_persons"), {"export": "csv"})
+    body = b"".join(export.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["front_desk", "data_officer", "surveyor", "validator"])
+def test_other_roles_do_not_see_the_office_dashboard(client, reference_data, role):
+    client.force_login(factories.user_with_role(role, username=f"d_{role}"))
+    assert client.get(reverse("dashboard")).status_code == 403
+    assert client.get(reverse("drill_persons")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(client, head):
+    client.force_login(head)
+    page = client.get(reverse("dashboard"), {"date_from": "2026-06-01", "date_to": "2026-01-01"}).content.decode()
+    assert "text-danger" in page

@@ -1,0 +1,273 @@
+"""The access matrix: every URL of the project, requested as anonymous, as every role and as
+an outsider (an officer of another provider), gives the expected answer.
+
+URL patterns are enumerated from the resolver: a new view without an expectation here makes
+this test fail, so no page is ever added without deciding who may open it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLResolver, get_resolver, reverse
+
+from desks import services as desk_services
+from desks.models import Desk
+from tests import factories
+
+ROLES = ("front_desk", "data_officer", "desk_officer", "surveyor", "validator", "head", "admin")
+ALL = frozenset(ROLES)
+
+
+@dataclass
+class Spec:
+    method: str = "GET"
+    args: Callable[[World], list] = lambda world: []
+    ok: frozenset[str] = frozenset()  # roles that get through (GET 200, POST 302/200)
+    not_found: frozenset[str] = frozenset()  # roles that pass the role check but not the object check
+    outsider: int | None = None  # what charlie (Dinas Pendidikan officer) gets; None: as desk_officer
+    public: bool = False  # anonymous gets through too
+    data: Callable[[World], dict] = lambda world: {}
+    ok_status: tuple[int, ...] = field(default=(200, 302))
+    other_surveyor: int | None = None  # what a surveyor who does not own the object gets; None: as surveyor
+
+
+@dataclass
+class World:
+    users: dict
+    outsider: object
+    registration: Desk
+    dinkes_desk: Desk
+    ticket: object
+    dinkes_ticket: object
+    other_surveyor: object
+    batch: object
+    assessment: object  # assigned to users["surveyor"], submitted, with a photo
+    photo: object
+    referral: object = None  # to Dinas Kesehatan, created by the front desk, with an attachment
+    attachment: object = None
+    recommendation: object = None  # requested
+    approved: object = None  # approved, with a letter
+
+
+def _world() -> World:
+    users = {role: factories.user_with_role(role, username=f"m_{role}") for role in ROLES}
+    dinkes_desk = Desk.objects.get(code="DINKES")
+    factories.DeskAssignment.objects.create(user=users["desk_officer"], provider=dinkes_desk.provider,
+                                            desk=dinkes_desk, starts_on="2020-01-01")
+    outsider = factories.officer(username="m_outsider", provider=Desk.objects.get(code="DISDIK").provider,
+                                 desk_code="DISDIK")
+    registration = Desk.objects.get(code="REG")
+    batch, assessment = _verivali(users)
+    referral, attachment, recommendation, approved = _referrals(users)
+    return World(
+        referral=referral,
+        attachment=attachment,
+        recommendation=recommendation,
+        approved=approved,
+        other_surveyor=factories.user_with_role("surveyor", username="m_other_surveyor"),
+        batch=batch,
+        assessment=assessment,
+        photo=assessment.photos.first(),
+        users=users,
+        outsider=outsider,
+        registration=registration,
+        dinkes_desk=dinkes_desk,
+        ticket=desk_services.ticket_issue(desk=registration),
+        dinkes_ticket=desk_services.ticket_issue(desk=dinkes_desk),
+    )
+
+
+def _verivali(users):
+    import datetime
+
+    from clients.models import Region
+    from tests.verivali.conftest import submitted
+    from verivali import services as vv
+    from verivali.models import ScorecardVersion
+
+    batch = vv.batch_create(name="Matrix", code="VV-M", period_start=datetime.date(2026, 9, 1),
+                            period_end=datetime.date(2026, 12, 31), kecamatan=[Region.objects.get(code="64.03.05")],
+                            created_by=users["validator"])
+    household = factories.HouseholdFactory(registry_status="in_verification")
+    factories.PersonFactory(household=household)
+    assessment = vv.batch_add_household(batch=batch, household=household)
+    vv.assignments_assign(batch=batch, surveyor=users["surveyor"], assessment_ids=[assessment.pk])
+    assessment.refresh_from_db()
+    submitted(assessment, users["surveyor"], ScorecardVersion.objects.get(number=1))
+    assessment.refresh_from_db()
+    return batch, assessment
+
+
+def _referrals(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from desks.models import Service
+    from referrals import services as rs
+
+    person = factories.PersonFactory(household=factories.HouseholdFactory(registry_status="listed"))
+    case = rs.case_open(person=person, pathway="listed", decided_by=users["front_desk"],
+                        services=[Service.objects.get(code="DINKES-BEROBAT")])
+    referral = case.referrals.get()
+    attachment = rs.referral_attach(referral=referral, actor=users["front_desk"],
+                                    upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 scan", content_type="application/pdf"))
+    requested = rs.recommendation_request(person=factories.PersonFactory(), reason="r", assessment="a",
+                                          requested_by=users["front_desk"])
+    approved = rs.recommendation_request(person=factories.PersonFactory(), reason="r", assessment="a",
+                                         requested_by=users["front_desk"])
+    approved = rs.recommendation_decide(recommendation=approved, approve=True, decided_by=users["head"])
+    return referral, attachment, requested, approved
+
+
+QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
+REF = frozenset({"front_desk", "data_officer", "desk_officer", "head", "admin"})
+REF_OFFICE = frozenset({"front_desk", "data_officer", "head", "admin"})
+REF_FRONT = frozenset({"front_desk", "data_officer"})
+REF_DOCS = frozenset({"front_desk", "data_officer", "desk_officer"})
+HEAD = frozenset({"head", "admin"})
+VV_OFFICE = frozenset({"validator", "head", "admin"})
+VV_READ = frozenset({"front_desk", "data_officer", "validator", "head", "admin", "surveyor"})
+
+EXPECTATIONS: dict[str, Spec] = {
+    "home": Spec(ok=ALL),
+    "health": Spec(ok=ALL, public=True),
+    "set_language": Spec(method="POST", ok=ALL, public=True, data=lambda w: {"language": "id"}),
+    "login": Spec(ok=ALL, public=True),
+    "logout": Spec(method="POST", ok=ALL, public=True),
+    "password_change": Spec(ok=ALL),
+    "password_change_done": Spec(ok=ALL),
+    "dashboard": Spec(ok=HEAD),
+    "drill_persons": Spec(ok=HEAD),
+    "drill_households": Spec(ok=HEAD),
+    "drill_tickets": Spec(ok=HEAD),
+    "audit:log": Spec(ok=HEAD),
+    "desks:index": Spec(ok=QUEUE),
+    "desks:display": Spec(ok=ALL, public=True),
+    "desks:desk": Spec(args=lambda w: [w.registration.pk], ok=frozenset({"front_desk", "admin"}),
+                       not_found=frozenset({"data_officer", "desk_officer"}), outsider=404),
+    "desks:issue_ticket": Spec(method="POST", args=lambda w: [w.registration.pk], ok=frozenset({"front_desk", "admin"}),
+                               outsider=403),
+    "desks:call_next": Spec(method="POST", args=lambda w: [w.dinkes_desk.pk], ok=frozenset({"desk_officer", "admin"}),
+                            not_found=frozenset({"front_desk", "data_officer"}), outsider=404),
+    "desks:ticket_start": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk],
+                               ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                               not_found=frozenset({"data_officer"}), outsider=404),
+    "desks:ticket_transfer": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk],
+                                  ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                                  not_found=frozenset({"data_officer"}), outsider=404),
+    "desks:ticket_finish": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk],
+                                ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                                not_found=frozenset({"data_officer"}), outsider=404),
+    "desks:ticket_no_show": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk],
+                                 ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                                 not_found=frozenset({"data_officer"}), outsider=404),
+    "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
+                          not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
+                          outsider=404),
+    "verivali:batch_list": Spec(ok=VV_OFFICE),
+    "verivali:batch_create": Spec(ok=frozenset({"validator"})),
+    "verivali:batch_detail": Spec(args=lambda w: [w.batch.pk], ok=VV_OFFICE),
+    "verivali:batch_add": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"validator"})),
+    "verivali:batch_assign": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"validator"})),
+    "verivali:batch_approve": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"head"})),
+    "verivali:mine": Spec(ok=frozenset({"surveyor"})),
+    "verivali:survey": Spec(args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}), other_surveyor=404),
+    "verivali:assessment_detail": Spec(args=lambda w: [w.assessment.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:assessment_validate": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"validator"})),
+    "verivali:assessment_return": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"validator"})),
+    "verivali:photo": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:photo_thumb": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
+    "verivali:whatif": Spec(ok=VV_OFFICE),
+    "referrals:list": Spec(ok=REF),
+    "referrals:detail": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
+    "referrals:letter": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
+    "referrals:attachment": Spec(args=lambda w: [w.referral.pk, w.attachment.pk], ok=REF, outsider=404),
+    "referrals:documents": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404,
+                                data=lambda w: {"documents": ["KTP"]}),
+    "referrals:attachment_upload": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404),
+    "referrals:action": Spec(method="POST", args=lambda w: [w.referral.pk, "receive"],
+                             ok=frozenset({"desk_officer"}), outsider=404),
+    "referrals:verify": Spec(args=lambda w: [w.referral.token], ok=ALL, public=True),
+    "referrals:outcomes": Spec(ok=REF_FRONT),
+    "referrals:outcomes_mark_read": Spec(method="POST", ok=REF_FRONT),
+    "referrals:outcomes_badge": Spec(ok=ALL),
+    "referrals:waiting_lists": Spec(ok=REF),
+    "referrals:workspace": Spec(ok=frozenset({"desk_officer"})),
+    "referrals:case_start": Spec(ok=REF_FRONT),
+    "referrals:case_open": Spec(args=lambda w: [w.referral.case.person_id], ok=REF_FRONT),
+    "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE),
+    "referrals:recommendation_list": Spec(ok=REF_OFFICE),
+    "referrals:recommendation_request": Spec(args=lambda w: [w.recommendation.person_id], ok=REF_FRONT),
+    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE),
+    "referrals:recommendation_decide": Spec(method="POST", args=lambda w: [w.recommendation.pk],
+                                            ok=frozenset({"head"}), data=lambda w: {"decision": "refuse", "note": "x"}),
+    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE),
+}
+
+
+def _url_names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(part for part in (namespace, pattern.namespace) if part) or None
+            if inner == "admin":
+                continue  # Django admin: staff-only by Django itself (tested below)
+            yield from _url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_an_expectation():
+    missing = sorted(set(_url_names()) - set(EXPECTATIONS))
+    assert not missing, f"views without an access expectation: {missing}"
+    stale = sorted(set(EXPECTATIONS) - set(_url_names()))
+    assert not stale, f"expectations for views that no longer exist: {stale}"
+
+
+def _request(client, spec: Spec, url: str, world: World):
+    if spec.method == "POST":
+        return client.post(url, spec.data(world))
+    return client.get(url)
+
+
+def _expected(spec: Spec, role: str) -> set[int]:
+    if role in spec.ok:
+        return set(spec.ok_status)
+    if role in spec.not_found:
+        return {404}
+    return {403}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(EXPECTATIONS))
+def test_access(client, reference_data, name):
+    spec = EXPECTATIONS[name]
+    world = _world()
+    url = reverse(name, args=spec.args(world))
+    client.logout()
+    response = _request(client, spec, url, world)
+    if spec.public:
+        assert response.status_code in spec.ok_status, f"anonymous {name}: {response.status_code}"
+    else:
+        assert response.status_code == 302 and reverse("login") in response.url, f"anonymous {name}"
+    for role in ROLES:
+        client.force_login(world.users[role])
+        response = _request(client, spec, url, world)
+        assert response.status_code in _expected(spec, role), f"{role} {name}: {response.status_code}"
+    client.force_login(world.outsider)
+    response = _request(client, spec, url, world)
+    expected = {spec.outsider} if spec.outsider is not None else _expected(spec, "desk_officer")
+    assert response.status_code in expected, f"outsider {name}: {response.status_code}"
+    client.force_login(world.other_surveyor)
+    response = _request(client, spec, url, world)
+    expected = {spec.other_surveyor} if spec.other_surveyor is not None else _expected(spec, "surveyor")
+    assert response.status_code in expected, f"other surveyor {name}: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
+def test_django_admin_is_for_staff_only(client, reference_data, role):
+    client.force_login(factories.user_with_role(role, username=f"a_{role}"))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "login" in response.url

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from verivali import views
+
+app_name = "verivali"
+
+urlpatterns = [
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/new/", views.batch_create, name="batch_create"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/add/", views.batch_add, name="batch_add"),
+    path("batches/<int:pk>/assign/", views.batch_assign, name="batch_assign"),
+    path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
+    path("mine/", views.my_assignments, name="mine"),
+    path("assignments/<int:pk>/survey/", views.survey, name="survey"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/validate/", views.assessment_validate, name="assessment_validate"),
+    path("assessments/<int:pk>/return/", views.assessment_return, name="assessment_return"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("photos/<int:pk>/thumb/", views.photo, {"size": "thumb"}, name="photo_thumb"),
+    path("what-if/", views.whatif, name="whatif"),
+]
