@@ -121,3 +121,62 @@ def test_front_desk_refers_two_needs_and_learns_both_outcomes(demo_office, new_p
     content = phone.content()
     assert person.full_name not in content and person.nik not in content
     screenshot(phone, "referrals-verify")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_need_is_resolved_at_the_skpd_desk_in_the_same_visit(demo_office, new_page):
+    from django.utils import timezone
+
+    from desks.models import Ticket
+
+    person = (
+        Person.objects.filter(
+            household__registry_status="listed", nik__isnull=False, relationship="head"
+        )
+        .order_by("-pk")
+        .first()
+    )
+    # The front desk gives a ticket, serves it, opens a case on this visit, and sends the citizen on.
+    desk = new_page()
+    login(desk, "loket")
+    desk.locator("[data-testid=nav]").get_by_role("link", name="Antrean").click()
+    desk.get_by_test_id("issue-ticket").click()
+    desk.get_by_role("link", name="Kembali ke loket").click()
+    desk.get_by_test_id("call-next").click()
+    number = desk.get_by_test_id("current-number").inner_text()
+    desk.get_by_role("button", name="Warga hadir: mulai").click()
+    ticket = Ticket.objects.get(number=number, issued_on=timezone.localdate())
+    desk.goto(f"/referrals/cases/new/{person.pk}/?ticket={ticket.pk}")
+    desk.get_by_label(re.compile("Jamkesda")).check()
+    desk.get_by_role("button", name="Buka kasus dan kirim rujukan").click()
+    referral = Case.objects.get(ticket=ticket).referrals.get()
+    desk.locator("[data-testid=nav]").get_by_role("link", name="Antrean").click()
+    desk.get_by_test_id("transfer-form").locator("select").select_option(
+        label="E · Loket Dinas Kesehatan"
+    )
+    desk.get_by_role("button", name="Teruskan").click()
+    expect(desk.get_by_test_id("no-current")).to_be_visible()
+
+    # At the Dinas Kesehatan desk the officer calls the visit and resolves the referral on the spot.
+    officer = new_page()
+    login(officer, "dinkes")
+    officer.locator("[data-testid=nav]").get_by_role("link", name="Meja layanan").click()
+    officer.get_by_test_id("call-next").click()
+    expect(officer.get_by_test_id("current-number")).to_have_text(number)
+    expect(officer.locator("[data-testid=person-name]")).to_have_text(person.full_name)
+    expect(officer.locator("[data-testid=registry-status]")).to_have_text("Terdaftar")
+    officer.get_by_role("button", name="Warga hadir: mulai").click()
+    item = officer.get_by_test_id(f"workspace-referral-{referral.pk}")
+    expect(item).to_contain_text(referral.number)
+    item.get_by_role("button", name="Terima berkas").click()
+    item.get_by_role("button", name="Setujui").click()
+    item.get_by_label("Hasil").select_option("granted")
+    item.get_by_label("Diberikan apa / mengapa tidak").fill("Kartu Jamkesda diterbitkan hari ini")
+    screenshot(officer, "referrals-workspace")
+    item.get_by_role("button", name="Catat hasil").click()
+    expect(officer.get_by_test_id("no-referrals")).to_be_visible()
+    expect(officer.locator(".alert-success")).to_contain_text(referral.number)
+    officer.get_by_test_id("ticket-finish").click()
+    expect(officer.get_by_test_id("no-current")).to_be_visible()
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("completed", "granted")
