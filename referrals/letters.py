@@ -1,7 +1,6 @@
-"""Printable letters (referral, recommendation) as PDF with WeasyPrint, fully offline.
+"""Printable letters (referral, recommendation) as PDF, rendered offline by ``pandu.pdf``.
 
-WeasyPrint may fetch only ``data:`` URLs: anything else (http, file, a typo in a template)
-is refused, so a letter never waits on a network the office does not have.
+Letters are official documents: always in Indonesian, with the office's letterhead.
 """
 
 from __future__ import annotations
@@ -11,12 +10,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML, URLFetcher
 
-
-def offline_url_fetcher() -> URLFetcher:
-    """A fetcher that only opens ``data:`` URLs: no http, no file, no redirect."""
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
+from pandu.pdf import render_pdf as render_html_to_pdf
 
 
 def qr_data_uri(url: str) -> str:
@@ -38,7 +33,7 @@ def render_pdf(template: str, context: dict) -> bytes:
                 "OFFICE_ADDRESS": settings.OFFICE_ADDRESS,
             },
         )
-    return HTML(string=html, url_fetcher=offline_url_fetcher(), base_url=None).write_pdf()
+    return render_html_to_pdf(html)
 
 
 def pdf_response(data: bytes, *, filename: str) -> HttpResponse:

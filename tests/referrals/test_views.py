@@ -10,7 +10,8 @@ from django.utils import timezone
 from clients.models import AuditEvent
 from clients.selectors import get_person_for_user, persons_for_user
 from desks.models import Service
-from referrals import letters, selectors, services
+from pandu.pdf import offline_url_fetcher
+from referrals import selectors, services
 from referrals.models import Referral
 from tests import factories
 from tests.referrals.pdf import pdf_bytes_contain
@@ -307,7 +308,7 @@ def test_the_letter_is_a_pdf_with_the_number(client, front_desk, referral):
 
 
 def test_letters_never_fetch_from_the_network():
-    fetcher = letters.offline_url_fetcher()
+    fetcher = offline_url_fetcher()
     for url in (
         "http://example.org/logo.png",
         "https://cdn.example.org/x.css",
@@ -316,6 +317,19 @@ def test_letters_never_fetch_from_the_network():
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok") is not None
+
+
+def test_the_qr_code_is_drawn_into_the_pdf_and_remote_images_are_not():
+    from pandu.pdf import render_pdf
+    from referrals.letters import qr_data_uri
+
+    empty = len(render_pdf("<html><body></body></html>"))
+    with_qr = render_pdf(
+        f'<html><body><img src="{qr_data_uri("http://pandu.lan/v/x/")}"></body></html>'
+    )
+    remote = render_pdf('<html><body><img src="http://example.org/logo.png"></body></html>')
+    assert len(with_qr) > empty + 500
+    assert len(remote) == empty
 
 
 @pytest.mark.django_db
