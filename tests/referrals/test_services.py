@@ -428,10 +428,7 @@ def test_checklist_keeps_only_the_services_documents(make_referral, front_desk):
 
 
 @pytest.mark.django_db
-def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(
-    make_referral, front_desk, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(make_referral, front_desk):
     referral = make_referral()
     pdf = services.referral_attach(
         referral=referral,
@@ -449,10 +446,7 @@ def test_attachments_accept_pdf_by_its_bytes_and_re_encode_images(
 
 
 @pytest.mark.django_db
-def test_attachments_refuse_a_fake_pdf_and_a_too_large_file(
-    make_referral, front_desk, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_attachments_refuse_a_fake_pdf_and_a_too_large_file(make_referral, front_desk, settings):
     referral = make_referral()
     with pytest.raises(ValidationError, match="not a PDF"):
         services.referral_attach(
@@ -503,3 +497,25 @@ def test_a_case_opened_on_a_visit_links_the_ticket_to_the_person(front_desk, lis
         services.case_open(
             person=other, pathway="listed", decided_by=front_desk, services=berobat, ticket=ticket
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_referrals_racing_for_the_last_quota_place_one_is_sent_one_waits(
+    small_quota, front_desk
+):
+    people = [factories.PersonFactory(household__registry_status="listed") for _ in range(3)]
+    services.case_open(
+        person=people[0], pathway="listed", decided_by=front_desk, services=[small_quota]
+    )
+
+    def create(index):
+        case = services.case_open(
+            person=people[index + 1],
+            pathway="listed",
+            decided_by=front_desk,
+            services=[small_quota],
+        )
+        return case.referrals.get().status
+
+    results = _run_in_threads(2, create)
+    assert sorted(r[1] for r in results) == ["sent", "waiting"]

@@ -25,8 +25,7 @@ def referral(make_referral):
 
 
 @pytest.fixture
-def attachment(referral, front_desk, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def attachment(referral, front_desk):
     return services.referral_attach(
         referral=referral,
         actor=front_desk,
@@ -475,10 +474,7 @@ def test_head_approves_a_recommendation_and_its_letter_prints(
 
 
 @pytest.mark.django_db
-def test_attachment_upload_through_the_page_refuses_a_fake_pdf(
-    client, front_desk, referral, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_attachment_upload_through_the_page_refuses_a_fake_pdf(client, front_desk, referral):
     client.force_login(front_desk)
     fake = SimpleUploadedFile("kk.pdf", b"GIF89a not really", content_type="application/pdf")
     response = client.post(
