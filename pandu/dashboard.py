@@ -140,9 +140,19 @@ def queue_summary(flt: DashboardFilter) -> dict:
     return {"per_desk": per_desk, "per_day": list(reversed(per_day)), "desks": Desk.objects.count()}
 
 
+def verivali_summary(flt: DashboardFilter) -> dict:
+    from verivali import selectors as verivali_selectors
+
+    return {
+        "classes": verivali_selectors.welfare_class_counts(kecamatan=flt.kecamatan),
+        "batches": verivali_selectors.dashboard_progress(kecamatan=flt.kecamatan),
+    }
+
+
 def dashboard_data(flt: DashboardFilter) -> dict:
     return {
         "pmks": pmks_table(flt),
         "registry": registry_summary(flt),
+        "verivali": verivali_summary(flt),
         "queue": queue_summary(flt),
     }

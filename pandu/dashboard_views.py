@@ -87,6 +87,11 @@ def _dashboard_rows(data: dict) -> list[list]:
     rows += [[], [_("Kecamatan"), _("Listed"), _("In verification"), _("Not listed")]]
     rows += [[row["name"], row["listed"], row["in_verification"], row["not_listed"]]
              for row in data["registry"]["by_kecamatan"]]
+    rows += [[], [_("Welfare class (latest validated survey)"), _("Households")]]
+    rows += [[row["label"], row["count"]] for row in data["verivali"]["classes"]]
+    rows += [[], [_("Batch"), _("Households"), _("Assigned"), _("Surveyed"), _("Validated"), _("Returned"), _("Approved")]]
+    rows += [[row["batch__name"], row["total"], row["assigned"], row["surveyed"], row["validated"], row["returned"],
+              row["approved"]] for row in data["verivali"]["batches"]]
     rows += [[], [_("Desk"), _("Visits"), _("Median wait (min)"), _("Median service (min)"), _("Did not come")]]
     rows += [[row["name"], row["steps"], _round(row["median_wait"]), _round(row["median_serve"]), row["no_show"]]
              for row in data["queue"]["per_desk"]]

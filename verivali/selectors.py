@@ -399,3 +399,35 @@ def home_counts(user) -> dict[str, int]:
             .count()
         )
     return counts
+
+
+def welfare_class_counts(*, kecamatan: Region | None = None) -> list[dict]:
+    """Households per welfare class, from each household's latest validated assessment."""
+    s = Assessment.Status
+    latest = (
+        Assessment.objects.filter(status__in=[s.VALIDATED, s.APPROVED], welfare_class__isnull=False)
+        .order_by("household_id", "-validated_at", "-pk")
+        .distinct("household_id")
+    )
+    if kecamatan is not None:
+        latest = latest.filter(household__village__parent=kecamatan)
+    counts = dict(
+        Assessment.objects.filter(pk__in=latest.values("pk"))
+        .values_list("welfare_class")
+        .annotate(n=Count("id"))
+        .values_list("welfare_class", "n")
+    )
+    return [{"code": code, "label": label, "count": counts.get(code, 0)} for code, label in ClassBand.WelfareClass.choices]
+
+
+def dashboard_progress(*, kecamatan: Region | None = None) -> list[dict]:
+    """Per batch (newest first): assigned / surveyed / validated / returned / approved, in a kecamatan."""
+    assessments = Assessment.objects.all()
+    if kecamatan is not None:
+        assessments = assessments.filter(household__village__parent=kecamatan)
+    rows = (
+        assessments.values("batch_id", "batch__name", "batch__code", "batch__status", "batch__period_start")
+        .annotate(**_progress_counts())
+        .order_by("-batch__period_start", "-batch_id")
+    )
+    return list(rows)

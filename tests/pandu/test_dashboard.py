@@ -123,3 +123,21 @@ def test_a_period_that_ends_before_it_starts_is_refused_with_a_message(client, h
     client.force_login(head)
     page = client.get(reverse("dashboard"), {"date_from": "2026-06-01", "date_to": "2026-01-01"}).content.decode()
     assert "text-danger" in page
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_welfare_classes_and_batch_progress(client, head, reference_data):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--households", "30", stdout=StringIO())
+    from verivali.selectors import dashboard_progress, welfare_class_counts
+
+    classes = {row["code"]: row["count"] for row in welfare_class_counts()}
+    assert sum(classes.values()) > 0
+    client.force_login(head)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="verivali-section"' in page
+    for row in dashboard_progress():
+        assert row["batch__name"] in page
