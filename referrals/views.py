@@ -35,6 +35,11 @@ def _errors(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _log(request, obj, summary: str, *, action: str = AuditEvent.Action.VIEW_PERSON) -> None:
+    """Every view of a person's record, file or letter is in the audit log."""
+    audit_record(user=request.user, action=action, obj=obj, summary=summary, request=request)
+
+
 def _full_nik(user) -> bool:
     return bool(roles.user_roles(user) & roles.FULL_NIK_ROLES)
 
@@ -82,13 +87,7 @@ def referral_list(request):
 @roles.role_required(*selectors.REFERRAL_ROLES)
 def referral_detail(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
-    audit_record(
-        user=request.user,
-        action=AuditEvent.Action.VIEW_PERSON,
-        obj=referral,
-        summary=f"referral {referral.number}",
-        request=request,
-    )
+    _log(request, referral, f"referral {referral.number}")
     if referral.created_by_id == request.user.pk and referral.creator_unread:
         services.referrals_mark_read(user=request.user, referrals=[referral])
     context = {
@@ -190,12 +189,11 @@ def attachment_upload(request, pk):
 def attachment_file(request, pk, attachment_pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     attachment = get_object_or_404(referral.attachments, pk=attachment_pk)
-    audit_record(
-        user=request.user,
+    _log(
+        request,
+        attachment,
+        f"attachment of referral {referral.number}",
         action=AuditEvent.Action.VIEW_PHOTO,
-        obj=attachment,
-        summary=f"attachment of referral {referral.number}",
-        request=request,
     )
     return private_file_response(attachment.file, filename=attachment.original_name)
 
@@ -205,12 +203,8 @@ def attachment_file(request, pk, attachment_pk):
 def referral_letter(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     person = referral.case.person
-    audit_record(
-        user=request.user,
-        action=AuditEvent.Action.EXPORT,
-        obj=referral,
-        summary=f"letter of referral {referral.number}",
-        request=request,
+    _log(
+        request, referral, f"letter of referral {referral.number}", action=AuditEvent.Action.EXPORT
     )
     verify_url = request.build_absolute_uri(reverse("referrals:verify", args=[referral.token]))
     data = letters.render_pdf(
@@ -349,13 +343,7 @@ def case_open(request, person_pk):
 @roles.role_required(*selectors.CASE_ROLES)
 def case_detail(request, pk):
     case = selectors.get_case_for_user(request.user, pk)
-    audit_record(
-        user=request.user,
-        action=AuditEvent.Action.VIEW_PERSON,
-        obj=case.person,
-        summary=f"case {case.pk}",
-        request=request,
-    )
+    _log(request, case.person, f"case {case.pk}")
     referrals = list(
         selectors.with_overdue(case.referrals.all())
         .select_related("service", "provider")
@@ -419,13 +407,7 @@ def recommendation_request(request, person_pk):
 @roles.role_required(*selectors.RECOMMENDATION_ROLES)
 def recommendation_detail(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
-    audit_record(
-        user=request.user,
-        action=AuditEvent.Action.VIEW_PERSON,
-        obj=recommendation.person,
-        summary=f"recommendation {recommendation.pk}",
-        request=request,
-    )
+    _log(request, recommendation.person, f"recommendation {recommendation.pk}")
     return render(
         request,
         "referrals/recommendation_detail.html",
@@ -469,12 +451,11 @@ def recommendation_letter(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     if recommendation.status != recommendation.Status.APPROVED:
         raise Http404
-    audit_record(
-        user=request.user,
+    _log(
+        request,
+        recommendation,
+        f"recommendation letter {recommendation.number}",
         action=AuditEvent.Action.EXPORT,
-        obj=recommendation,
-        summary=f"recommendation letter {recommendation.number}",
-        request=request,
     )
     data = letters.render_pdf(
         "referrals/recommendation_letter.html",
@@ -505,13 +486,7 @@ def workspace(request):
     for referral in referrals:
         referral.actions = selectors.allowed_actions(request.user, referral)
     if person is not None:
-        audit_record(
-            user=request.user,
-            action=AuditEvent.Action.VIEW_PERSON,
-            obj=person,
-            summary=f"desk workspace, ticket {ticket.number}",
-            request=request,
-        )
+        _log(request, person, f"desk workspace, ticket {ticket.number}")
     return render(
         request,
         "referrals/workspace.html",
