@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from clients.models import Complaint, Household, Person, Region
 from clients.nik import clean_number
 from pandu import roles
+from referrals.selectors import person_filter_for_officer
 from verivali.selectors import person_filter_for_surveyor
 
 # Roles that work with any person's record in the office.
@@ -35,7 +36,7 @@ def persons_for_user(user) -> QuerySet[Person]:
 
 def _extra_person_filters(user) -> list:
     """Q objects from other apps' rules (desk officers, surveyors) for this user."""
-    return [q for q in (person_filter_for_surveyor(user),) if q is not None]
+    return [q for q in (person_filter_for_surveyor(user), person_filter_for_officer(user)) if q is not None]
 
 
 def get_person_for_user(user, pk) -> Person:

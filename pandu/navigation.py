@@ -30,6 +30,14 @@ NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
     NavItem(_("Dashboard"), "dashboard", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("Queue"), "desks:index", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.ADMIN})),
+    NavItem(_("Desk workspace"), "referrals:workspace", frozenset({r.DESK_OFFICER})),
+    NavItem(_("Open a case"), "referrals:case_start", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
+    NavItem(
+        _("Referrals"), "referrals:list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.HEAD, r.ADMIN})
+    ),
+    NavItem(
+        _("Recommendations"), "referrals:recommendation_list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.HEAD, r.ADMIN})
+    ),
     NavItem(_("Audit log"), "audit:log", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("My assignments"), "verivali:mine", frozenset({r.SURVEYOR})),
     NavItem(_("Verivali"), "verivali:batch_list", frozenset({r.VALIDATOR, r.HEAD})),

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from clients.models import Complaint, Household, Person, RegistryStatus
 from desks.selectors import assignment_for_user
+from referrals.selectors import referral_counts_for_home
 
 
 def registry_counts() -> dict[str, int]:
@@ -28,4 +29,5 @@ def home_context(user) -> dict:
         "registry": registry_counts(),
         "assignment": assignment_for_user(user),
         "complaints_open": Complaint.objects.exclude(status__in=Complaint.CLOSED_STATUSES).count(),
+        "referral_counts": referral_counts_for_home(user),
     }

@@ -30,6 +30,7 @@ urlpatterns = [
     path("verivali/", include("verivali.urls")),
     path("registry/", include("clients.registry.urls")),
     path("clients/", include("clients.urls")),
+    path("referrals/", include("referrals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,1 +1,340 @@
-"""Cases, referrals and their timeline."""
+"""Cases, referrals and their timeline, and the Dinas Sosial recommendation.
+
+A **case** is what the front desk records for a person on a visit: the eligibility pathway
+(proposed from the household's registry status, decided by an officer) and the needs.
+Each need becomes a **referral** to the service's provider, with a gap-free number per
+year, a due date from the service's SLA, a documents checklist, attachments and an
+append-only timeline of **events**. The allowed moves between states are one table:
+``referrals.services.TRANSITIONS``.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from desks.models import Pathway
+from pandu.models import TimeStampedModel
+
+
+def new_token() -> str:
+    """Unguessable public identifier of a letter (the QR code's link), never the pk."""
+    return secrets.token_urlsafe(18)
+
+
+class Case(TimeStampedModel):
+    """A visit's needs for one person, with the pathway that makes them eligible."""
+
+    person = models.ForeignKey(
+        "clients.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
+    )
+    ticket = models.ForeignKey(
+        "desks.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("queue ticket"),
+    )
+    registry_status = models.CharField(
+        _("registry status at opening"),
+        max_length=20,
+        blank=True,
+        help_text=_("The household's registry status when the case was opened."),
+    )
+    proposed_pathway = models.CharField(
+        _("proposed pathway"), max_length=20, choices=Pathway.choices
+    )
+    pathway = models.CharField(_("pathway"), max_length=20, choices=Pathway.choices)
+    pathway_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pathway decided by"),
+    )
+    pathway_override_reason = models.CharField(
+        _("reason for another pathway"), max_length=255, blank=True
+    )
+    recommendation = models.ForeignKey(
+        "Recommendation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("recommendation"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pathway=models.F("proposed_pathway")) | ~Q(pathway_override_reason=""),
+                name="case_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(pathway=Pathway.RECOMMENDATION) | Q(recommendation__isnull=False),
+                name="case_recommendation_pathway_has_letter",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "created_at"], name="case_person_idx")]
+
+    def __str__(self) -> str:
+        return _("Case #%(pk)s") % {"pk": self.pk}
+
+
+class Recommendation(TimeStampedModel):
+    """A request for a Dinas Sosial recommendation letter to the Bupati (the third pathway)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    person = models.ForeignKey(
+        "clients.Person",
+        on_delete=models.PROTECT,
+        related_name="recommendations",
+        verbose_name=_("person"),
+    )
+    reason = models.TextField(_("reason for the request"))
+    assessment = models.TextField(_("officer's assessment"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=255, blank=True)
+    number = models.CharField(_("letter number"), max_length=40, null=True, blank=True, unique=True)  # noqa: DJ001
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(number__isnull=False),
+                name="recommendation_approved_has_number",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="recommendation_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number or _("Recommendation request #%(pk)s") % {"pk": self.pk}
+
+
+class Referral(TimeStampedModel):
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("On the waiting list")
+        SENT = "sent", _("Sent")
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+        RETURNED = "returned", _("Returned for documents")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        NOT_GRANTED = "not_granted", _("Not granted")
+
+    # States in which the provider still owes an answer: these can be overdue.
+    OPEN_STATUSES = (Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.RETURNED)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.CANCELLED)
+
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("case")
+    )
+    service = models.ForeignKey(
+        "desks.Service",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("service"),
+    )
+    provider = models.ForeignKey(
+        "desks.Provider",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("provider"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("referral number"), max_length=40, unique=True)
+    token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    required_documents = ArrayField(
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        verbose_name=_("required documents"),
+    )
+    documents_checked = ArrayField(
+        models.CharField(max_length=120),
+        default=list,
+        blank=True,
+        verbose_name=_("documents present"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    outcome_detail = models.CharField(_("outcome detail"), max_length=255, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referrals_created",
+        verbose_name=_("created by"),
+    )
+    creator_unread = models.BooleanField(
+        _("news for the front desk"),
+        default=False,
+        help_text=_("An outcome, rejection or return the front desk has not opened yet."),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "sequence"], name="referral_number_per_year"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | ~Q(outcome=""),
+                name="referral_completed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=False) | Q(waitlisted_at__isnull=False),
+                name="referral_sent_or_waiting",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status", "due_on"], name="referral_inbox_idx"),
+            models.Index(fields=["service", "status"], name="referral_service_status_idx"),
+            models.Index(
+                fields=["created_by"], condition=Q(creator_unread=True), name="referral_unread_idx"
+            ),
+            models.Index(
+                fields=["service", "waitlisted_at"],
+                condition=Q(status="waiting"),
+                name="referral_waiting_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.due_on and self.status in self.OPEN_STATUSES and self.due_on < timezone.localdate()
+        )
+
+    @property
+    def checklist(self) -> list[tuple[str, bool]]:
+        return [(doc, doc in self.documents_checked) for doc in self.required_documents]
+
+    @property
+    def missing_documents(self) -> list[str]:
+        return [doc for doc in self.required_documents if doc not in self.documents_checked]
+
+
+class ReferralEvent(models.Model):
+    """One step on a referral's timeline. Append-only: the database refuses UPDATE and DELETE."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=Referral.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=Referral.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
+        indexes = [models.Index(fields=["referral", "at"], name="referral_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.from_status or '-'} → {self.to_status}"
+
+
+def _private_storage():
+    from clients.files import private_storage
+
+    return private_storage
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"referrals/{timezone.localdate():%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+
+
+class ReferralAttachment(models.Model):
+    """A scanned document: a PDF or a re-encoded image, stored privately."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        IMAGE = "image", _("Image")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
+    document = models.CharField(_("document"), max_length=120, blank=True)
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, storage=_private_storage)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -49,6 +49,10 @@ class World:
     import_job: object
     person: object  # with a photo, in a household with a house photo
     complaint: object
+    referral: object = None  # to Dinas Kesehatan, created by the front desk, with an attachment
+    attachment: object = None
+    recommendation: object = None  # requested
+    approved: object = None  # approved, with a letter
 
 
 def _world() -> World:
@@ -60,7 +64,12 @@ def _world() -> World:
                                  desk_code="DISDIK")
     registration = Desk.objects.get(code="REG")
     batch, assessment = _verivali(users)
+    referral, attachment, recommendation, approved = _referrals(users)
     return World(
+        referral=referral,
+        attachment=attachment,
+        recommendation=recommendation,
+        approved=approved,
         other_surveyor=factories.user_with_role("surveyor", username="m_other_surveyor"),
         batch=batch,
         assessment=assessment,
@@ -119,9 +128,31 @@ def _import_job(users):
     job.error_report.save("errors.csv", ContentFile(b"line,reasons\n"), save=False)
     job.save()
     return job
+def _referrals(users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from desks.models import Service
+    from referrals import services as rs
+
+    person = factories.PersonFactory(household=factories.HouseholdFactory(registry_status="listed"))
+    case = rs.case_open(person=person, pathway="listed", decided_by=users["front_desk"],
+                        services=[Service.objects.get(code="DINKES-BEROBAT")])
+    referral = case.referrals.get()
+    attachment = rs.referral_attach(referral=referral, actor=users["front_desk"],
+                                    upload=SimpleUploadedFile("a.pdf", b"%PDF-1.4 scan", content_type="application/pdf"))
+    requested = rs.recommendation_request(person=factories.PersonFactory(), reason="r", assessment="a",
+                                          requested_by=users["front_desk"])
+    approved = rs.recommendation_request(person=factories.PersonFactory(), reason="r", assessment="a",
+                                         requested_by=users["front_desk"])
+    approved = rs.recommendation_decide(recommendation=approved, approve=True, decided_by=users["head"])
+    return referral, attachment, requested, approved
 
 
 QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
+REF = frozenset({"front_desk", "data_officer", "desk_officer", "head", "admin"})
+REF_OFFICE = frozenset({"front_desk", "data_officer", "head", "admin"})
+REF_FRONT = frozenset({"front_desk", "data_officer"})
+REF_DOCS = frozenset({"front_desk", "data_officer", "desk_officer"})
 HEAD = frozenset({"head", "admin"})
 REGISTRY = frozenset({"data_officer", "admin"})
 OFFICE_WIDE = frozenset({"front_desk", "data_officer", "validator", "head", "admin"})
@@ -208,6 +239,30 @@ EXPECTATIONS: dict[str, Spec] = {
     "verivali:photo": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
     "verivali:photo_thumb": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
     "verivali:whatif": Spec(ok=VV_OFFICE),
+    "referrals:list": Spec(ok=REF),
+    "referrals:detail": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
+    "referrals:letter": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
+    "referrals:attachment": Spec(args=lambda w: [w.referral.pk, w.attachment.pk], ok=REF, outsider=404),
+    "referrals:documents": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404,
+                                data=lambda w: {"documents": ["KTP"]}),
+    "referrals:attachment_upload": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404),
+    "referrals:action": Spec(method="POST", args=lambda w: [w.referral.pk, "receive"],
+                             ok=frozenset({"desk_officer"}), outsider=404),
+    "referrals:verify": Spec(args=lambda w: [w.referral.token], ok=ALL, public=True),
+    "referrals:outcomes": Spec(ok=REF_FRONT),
+    "referrals:outcomes_mark_read": Spec(method="POST", ok=REF_FRONT),
+    "referrals:outcomes_badge": Spec(ok=ALL),
+    "referrals:waiting_lists": Spec(ok=REF),
+    "referrals:workspace": Spec(ok=frozenset({"desk_officer"})),
+    "referrals:case_start": Spec(ok=REF_FRONT),
+    "referrals:case_open": Spec(args=lambda w: [w.referral.case.person_id], ok=REF_FRONT),
+    "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE),
+    "referrals:recommendation_list": Spec(ok=REF_OFFICE),
+    "referrals:recommendation_request": Spec(args=lambda w: [w.recommendation.person_id], ok=REF_FRONT),
+    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE),
+    "referrals:recommendation_decide": Spec(method="POST", args=lambda w: [w.recommendation.pk],
+                                            ok=frozenset({"head"}), data=lambda w: {"decision": "refuse", "note": "x"}),
+    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE),
 }
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from clients import demo as clients_demo
 from clients.models import Household
 from pandu import demo
+from referrals import demo as referrals_demo
 from verivali import demo as verivali_demo
 
 
@@ -28,13 +29,14 @@ class Command(BaseCommand):
         rng = random.Random(2026)
         with transaction.atomic():
             users = demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
-            made = 0
+            made = referrals = 0
             if not (if_empty and Household.objects.exists()):
                 created = clients_demo.seed(today=today, households=households, rng=rng)
                 made = len(created)
                 clients_demo.seed_complaints(households=created, data_officer=users["data"], front_desk=users["loket"])
                 verivali_demo.seed(today=today, users=users, rng=rng)
+                referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text())
-        self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made}")
+        self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made} referrals={referrals}")

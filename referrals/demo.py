@@ -1,0 +1,237 @@
+"""Demo cases, referrals and recommendations over the last 12 months, in every state.
+
+Everything goes through the real services (numbering, waiting list, timeline) with
+back-dated times, so the demo looks like a year of the office's work.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db.models import Max
+from django.utils import timezone
+
+from clients.models import Person, RegistryStatus
+from desks.models import Pathway, Provider, Service
+from referrals import services
+from referrals.models import Recommendation, Referral
+
+# The end state of each demo referral, cycled: (actions after sending, outcome)
+STORIES = [
+    ([], ""),
+    (["receive"], ""),
+    (["receive", "accept"], ""),
+    (["receive", "accept", "complete"], "granted"),
+    (["receive", "accept", "complete"], "not_granted"),
+    (["receive", "reject"], ""),
+    (["return"], ""),
+    (["return", "resend", "receive", "accept", "complete"], "granted"),
+    (["cancel"], ""),
+    (["receive", "accept", "complete"], "granted"),
+]
+CLOSED_STORIES = [
+    story for story in STORIES if story[0] and story[0][-1] in ("complete", "reject", "cancel")
+]
+GRANTED = [
+    "Bantuan diberikan sesuai ketentuan",
+    "Kartu diterbitkan",
+    "Biaya ditanggung penuh",
+    "Disalurkan tahap I",
+]
+NOT_GRANTED = [
+    "Sudah menerima program serupa tahun ini",
+    "Anggaran tahun berjalan habis",
+    "Tidak memenuhi syarat usia",
+]
+REJECT = [
+    "Domisili di luar wilayah layanan",
+    "Data tidak sesuai dengan KTP",
+    "Layanan sudah diterima dari program lain",
+]
+RETURN = [
+    "Surat keterangan belum ada",
+    "KTP tidak terbaca, mohon dipindai ulang",
+    "Kartu Keluarga belum dilampirkan",
+]
+CANCEL = ["Warga pindah ke luar daerah", "Permohonan dibatalkan oleh warga"]
+
+
+def _actor_for(provider: Provider, users: dict, front_desk):
+    by_provider = {"DINKES": "dinkes", "DISDIK": "disdik", "DINSOS": "dinsos", "BAZNAS": "baznas"}
+    return users.get(by_provider.get(provider.code, ""), front_desk) or front_desk
+
+
+def _play(referral, story, *, at, now, rng, users, front_desk):
+    actions, outcome = story
+    for action in actions:
+        at = min(
+            at + datetime.timedelta(hours=rng.randint(2, 96)), now - datetime.timedelta(minutes=5)
+        )
+        side = services.TRANSITIONS[action].side
+        actor = (
+            front_desk
+            if side == services.FRONT
+            else _actor_for(referral.provider, users, front_desk)
+        )
+        kwargs = {}
+        if action == "complete":
+            kwargs = {
+                "outcome": outcome,
+                "outcome_detail": rng.choice(GRANTED if outcome == "granted" else NOT_GRANTED),
+            }
+        elif action in ("reject", "return", "cancel"):
+            kwargs = {
+                "note": rng.choice({"reject": REJECT, "return": RETURN, "cancel": CANCEL}[action])
+            }
+        referral = services.referral_transition(
+            referral=referral, action=action, actor=actor, at=at, **kwargs
+        )
+    return referral
+
+
+def _recommend(person, *, at, users, approve=True, decide=True):
+    rec = services.recommendation_request(
+        person=person,
+        reason="Warga tidak mampu, belum terdaftar dalam basis data terpadu; membutuhkan layanan segera.",
+        assessment="Kunjungan rumah: rumah semi permanen, penghasilan tidak tetap di bawah UMK, tanggungan 3 orang.",
+        requested_by=users["loket"],
+    )
+    Recommendation.objects.filter(pk=rec.pk).update(created_at=at)
+    if decide:
+        rec = services.recommendation_decide(
+            recommendation=rec,
+            approve=approve,
+            decided_by=users["kepala"],
+            at=at + datetime.timedelta(hours=20),
+            note=""
+            if approve
+            else "Masih memiliki penghasilan tetap; ajukan verivali melalui loket data.",
+        )
+    return rec
+
+
+def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 60) -> int:
+    """Make about ``cases`` cases with their referrals; returns how many referrals exist."""
+    now = timezone.now()
+    front_desk = users["loket"]
+    persons = list(
+        Person.objects.filter(household__isnull=False, relationship=Person.Relationship.HEAD)
+        .select_related("household")
+        .order_by("pk")
+    )
+    if not persons:
+        return 0
+    catalogue = list(
+        Service.objects.filter(is_active=True, quota__isnull=True).select_related("provider")
+    )
+    starts = sorted(
+        now - datetime.timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 8))
+        for _ in range(cases)
+    )
+    story_index = 0
+    for index, at in enumerate(starts):
+        person = persons[index % len(persons)]
+        pathway = services.pathway_proposed(person.household)
+        if pathway == Pathway.RECOMMENDATION and not services.latest_approved_recommendation(
+            person
+        ):
+            _recommend(person, at=at - datetime.timedelta(days=3), users=users)
+        eligible = [s for s in catalogue if s.accepts(pathway)]
+        chosen = rng.sample(eligible, k=min(len(eligible), 1 + (index % 3 == 0)))
+        case = services.case_open(
+            person=person, pathway=pathway, decided_by=front_desk, services=chosen, at=at
+        )
+        for referral in case.referrals.select_related("provider", "service"):
+            if referral.required_documents:
+                checked = referral.required_documents[
+                    : rng.randint(1, len(referral.required_documents))
+                ]
+                services.referral_set_documents(
+                    referral=referral, documents=checked, actor=front_desk
+                )
+            # Old cases are mostly closed by now; a few stay open (and overdue).
+            old = now - at > datetime.timedelta(days=45) and story_index % 6
+            stories = CLOSED_STORIES if old else STORIES
+            _play(
+                referral,
+                stories[story_index % len(stories)],
+                at=at,
+                now=now,
+                rng=rng,
+                users=users,
+                front_desk=front_desk,
+            )
+            story_index += 1
+    _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
+    _seed_open_recommendations(users=users, now=now)
+    # The front desk has read the old news; the last week's outcomes are still new to it.
+    Referral.objects.annotate(last_event=Max("events__at")).filter(
+        creator_unread=True, last_event__lt=now - datetime.timedelta(days=7)
+    ).update(creator_unread=False)
+    return Referral.objects.count()
+
+
+def _seed_quota_service(persons, *, now, rng, users, front_desk) -> None:
+    """ASLUT: every place taken and a waiting list; one place freed so the next moved up."""
+    service = (
+        Service.objects.filter(quota__isnull=False)
+        .select_related("provider")
+        .order_by("code")
+        .first()
+    )
+    if service is None:
+        return
+    candidates = [
+        p for p in persons if p.household.registry_status != RegistryStatus.NOT_LISTED
+    ] or persons
+    total = service.quota + 5
+    at = now - datetime.timedelta(days=150)
+    granted = (["receive", "accept", "complete"], "granted")
+    stories = [granted, granted, (["receive", "accept"], ""), granted, granted, (["receive"], "")]
+    made = []
+    for index in range(total):
+        person = candidates[index % len(candidates)]
+        at = at + datetime.timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 6))
+        pathway = services.pathway_proposed(person.household)
+        case = services.case_open(
+            person=person, pathway=pathway, decided_by=front_desk, services=[service], at=at
+        )
+        referral = case.referrals.get()
+        if referral.status != Referral.Status.WAITING:
+            referral = _play(
+                referral,
+                stories[index % len(stories)],
+                at=at,
+                now=now,
+                rng=rng,
+                users=users,
+                front_desk=front_desk,
+            )
+        made.append(referral)
+    holder = next(r for r in made if r.status == Referral.Status.ACCEPTED)
+    services.referral_transition(
+        referral=holder,
+        action="complete",
+        actor=_actor_for(service.provider, users, front_desk),
+        outcome=Referral.Outcome.NOT_GRANTED,
+        outcome_detail="Meninggal dunia sebelum bantuan disalurkan",
+        at=now - datetime.timedelta(days=2),
+    )
+
+
+def _seed_open_recommendations(*, users, now) -> None:
+    """A recommendation waiting for the head, and a refused one, for people not listed."""
+    unlisted = list(
+        Person.objects.filter(household__registry_status=RegistryStatus.NOT_LISTED)
+        .exclude(recommendations__isnull=False)
+        .order_by("pk")[:3]
+    )
+    for index, person in enumerate(unlisted):
+        _recommend(
+            person,
+            at=now - datetime.timedelta(days=5 - index),
+            users=users,
+            approve=False,
+            decide=index == 0,
+        )

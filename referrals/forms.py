@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Region
+from desks.models import Pathway, Provider, Service
+from referrals.models import Referral
+
+
+class ServiceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Service) -> str:
+        pathways = ", ".join(str(Pathway(p).label) for p in obj.accepted_pathways)
+        quota = _(" · quota %(n)s") % {"n": obj.quota} if obj.quota else ""
+        return f"{obj.provider.name} — {obj.name} ({obj.sla_days} {_('days')}; {pathways}{quota})"
+
+
+class CaseOpenForm(forms.Form):
+    pathway = forms.ChoiceField(label=_("Eligibility pathway"), choices=Pathway.choices)
+    override_reason = forms.CharField(
+        label=_("Reason for another pathway than the proposed one"), required=False, max_length=255
+    )
+    services = ServiceChoiceField(
+        label=_("Needs (one referral per service)"),
+        queryset=Service.objects.filter(is_active=True, provider__is_active=True).select_related(
+            "provider"
+        ),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, proposed: str, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pathway"].initial = proposed
+        self.fields["ticket"].initial = ticket.pk if ticket else None
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("ticket"),
+            Field("pathway"),
+            Field("override_reason"),
+            Field("services"),
+            Field("note"),
+            Submit("submit", _("Open the case and send the referrals")),
+        )
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Referral.Outcome.choices, required=False
+    )
+    outcome_detail = forms.CharField(
+        label=_("Granted what / why not"), required=False, max_length=255
+    )
+
+
+class DocumentsForm(forms.Form):
+    documents = forms.MultipleChoiceField(
+        label=_("Documents present"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].choices = [(doc, doc) for doc in referral.required_documents]
+        self.fields["documents"].initial = referral.documents_checked
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Scanned document (PDF or photo)"))
+    document = forms.ChoiceField(label=_("Which document"), required=False)
+
+    def __init__(self, *args, referral: Referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = [("", _("Other"))] + [
+            (d, d) for d in referral.required_documents
+        ]
+        self.fields["file"].widget.attrs["accept"] = "application/pdf,image/*"
+
+
+class RecommendationRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the request"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assessment = forms.CharField(
+        label=_("Officer's assessment"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Field("reason"),
+            Field("assessment"),
+            Submit("submit", _("Send the request to the head")),
+        )
+
+
+class RecommendationDecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+    note = forms.CharField(label=_("Note (required when refusing)"), required=False, max_length=255)
+
+
+class ReferralFilterForm(forms.Form):
+    STATUS_CHOICES = [
+        ("", _("All states")),
+        ("open", _("Open")),
+        ("overdue", _("Overdue")),
+        *Referral.Status.choices,
+    ]
+    status = forms.ChoiceField(label=_("State"), choices=STATUS_CHOICES, required=False)
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.select_related("provider"),
+        required=False,
+        empty_label=_("All services"),
+    )
+    provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        queryset=Provider.objects.all(),
+        required=False,
+        empty_label=_("All providers"),
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=Region.objects.filter(level=Region.Level.DISTRICT),
+        required=False,
+        empty_label=_("All kecamatan"),
+    )
+    q = forms.CharField(label=_("Number or name"), required=False, max_length=100)
+
+    def __init__(self, *args, provider=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if provider is not None:
+            # An officer's inbox is already their provider's: offer only its services.
+            self.fields["service"].queryset = Service.objects.filter(provider=provider)
+            del self.fields["provider"]
+
+
+class PersonSearchForm(forms.Form):
+    q = forms.CharField(label=_("NIK, KK number or name"), max_length=100, min_length=3)

@@ -1,0 +1,43 @@
+"""Printable letters (referral, recommendation) as PDF, rendered offline by ``pandu.pdf``.
+
+Letters are official documents: always in Indonesian, with the office's letterhead.
+"""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from pandu.pdf import render_pdf as render_html_to_pdf
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def initials(full_name: str) -> str:
+    return ".".join(part[0].upper() for part in full_name.split() if part[:1].isalpha()) + "."
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """Render a letter template in Indonesian (letters are official documents) to PDF bytes."""
+    with translation.override("id"):
+        html = render_to_string(
+            template,
+            {
+                **context,
+                "OFFICE_NAME": settings.OFFICE_NAME,
+                "OFFICE_ADDRESS": settings.OFFICE_ADDRESS,
+            },
+        )
+    return render_html_to_pdf(html)
+
+
+def pdf_response(data: bytes, *, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response

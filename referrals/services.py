@@ -1,0 +1,475 @@
+"""Writes of the referrals app: cases, referrals and their state machine, recommendations.
+
+Every state change of a referral goes through ``referral_transition`` and the one table
+``TRANSITIONS``: it locks the referral row (SELECT ... FOR UPDATE), checks the move is
+allowed from the state it finds, and appends an event to the timeline. Two officers
+pressing "accept" at once: the second waits for the first's commit, then finds the
+referral accepted and is told by whom.
+
+Quota services (``Service.quota``): a referral **holds a place** from when it is sent until
+it ends without a grant, i.e. places taken = sent + received + returned + accepted +
+completed-granted. When none is free a new referral goes onto the service's waiting list
+(oldest first). When a place holder is rejected, cancelled or completed not granted, the
+oldest waiting referral is sent in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clients.images import process_image
+from clients.models import RegistryStatus
+from desks.models import Pathway, Service
+from desks.services import sequence_next, ticket_link_person
+from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
+
+S = Referral.Status
+ROMAN_MONTHS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+# Who may take an action: the provider's side (its desk officers, or the front desk for a
+# provider without a desk in the office), the front desk's side, or the system itself.
+PROVIDER, FRONT, SYSTEM = "provider", "front", "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    side: str
+    label: object
+    note_required: bool = False
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "receive": Transition((S.SENT,), S.RECEIVED, PROVIDER, gettext_lazy("Receive")),
+    "accept": Transition((S.RECEIVED,), S.ACCEPTED, PROVIDER, gettext_lazy("Accept")),
+    "complete": Transition(
+        (S.ACCEPTED,), S.COMPLETED, PROVIDER, gettext_lazy("Record the outcome")
+    ),
+    "reject": Transition(
+        (S.SENT, S.RECEIVED, S.ACCEPTED), S.REJECTED, PROVIDER, gettext_lazy("Reject"), True
+    ),
+    "return": Transition(
+        (S.SENT, S.RECEIVED), S.RETURNED, PROVIDER, gettext_lazy("Return for documents"), True
+    ),
+    "resend": Transition((S.RETURNED,), S.SENT, FRONT, gettext_lazy("Send again")),
+    "cancel": Transition(
+        (S.WAITING, S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED),
+        S.CANCELLED,
+        FRONT,
+        gettext_lazy("Cancel"),
+        True,
+    ),
+    "promote": Transition(
+        (S.WAITING,), S.SENT, SYSTEM, gettext_lazy("Moved up from the waiting list")
+    ),
+}
+
+PLACE_HOLDING = (S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED)
+# Outcomes the front desk must learn about: it is told by the in-app count.
+NEWS_FOR_FRONT_DESK = (S.COMPLETED, S.REJECTED, S.RETURNED)
+
+PDF_MAGIC = b"%PDF-"
+
+
+def holds_place_q() -> Q:
+    return Q(status__in=PLACE_HOLDING) | Q(status=S.COMPLETED, outcome=Referral.Outcome.GRANTED)
+
+
+def places_taken(service: Service) -> int:
+    return Referral.objects.filter(holds_place_q(), service=service).count()
+
+
+def referral_number(*, sequence: int, when: datetime.datetime) -> str:
+    local = timezone.localtime(when)
+    return f"{sequence:04d}/RJK/UPTD-PTKS/{ROMAN_MONTHS[local.month]}/{local.year}"
+
+
+def pathway_proposed(household) -> str:
+    """The pathway the registry suggests: listed, in verification, or else a recommendation."""
+    status = household.registry_status if household else RegistryStatus.NOT_LISTED
+    if status == RegistryStatus.LISTED:
+        return Pathway.LISTED
+    if status == RegistryStatus.IN_VERIFICATION:
+        return Pathway.IN_VERIFICATION
+    return Pathway.RECOMMENDATION
+
+
+def pathway_refusal(service: Service, pathway: str) -> str | None:
+    """Why a service cannot be given on this pathway, and what to do instead; None if it can."""
+    if service.accepts(pathway):
+        return None
+    label = Pathway(pathway).label
+    if Pathway.RECOMMENDATION in service.accepted_pathways:
+        advice = _(
+            "Request a Dinas Sosial recommendation; once the head approves it, refer on that pathway."
+        )
+    elif pathway != Pathway.LISTED:
+        advice = _(
+            "This service is only for households listed in the poor-household database: report the household "
+            "at the data desk so that verivali can list it."
+        )
+    else:
+        advice = _("Choose the pathway this service accepts.")
+    return _("%(service)s does not accept the pathway “%(pathway)s”. %(advice)s") % {
+        "service": service.name,
+        "pathway": label,
+        "advice": advice,
+    }
+
+
+def latest_approved_recommendation(person) -> Recommendation | None:
+    return (
+        Recommendation.objects.filter(person=person, status=Recommendation.Status.APPROVED)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def case_open(
+    *,
+    person,
+    pathway: str,
+    decided_by,
+    services: list[Service],
+    override_reason: str = "",
+    ticket=None,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Case:
+    """Open a case with its needs: one referral per service, or nothing when one is refused."""
+    at = at or timezone.now()
+    if not services:
+        raise ValidationError(_("Choose at least one need (service)."))
+    proposed = pathway_proposed(person.household)
+    override_reason = override_reason.strip()
+    if pathway != proposed and not override_reason:
+        raise ValidationError(
+            _("The registry proposes “%(proposed)s”. Give the reason for choosing another pathway.")
+            % {"proposed": Pathway(proposed).label}
+        )
+    recommendation = None
+    if pathway == Pathway.RECOMMENDATION:
+        recommendation = latest_approved_recommendation(person)
+        if recommendation is None:
+            raise ValidationError(
+                _(
+                    "%(name)s has no approved Dinas Sosial recommendation. Request a recommendation "
+                    "first; the head approves it, then open the case on that pathway."
+                )
+                % {"name": person.full_name}
+            )
+    refusals = [message for service in services if (message := pathway_refusal(service, pathway))]
+    if refusals:
+        raise ValidationError(refusals)
+    if ticket is not None:
+        if ticket.person_id not in (None, person.pk):
+            raise ValidationError(_("Ticket %(number)s belongs to another person.") % {"number": ticket.number})
+        if ticket.person_id is None:
+            ticket_link_person(ticket=ticket, person=person)
+    case = Case.objects.create(
+        person=person,
+        ticket=ticket,
+        registry_status=person.household.registry_status if person.household else "",
+        proposed_pathway=proposed,
+        pathway=pathway,
+        pathway_decided_by=decided_by,
+        pathway_override_reason=override_reason if pathway != proposed else "",
+        recommendation=recommendation,
+        note=note,
+        created_by=decided_by,
+    )
+    Case.objects.filter(pk=case.pk).update(created_at=at)
+    for service in services:
+        referral_create(case=case, service=service, created_by=decided_by, at=at)
+    return case
+
+
+@transaction.atomic
+def referral_create(
+    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None
+) -> Referral:
+    """A numbered referral to the service's provider: sent, or on the waiting list when the quota is full."""
+    at = at or timezone.now()
+    refusal = pathway_refusal(service, case.pathway)
+    if refusal:
+        raise ValidationError(refusal)
+    waiting = False
+    if service.quota is not None:
+        # One creator at a time per quota service, so two cannot take the last place.
+        service = Service.objects.select_for_update().get(pk=service.pk)
+        waiting = places_taken(service) >= service.quota
+    year = timezone.localtime(at).year
+    sequence = sequence_next(name="referral", period=str(year))
+    referral = Referral.objects.create(
+        case=case,
+        service=service,
+        provider_id=service.provider_id,
+        year=year,
+        sequence=sequence,
+        number=referral_number(sequence=sequence, when=at),
+        status=S.WAITING if waiting else S.SENT,
+        sent_at=None if waiting else at,
+        due_on=None if waiting else _due_on(service, at),
+        waitlisted_at=at if waiting else None,
+        required_documents=list(service.required_documents),
+        created_by=created_by,
+    )
+    Referral.objects.filter(pk=referral.pk).update(created_at=at)
+    ReferralEvent.objects.create(
+        referral=referral,
+        at=at,
+        actor=created_by,
+        action="create",
+        to_status=referral.status,
+        note=_("Quota full: placed on the waiting list.") if waiting else "",
+    )
+    return referral
+
+
+def _due_on(service: Service, at: datetime.datetime) -> datetime.date:
+    return timezone.localdate(at) + datetime.timedelta(days=service.sla_days)
+
+
+def _describe_last_move(referral: Referral) -> str:
+    event = referral.events.select_related("actor").order_by("-at", "-pk").first()
+    if event is None or event.actor is None:
+        return ""
+    return _("by %(who)s on %(when)s") % {
+        "who": event.actor.get_full_name() or event.actor.get_username(),
+        "when": date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
+    }
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    referral: Referral,
+    action: str,
+    actor,
+    note: str = "",
+    outcome: str = "",
+    outcome_detail: str = "",
+    at: datetime.datetime | None = None,
+) -> Referral:
+    """Move a referral along one allowed transition and append the event to its timeline."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    move = TRANSITIONS[action]
+    at = at or timezone.now()
+    note = note.strip()
+    referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
+    if referral.status not in move.sources:
+        if action == "accept" and referral.status == S.ACCEPTED:
+            raise ValidationError(
+                _("Someone else took this referral first: it was already accepted %(by)s.")
+                % {"by": _describe_last_move(referral)}
+            )
+        raise ValidationError(
+            _("This referral is now “%(status)s” %(by)s; “%(action)s” is not possible any more.")
+            % {
+                "status": referral.get_status_display(),
+                "by": _describe_last_move(referral),
+                "action": move.label,
+            }
+        )
+    if move.note_required and not note:
+        raise ValidationError(_("Write the reason: the front desk and the citizen must know it."))
+    held_place = referral.service.quota is not None and referral.status in PLACE_HOLDING
+    previous = referral.status
+    fields = {"status": move.target, "updated_at": timezone.now()}
+    if action == "accept":
+        fields["accepted_by"] = actor
+    if action == "complete":
+        if outcome not in Referral.Outcome.values:
+            raise ValidationError(_("Choose the outcome: granted or not granted."))
+        outcome_detail = outcome_detail.strip()
+        if not outcome_detail:
+            raise ValidationError(
+                _("Say what was granted.")
+                if outcome == Referral.Outcome.GRANTED
+                else _("Say why it was not granted.")
+            )
+        fields.update(outcome=outcome, outcome_detail=outcome_detail[:255])
+    if action in ("resend", "promote"):
+        fields.update(sent_at=at, due_on=_due_on(referral.service, at))
+    if move.target in Referral.CLOSED_STATUSES:
+        fields["closed_at"] = at
+    if move.target in NEWS_FOR_FRONT_DESK:
+        fields["creator_unread"] = True
+    Referral.objects.filter(pk=referral.pk).update(**fields)
+    event_note = note
+    if action == "complete":
+        event_note = f"{Referral.Outcome(outcome).label}: {outcome_detail}" + (
+            f" — {note}" if note else ""
+        )
+    ReferralEvent.objects.create(
+        referral=referral,
+        at=at,
+        actor=None if move.side == SYSTEM else actor,
+        action=action,
+        from_status=previous,
+        to_status=move.target,
+        note=event_note,
+    )
+    referral.refresh_from_db()
+    if held_place and not _holds_place(referral):
+        _promote_next(referral.service, at=at)
+    return referral
+
+
+def _holds_place(referral: Referral) -> bool:
+    return referral.status in PLACE_HOLDING or (
+        referral.status == S.COMPLETED and referral.outcome == Referral.Outcome.GRANTED
+    )
+
+
+def _promote_next(service: Service, *, at: datetime.datetime) -> Referral | None:
+    """A place became free: send the oldest referral of the waiting list, if any."""
+    service = Service.objects.select_for_update().get(pk=service.pk)
+    if places_taken(service) >= (service.quota or 0):
+        return None
+    nxt = (
+        Referral.objects.select_for_update()
+        .filter(service=service, status=S.WAITING)
+        .order_by("waitlisted_at", "pk")
+        .first()
+    )
+    if nxt is None:
+        return None
+    return referral_transition(
+        referral=nxt,
+        action="promote",
+        actor=None,
+        note=_("A place became free: moved up from the waiting list."),
+        at=at,
+    )
+
+
+@transaction.atomic
+def referral_set_documents(*, referral: Referral, documents: list[str], actor) -> Referral:
+    """Tick the required documents that are present (the checklist)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status in Referral.CLOSED_STATUSES:
+        raise ValidationError(_("This referral is closed; its documents can no longer change."))
+    checked = [doc for doc in referral.required_documents if doc in set(documents)]
+    if checked != referral.documents_checked:
+        referral.documents_checked = checked
+        referral.save(update_fields=["documents_checked", "updated_at"])
+    return referral
+
+
+def _validate_pdf(upload) -> None:
+    limit = settings.UPLOAD_IMAGE_MAX_BYTES
+    if not upload.size:
+        raise ValidationError(_("The file is empty."))
+    if upload.size > limit:
+        raise ValidationError(
+            _("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1_048_576, 1), "limit": round(limit / 1_048_576, 1)}
+        )
+    upload.seek(0)
+    if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+        raise ValidationError(_("This file is not a PDF, or it is damaged."))
+    upload.seek(0)
+
+
+@transaction.atomic
+def referral_attach(*, referral: Referral, upload, actor, document: str = "") -> ReferralAttachment:
+    """Store a scanned document: a PDF (checked by its first bytes and size) or an image (re-encoded)."""
+    name = (getattr(upload, "name", "") or "document")[:200]
+    upload.seek(0)
+    head = upload.read(len(PDF_MAGIC))
+    upload.seek(0)
+    if head == PDF_MAGIC or name.lower().endswith(".pdf"):
+        _validate_pdf(upload)
+        kind, content, size = ReferralAttachment.Kind.PDF, upload, upload.size
+        stored_name = "document.pdf"
+    else:
+        processed = process_image(upload)
+        kind, content, size = ReferralAttachment.Kind.IMAGE, processed.image, processed.image.size
+        stored_name = "document.jpg"
+    if document and document not in referral.required_documents:
+        document = ""
+    attachment = ReferralAttachment(
+        referral=referral,
+        document=document,
+        kind=kind,
+        original_name=name,
+        size=size,
+        uploaded_by=actor,
+    )
+    attachment.file.save(stored_name, content, save=False)
+    attachment.save()
+    return attachment
+
+
+def referrals_mark_read(*, user, referrals=None) -> int:
+    """The front desk has seen these outcomes (all its news when ``referrals`` is None)."""
+    queryset = Referral.objects.filter(created_by=user, creator_unread=True)
+    if referrals is not None:
+        queryset = queryset.filter(pk__in=[r.pk for r in referrals])
+    return queryset.update(creator_unread=False)
+
+
+@transaction.atomic
+def recommendation_request(*, person, reason: str, assessment: str, requested_by) -> Recommendation:
+    reason, assessment = reason.strip(), assessment.strip()
+    if not reason or not assessment:
+        raise ValidationError(_("Write both the reason for the request and your assessment."))
+    if Recommendation.objects.filter(
+        person=person, status=Recommendation.Status.REQUESTED
+    ).exists():
+        raise ValidationError(
+            _("A recommendation for this person is already waiting for the head's decision.")
+        )
+    return Recommendation.objects.create(
+        person=person, reason=reason, assessment=assessment, requested_by=requested_by
+    )
+
+
+@transaction.atomic
+def recommendation_decide(
+    *,
+    recommendation: Recommendation,
+    approve: bool,
+    decided_by,
+    note: str = "",
+    at: datetime.datetime | None = None,
+) -> Recommendation:
+    """The head approves (the letter gets its number) or refuses (with a reason)."""
+    at = at or timezone.now()
+    recommendation = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
+    if recommendation.status != Recommendation.Status.REQUESTED:
+        raise ValidationError(
+            _("This recommendation was already %(status)s.")
+            % {"status": recommendation.get_status_display()}
+        )
+    note = note.strip()
+    if not approve and not note:
+        raise ValidationError(_("Write the reason for refusing."))
+    recommendation.decided_by = decided_by
+    recommendation.decided_at = at
+    recommendation.decision_note = note[:255]
+    if approve:
+        local = timezone.localtime(at)
+        sequence = sequence_next(name="recommendation", period=str(local.year))
+        recommendation.number = (
+            f"{sequence:04d}/REK/DINSOS/{ROMAN_MONTHS[local.month]}/{local.year}"
+        )
+        recommendation.status = Recommendation.Status.APPROVED
+    else:
+        recommendation.status = Recommendation.Status.REFUSED
+    recommendation.save()
+    return recommendation

@@ -1,0 +1,503 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clients.files import private_file_response
+from clients.models import AuditEvent
+from clients.selectors import get_person_for_user, persons_for_user
+from clients.services import audit_record
+from desks.forms import TransferForm
+from desks.models import Service
+from desks.selectors import (
+    assignment_for_user,
+    current_ticket_for_desk,
+    get_ticket_for_user,
+    waiting_at_desk,
+)
+from pandu import roles
+from pandu.http import redirect_next
+from referrals import forms, letters, selectors, services
+from referrals.models import Referral
+
+PAGE_SIZE = 25
+
+
+def _errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _log(request, obj, summary: str, *, action: str = AuditEvent.Action.VIEW_PERSON) -> None:
+    """Every view of a person's record, file or letter is in the audit log."""
+    audit_record(user=request.user, action=action, obj=obj, summary=summary, request=request)
+
+
+def _full_nik(user) -> bool:
+    return bool(roles.user_roles(user) & roles.FULL_NIK_ROLES)
+
+
+# --- referrals -----------------------------------------------------------------------------
+
+
+@require_GET
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def referral_list(request):
+    """The desk officer's inbox (their provider's referrals) or the office's list for the others."""
+    provider = selectors.officer_provider(request.user)
+    is_inbox = provider is not None and not roles.has_role(
+        request.user, *selectors.ALL_REFERRALS_ROLES
+    )
+    data = request.GET or (
+        {"status": "open"} if is_inbox else None
+    )  # an inbox opens on the work to do
+    form = forms.ReferralFilterForm(data, provider=provider if is_inbox else None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = selectors.referral_list(
+        request.user,
+        status=filters.get("status") or "",
+        service=filters.get("service"),
+        kecamatan=filters.get("kecamatan"),
+        provider=filters.get("provider"),
+        query=filters.get("q") or "",
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "is_inbox": is_inbox,
+            "provider": provider,
+            "no_assignment": provider is None
+            and not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES),
+        },
+    )
+
+
+@require_GET
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def referral_detail(request, pk):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    _log(request, referral, f"referral {referral.number}")
+    if referral.created_by_id == request.user.pk and referral.creator_unread:
+        services.referrals_mark_read(user=request.user, referrals=[referral])
+    context = {
+        "referral": referral,
+        "person": referral.case.person,
+        "events": referral.events.select_related("actor"),
+        "attachments": referral.attachments.all(),
+        "actions": selectors.allowed_actions(request.user, referral),
+        "transitions": services.TRANSITIONS,
+        "transition_form": forms.TransitionForm(),
+        "may_edit_documents": selectors.may_edit_documents(request.user, referral),
+        "documents_form": forms.DocumentsForm(referral=referral),
+        "attachment_form": forms.AttachmentForm(referral=referral),
+        "waiting_position": selectors.waiting_position(referral),
+        "quota": selectors.quota_summary(referral.service),
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+@require_POST
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def referral_action(request, pk, action):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    if action not in services.TRANSITIONS:
+        raise Http404
+    side = services.TRANSITIONS[action].side
+    if side == services.PROVIDER:
+        allowed = selectors.may_act_for_provider(request.user, referral)
+    else:
+        allowed = side == services.FRONT and selectors.may_act_for_front_desk(request.user)
+    if not allowed:
+        raise PermissionDenied
+    form = forms.TransitionForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        referral = services.referral_transition(
+            referral=referral,
+            action=action,
+            actor=request.user,
+            note=data.get("note") or "",
+            outcome=data.get("outcome") or "",
+            outcome_detail=data.get("outcome_detail") or "",
+        )
+    except ValidationError as error:
+        _errors(request, error)
+    else:
+        messages.success(
+            request,
+            _("Referral %(number)s: %(status)s.")
+            % {"number": referral.number, "status": referral.get_status_display()},
+        )
+    return redirect_next(request, "referrals:detail", referral.pk)
+
+
+@require_POST
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def referral_documents(request, pk):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    if not selectors.may_edit_documents(request.user, referral):
+        raise PermissionDenied
+    form = forms.DocumentsForm(request.POST, referral=referral)
+    if form.is_valid():
+        try:
+            services.referral_set_documents(
+                referral=referral, documents=form.cleaned_data["documents"], actor=request.user
+            )
+            messages.success(request, _("The documents checklist is saved."))
+        except ValidationError as error:
+            _errors(request, error)
+    return redirect_next(request, "referrals:detail", referral.pk)
+
+
+@require_POST
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def attachment_upload(request, pk):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    if not selectors.may_edit_documents(request.user, referral):
+        raise PermissionDenied
+    form = forms.AttachmentForm(request.POST, request.FILES, referral=referral)
+    if form.is_valid():
+        try:
+            services.referral_attach(
+                referral=referral,
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+                document=form.cleaned_data.get("document") or "",
+            )
+            messages.success(request, _("The document is attached."))
+        except ValidationError as error:
+            _errors(request, error)
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect(reverse("referrals:detail", args=[referral.pk]))
+
+
+@require_GET
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def attachment_file(request, pk, attachment_pk):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    attachment = get_object_or_404(referral.attachments, pk=attachment_pk)
+    _log(
+        request,
+        attachment,
+        f"attachment of referral {referral.number}",
+        action=AuditEvent.Action.VIEW_PHOTO,
+    )
+    return private_file_response(attachment.file, filename=attachment.original_name)
+
+
+@require_GET
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def referral_letter(request, pk):
+    referral = selectors.get_referral_for_user(request.user, pk)
+    person = referral.case.person
+    _log(
+        request, referral, f"letter of referral {referral.number}", action=AuditEvent.Action.EXPORT
+    )
+    verify_url = request.build_absolute_uri(reverse("referrals:verify", args=[referral.token]))
+    data = letters.render_pdf(
+        "referrals/letter.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "person": person,
+            "household": person.household,
+            "qr": letters.qr_data_uri(verify_url),
+            "verify_url": verify_url,
+        },
+    )
+    return letters.pdf_response(
+        data, filename=f"rujukan-{referral.year}-{referral.sequence:04d}.pdf"
+    )
+
+
+@require_GET
+def referral_verify(request, token):
+    """Public: what the QR code on a letter opens. Only what proves the paper, no personal data."""
+    referral = get_object_or_404(
+        Referral.objects.select_related("service", "provider", "case__person"), token=token
+    )
+    return render(
+        request,
+        "referrals/verify.html",
+        {"referral": referral, "initials": letters.initials(referral.case.person.full_name)},
+    )
+
+
+@require_GET
+@roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER)
+def outcomes(request):
+    """The front desk's news: outcomes, rejections and returns on the referrals it created."""
+    page = Paginator(selectors.unread_outcomes(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "referrals/outcomes.html", {"page_obj": page})
+
+
+@require_POST
+@roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER)
+def outcomes_mark_read(request):
+    count = services.referrals_mark_read(user=request.user)
+    messages.success(request, _("%(n)s outcomes marked as read.") % {"n": count})
+    return redirect("referrals:outcomes")
+
+
+@require_GET
+@roles.role_required(*roles.ALL_ROLES)
+def outcomes_badge(request):
+    """The navbar's count, polled by htmx."""
+    return render(
+        request, "referrals/_badge.html", {"count": selectors.unread_outcome_count(request.user)}
+    )
+
+
+@require_GET
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def waiting_lists(request):
+    rows = [
+        {
+            "service": service,
+            "quota": selectors.quota_summary(service),
+            "waiting": selectors.waiting_list(service),
+        }
+        for service in Service.objects.filter(quota__isnull=False).select_related("provider")
+    ]
+    provider = selectors.officer_provider(request.user)
+    if provider is not None and not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES):
+        rows = [row for row in rows if row["service"].provider_id == provider.pk]
+    return render(request, "referrals/waiting_lists.html", {"rows": rows})
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+@require_GET
+@roles.role_required(*selectors.CASE_OPEN_ROLES)
+def case_start(request):
+    """Find the person the case is for (the person page, when it exists, links straight to the form)."""
+    form = forms.PersonSearchForm(request.GET or None)
+    persons = []
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        persons = (
+            persons_for_user(request.user)
+            .filter(Q(nik=q) | Q(household__kk_number=q) | Q(full_name__icontains=q))
+            .select_related("household__village__parent")
+            .order_by("full_name")[:50]
+        )
+    return render(request, "referrals/case_start.html", {"form": form, "persons": persons})
+
+
+@roles.role_required(*selectors.CASE_OPEN_ROLES)
+def case_open(request, person_pk):
+    person = get_person_for_user(request.user, person_pk)
+    proposed = services.pathway_proposed(person.household)
+    ticket_pk = request.POST.get("ticket") or request.GET.get("ticket") or ""
+    ticket = get_ticket_for_user(request.user, ticket_pk) if ticket_pk.isdigit() else None
+    form = forms.CaseOpenForm(request.POST or None, proposed=proposed, ticket=ticket)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open(
+                person=person,
+                ticket=ticket,
+                pathway=form.cleaned_data["pathway"],
+                decided_by=request.user,
+                services=list(form.cleaned_data["services"]),
+                override_reason=form.cleaned_data["override_reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("Case opened: %(n)s referrals sent.") % {"n": case.referrals.count()}
+            )
+            return redirect("referrals:case_detail", pk=case.pk)
+    return render(
+        request,
+        "referrals/case_open.html",
+        {
+            "form": form,
+            "person": person,
+            "proposed": proposed,
+            "full_nik": _full_nik(request.user),
+            "recommendation": services.latest_approved_recommendation(person),
+        },
+    )
+
+
+@require_GET
+@roles.role_required(*selectors.CASE_ROLES)
+def case_detail(request, pk):
+    case = selectors.get_case_for_user(request.user, pk)
+    _log(request, case.person, f"case {case.pk}")
+    referrals = list(
+        selectors.with_overdue(case.referrals.all())
+        .select_related("service", "provider")
+        .order_by("pk")
+    )
+    return render(
+        request,
+        "referrals/case_detail.html",
+        {
+            "case": case,
+            "person": case.person,
+            "referrals": referrals,
+            "full_nik": _full_nik(request.user),
+        },
+    )
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@require_GET
+@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+def recommendation_list(request):
+    queryset = selectors.recommendations_for_user(request.user).select_related(
+        "person", "requested_by"
+    )
+    status = request.GET.get("status", "")
+    if status:
+        queryset = queryset.filter(status=status)
+    page = Paginator(queryset.order_by("status", "-created_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "referrals/recommendation_list.html", {"page_obj": page, "status": status}
+    )
+
+
+@roles.role_required(*selectors.RECOMMENDATION_REQUEST_ROLES)
+def recommendation_request(request, person_pk):
+    person = get_person_for_user(request.user, person_pk)
+    form = forms.RecommendationRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation = services.recommendation_request(
+                person=person, requested_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The request is sent to the head for approval."))
+            return redirect("referrals:recommendation_detail", pk=recommendation.pk)
+    return render(
+        request,
+        "referrals/recommendation_request.html",
+        {"form": form, "person": person, "full_nik": _full_nik(request.user)},
+    )
+
+
+@require_GET
+@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+def recommendation_detail(request, pk):
+    recommendation = selectors.get_recommendation_for_user(request.user, pk)
+    _log(request, recommendation.person, f"recommendation {recommendation.pk}")
+    return render(
+        request,
+        "referrals/recommendation_detail.html",
+        {
+            "recommendation": recommendation,
+            "person": recommendation.person,
+            "may_decide": roles.has_role(request.user, roles.HEAD),
+            "full_nik": _full_nik(request.user),
+            "decide_form": forms.RecommendationDecideForm(),
+        },
+    )
+
+
+@require_POST
+@roles.role_required(roles.HEAD)
+def recommendation_decide(request, pk):
+    recommendation = selectors.get_recommendation_for_user(request.user, pk)
+    form = forms.RecommendationDecideForm(request.POST)
+    if form.is_valid():
+        try:
+            recommendation = services.recommendation_decide(
+                recommendation=recommendation,
+                approve=form.cleaned_data["decision"] == "approve",
+                decided_by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _errors(request, error)
+        else:
+            messages.success(
+                request,
+                _("Decision recorded: %(status)s.")
+                % {"status": recommendation.get_status_display()},
+            )
+    return redirect("referrals:recommendation_detail", pk=recommendation.pk)
+
+
+@require_GET
+@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+def recommendation_letter(request, pk):
+    recommendation = selectors.get_recommendation_for_user(request.user, pk)
+    if recommendation.status != recommendation.Status.APPROVED:
+        raise Http404
+    _log(
+        request,
+        recommendation,
+        f"recommendation letter {recommendation.number}",
+        action=AuditEvent.Action.EXPORT,
+    )
+    data = letters.render_pdf(
+        "referrals/recommendation_letter.html",
+        {
+            "recommendation": recommendation,
+            "person": recommendation.person,
+            "household": recommendation.person.household,
+        },
+    )
+    return letters.pdf_response(data, filename=f"rekomendasi-{recommendation.pk}.pdf")
+
+
+# --- desk workspace ------------------------------------------------------------------------
+
+
+@require_GET
+@roles.role_required(roles.DESK_OFFICER)
+def workspace(request):
+    """An SKPD desk in the office: the citizen being served, their referrals here, and the actions."""
+    assignment = assignment_for_user(request.user)
+    desk = assignment.desk if assignment is not None else None
+    provider = selectors.officer_provider(request.user)
+    ticket = current_ticket_for_desk(desk) if desk is not None else None
+    person = ticket.person if ticket is not None else None
+    referrals = (
+        selectors.open_referrals_for_person_at(person, provider) if person and provider else []
+    )
+    for referral in referrals:
+        referral.actions = selectors.allowed_actions(request.user, referral)
+    if person is not None:
+        _log(request, person, f"desk workspace, ticket {ticket.number}")
+    return render(
+        request,
+        "referrals/workspace.html",
+        {
+            "desk": desk,
+            "provider": provider,
+            "ticket": ticket,
+            "person": person,
+            "referrals": referrals,
+            "waiting_total": waiting_at_desk(desk).count() if desk is not None else 0,
+            "transfer_form": TransferForm(ticket=ticket) if ticket is not None else None,
+            "full_nik": False,
+        },
+    )
