@@ -193,8 +193,15 @@ def person_detail(request, pk):
         "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
         "visits": selectors.person_timeline(person),
         "complaints": person.complaints.all()[:10],
+        "person_referrals": _person_referrals(person, request.user),
         **_record_page_context(request),
     })
+
+
+def _person_referrals(person, user):
+    from referrals.selectors import referrals_for_person
+
+    return referrals_for_person(person, user)
 
 
 @role_required(*REGISTER_ROLES)

@@ -149,8 +149,19 @@ def verivali_summary(flt: DashboardFilter) -> dict:
     }
 
 
+def referrals_summary(flt: DashboardFilter) -> dict:
+    from referrals.selectors import dashboard_referrals
+
+    return dashboard_referrals(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan,
+                               provider=flt.provider)
+
+
 def dashboard_data(flt: DashboardFilter) -> dict:
+    """The whole office's figures; a provider's officer gets only their provider's referrals."""
+    if flt.provider is not None:
+        return {"referrals": referrals_summary(flt)}
     return {
+        "referrals": referrals_summary(flt),
         "pmks": pmks_table(flt),
         "registry": registry_summary(flt),
         "verivali": verivali_summary(flt),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -19,6 +20,8 @@ from pandu.dashboard import DashboardFilter, dashboard_data
 from pandu.exports import csv_response, xlsx_response
 
 DASHBOARD_ROLES = (roles.HEAD, roles.ADMIN)
+# Desk officers see the referral figures of their own provider only.
+REFERRAL_FIGURE_ROLES = (*DASHBOARD_ROLES, roles.DESK_OFFICER)
 
 
 class DashboardFilterForm(forms.Form):
@@ -49,11 +52,28 @@ class DashboardFilterForm(forms.Form):
 
 def _filter(request) -> tuple[DashboardFilterForm, DashboardFilter]:
     form = DashboardFilterForm(request.GET or None)
-    return form, form.to_filter()
+    flt = form.to_filter()
+    if not roles.has_role(request.user, *DASHBOARD_ROLES):
+        from desks.selectors import provider_for_user
+
+        flt.provider = provider_for_user(request.user)
+        if flt.provider is None:
+            raise PermissionDenied  # an officer without today's assignment has no provider to see
+    return form, flt
 
 
 def _charts(data: dict) -> dict:
-    return {
+    referral_charts = {
+        "referrals_month": charts.column_chart(
+            [(row["month"][2:].replace("-", "/"), row["count"]) for row in data["referrals"]["per_month"]],
+            title=_("Referrals per month")),
+        "referrals_provider": charts.bar_chart(
+            [(row["name"], row["total"]) for row in data["referrals"]["per_provider"]],
+            title=_("Referrals per provider")),
+    }
+    if "pmks" not in data:
+        return referral_charts
+    return {**referral_charts,
         "pmks": charts.bar_chart([(row["name"], row["count"]) for row in data["pmks"] if row["count"]],
                                  title=_("Persons per PMKS category")),
         "registry": charts.bar_chart(
@@ -65,7 +85,7 @@ def _charts(data: dict) -> dict:
     }
 
 
-@roles.role_required(*DASHBOARD_ROLES)
+@roles.role_required(*REFERRAL_FIGURE_ROLES)
 def dashboard(request):
     form, flt = _filter(request)
     data = dashboard_data(flt)
@@ -79,8 +99,33 @@ def dashboard(request):
     return render(request, "pandu/dashboard.html", context)
 
 
+def _referral_rows(data: dict) -> list[list]:
+    header = [_("Total"), _("Waiting list"), _("Sent or received"), _("Accepted"), _("Completed"), _("Granted"),
+              _("Rejected"), _("Returned"), _("Cancelled"), _("Completed within SLA (%)"), _("Median days to completion"),
+              _("Overdue now")]
+
+    def figures(row):
+        return [row["total"], row["waiting"], row["pending"], row["accepted"], row["completed"], row["granted"],
+                row["rejected"], row["returned"], row["cancelled"], row["sla_pct"], _round(row["median_days"]),
+                row["overdue"]]
+
+    referrals = data["referrals"]
+    rows: list[list] = [[_("Provider"), "", *header]]
+    rows += [[row["name"], "", *figures(row)] for row in referrals["per_provider"]]
+    rows += [[], [_("Service"), _("Provider"), *header]]
+    rows += [[row["name"], row["provider"], *figures(row)] for row in referrals["per_service"]]
+    rows += [[], [_("Month"), _("Referrals")]] + [[row["month"], row["count"]] for row in referrals["per_month"]]
+    rows += [[], [_("Kecamatan"), _("Referrals")]] + [[row["name"], row["count"]] for row in referrals["per_kecamatan"]]
+    rows += [[], [_("Quota service"), _("Quota"), _("Places taken"), _("Waiting list")]]
+    rows += [[row["service"].name, row["quota"], row["taken"], row["waiting"]] for row in referrals["quotas"]]
+    return rows
+
+
 def _dashboard_rows(data: dict) -> list[list]:
-    rows: list[list] = [[_("PMKS category"), _("Code"), _("Persons")]]
+    if "pmks" not in data:
+        return _referral_rows(data)
+    rows: list[list] = _referral_rows(data) + [[]]
+    rows += [[_("PMKS category"), _("Code"), _("Persons")]]
     rows += [[row["name"], row["code"], row["count"]] for row in data["pmks"]]
     rows += [[], [_("Registry source"), _("Households"), _("Persons")]]
     rows += [[row["source"], row["households"], row["persons"]] for row in data["registry"]["by_source"]]
@@ -199,4 +244,43 @@ def drill_tickets(request):
         request, tickets.order_by("-issued_on", "number"), title=_("Tickets"), stem="tickets",
         headers=[_("Date"), _("Ticket number"), _("Issued at"), _("Status")],
         row=lambda t: [t.issued_on, t.number, t.origin_desk.name, t.get_status_display()],
+    ).respond()
+
+
+@roles.role_required(*REFERRAL_FIGURE_ROLES)
+def drill_referrals(request):
+    """The referrals behind a dashboard number: provider, service, state, overdue, kecamatan."""
+    from referrals.models import Referral
+
+    _form, flt = _filter(request)
+    start, end = flt.date_from, flt.date_to
+    referrals = Referral.objects.filter(created_at__date__range=(start, end)).select_related(
+        "service", "provider", "case__person__household__village__parent")
+    if flt.provider is not None:
+        referrals = referrals.filter(provider=flt.provider)
+    if flt.kecamatan is not None:
+        referrals = referrals.filter(case__person__household__village__parent=flt.kecamatan)
+    if request.GET.get("provider"):
+        referrals = referrals.filter(provider_id=request.GET["provider"])
+    if request.GET.get("service"):
+        referrals = referrals.filter(service_id=request.GET["service"])
+    if request.GET.get("in_kecamatan"):
+        referrals = referrals.filter(case__person__household__village__parent__code=request.GET["in_kecamatan"])
+    state = request.GET.get("state", "")
+    if state == "overdue":
+        referrals = referrals.filter(status__in=Referral.OPEN_STATUSES, due_on__lt=timezone.localdate())
+    elif state == "pending":
+        referrals = referrals.filter(status__in=[Referral.Status.SENT, Referral.Status.RECEIVED])
+    elif state == "granted":
+        referrals = referrals.filter(status=Referral.Status.COMPLETED, outcome=Referral.Outcome.GRANTED)
+    elif state in Referral.Status.values:
+        referrals = referrals.filter(status=state)
+    return _DrillDown(
+        request, referrals.order_by("-created_at", "-pk"), title=_("Referrals"), stem="referrals",
+        headers=[_("Referral number"), _("Date"), _("Person"), _("Kecamatan"), _("Service"), _("Provider"),
+                 _("Status"), _("Due on"), _("Outcome")],
+        row=lambda r: [r.number, timezone.localtime(r.created_at).date(), r.case.person.full_name,
+                       r.case.person.household.village.parent.name.title() if r.case.person.household else "",
+                       r.service.name, r.provider.name, r.get_status_display(), r.due_on,
+                       r.get_outcome_display() if r.outcome else ""],
     ).respond()

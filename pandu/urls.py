@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/persons/", dashboard_views.drill_persons, name="drill_persons"),
     path("dashboard/households/", dashboard_views.drill_households, name="drill_households"),
     path("dashboard/tickets/", dashboard_views.drill_tickets, name="drill_tickets"),
+    path("dashboard/referrals/", dashboard_views.drill_referrals, name="drill_referrals"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from desks.models import Provider, Service
 from desks.selectors import provider_for_user
 from pandu import roles
 from referrals import services
@@ -253,3 +254,89 @@ def open_referrals_for_person_at(person, provider) -> list[Referral]:
         .select_related("service", "provider", "case")
         .order_by("due_on", "pk")
     )
+
+
+# --- Dashboard figures (the head's dashboard composes these) ---------------------------------
+
+
+def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) -> dict:
+    """Referrals made in the period: per provider and per service (total, by state, completed
+    within SLA, median days to completion, overdue now), per month and per kecamatan, and the
+    quota services' places and waiting lists. Aggregated in the database."""
+    from django.db import connection
+
+    where = ["r.created_at >= %s", "r.created_at < %s"]
+    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
+    params: list = [start, end]
+    join = ""
+    if kecamatan is not None:
+        join = (" JOIN referrals_case c ON c.id = r.case_id JOIN clients_person p ON p.id = c.person_id"
+                " JOIN clients_household h ON h.id = p.household_id JOIN clients_region v ON v.id = h.village_id")
+        where.append("v.parent_id = %s")
+        params.append(kecamatan.pk)
+    if provider is not None:
+        where.append("r.provider_id = %s")
+        params.append(provider.pk)
+    where_sql = " AND ".join(where)
+    today = timezone.localdate()
+    figures = """
+        count(*) AS total,
+        count(*) FILTER (WHERE r.status = 'waiting') AS waiting,
+        count(*) FILTER (WHERE r.status IN ('sent', 'received')) AS pending,
+        count(*) FILTER (WHERE r.status = 'accepted') AS accepted,
+        count(*) FILTER (WHERE r.status = 'completed') AS completed,
+        count(*) FILTER (WHERE r.status = 'completed' AND r.outcome = 'granted') AS granted,
+        count(*) FILTER (WHERE r.status = 'rejected') AS rejected,
+        count(*) FILTER (WHERE r.status = 'returned') AS returned,
+        count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
+        count(*) FILTER (WHERE r.status = 'completed'
+                         AND (r.closed_at AT TIME ZONE 'Asia/Makassar')::date <= r.due_on) AS within_sla,
+        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.closed_at - r.sent_at) / 86400)
+            FILTER (WHERE r.status = 'completed') AS median_days,
+        count(*) FILTER (WHERE r.status IN ('sent', 'received', 'accepted', 'returned') AND r.due_on < %s) AS overdue
+    """
+    keys = ["total", "waiting", "pending", "accepted", "completed", "granted", "rejected", "returned",
+            "cancelled", "within_sla", "median_days", "overdue"]
+
+    def rows(group_sql: str, label_cols: list[str]) -> list[dict]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {group_sql}, {figures} FROM referrals_referral r{join}"
+                           f" WHERE {where_sql} GROUP BY {group_sql} ORDER BY total DESC",
+                           [today, *params])
+            result = []
+            for record in cursor.fetchall():
+                row = dict(zip(label_cols + keys, record, strict=True))
+                row["sla_pct"] = round(100 * row["within_sla"] / row["completed"]) if row["completed"] else None
+                result.append(row)
+            return result
+
+    per_provider = rows("r.provider_id", ["provider_id"])
+    per_service = rows("r.service_id", ["service_id"])
+    names = dict(Provider.objects.values_list("pk", "name"))
+    services_by_pk = {s.pk: s for s in Service.objects.select_related("provider")}
+    for row in per_provider:
+        row["name"] = names.get(row["provider_id"], "")
+    for row in per_service:
+        service = services_by_pk.get(row["service_id"])
+        row["name"] = service.name if service else ""
+        row["provider"] = service.provider.name if service else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT to_char(date_trunc('month', r.created_at AT TIME ZONE 'Asia/Makassar'), 'YYYY-MM') AS month,"
+            f" count(*) FROM referrals_referral r{join} WHERE {where_sql} GROUP BY 1 ORDER BY 1", params)
+        per_month = [{"month": m, "count": n} for m, n in cursor.fetchall()]
+        kjoin = join or (" JOIN referrals_case c ON c.id = r.case_id JOIN clients_person p ON p.id = c.person_id"
+                         " JOIN clients_household h ON h.id = p.household_id JOIN clients_region v ON v.id = h.village_id")
+        cursor.execute(
+            f"SELECT k.code, k.name, count(*) FROM referrals_referral r{kjoin} JOIN clients_region k ON k.id = v.parent_id"
+            f" WHERE {where_sql} GROUP BY k.code, k.name ORDER BY k.code", params)
+        per_kecamatan = [{"code": c, "name": n.title(), "count": k} for c, n, k in cursor.fetchall()]
+    quotas = [
+        {"service": service, **quota_summary(service)}
+        for service in Service.objects.filter(quota__isnull=False).select_related("provider")
+        if provider is None or service.provider_id == provider.pk
+    ]
+    totals = {key: sum(row[key] or 0 for row in per_provider) for key in keys if key != "median_days"}
+    return {"per_provider": per_provider, "per_service": per_service, "per_month": per_month,
+            "per_kecamatan": per_kecamatan, "quotas": quotas, "totals": totals}

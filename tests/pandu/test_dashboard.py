@@ -141,3 +141,66 @@ def test_dashboard_shows_welfare_classes_and_batch_progress(client, head, refere
     assert 'data-testid="verivali-section"' in page
     for row in dashboard_progress():
         assert row["batch__name"] in page
+
+
+# The paper: 263 clients referred to Dinas Pendidikan, 2,594 to Dinas Kesehatan, 41 to Dinas Sosial.
+PAPER_REFERRALS = [("DISDIK", "DISDIK-BSM", 263), ("DINKES", "DINKES-BEROBAT", 2594), ("DINSOS", "DINSOS-UEP", 41)]
+
+
+@pytest.fixture
+def paper_referrals(reference_data, front_desk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from desks.models import Provider, Service
+    from referrals.models import Case, Referral
+
+    person = factories.PersonFactory(household=factories.HouseholdFactory(registry_status="listed"))
+    case = Case.objects.create(person=person, registry_status="listed", proposed_pathway="listed", pathway="listed",
+                               pathway_decided_by=front_desk, created_by=front_desk)
+    now = timezone.now()
+    sequence = 0
+    for provider_code, service_code, count in PAPER_REFERRALS:
+        provider, service = Provider.objects.get(code=provider_code), Service.objects.get(code=service_code)
+        rows = []
+        for _ in range(count):
+            sequence += 1
+            rows.append(Referral(case=case, service=service, provider=provider, year=now.year, sequence=sequence,
+                                 number=f"{sequence:05d}/RJK", status="sent", sent_at=now,
+                                 due_on=timezone.localdate() + dt.timedelta(days=service.sla_days), created_by=front_desk))
+        Referral.objects.bulk_create(rows)
+    return {code: Provider.objects.get(code=code) for code, _s, _n in PAPER_REFERRALS}
+
+
+@pytest.mark.django_db
+def test_dashboard_finds_the_papers_referrals_per_agency_on_the_page_in_xlsx_and_pdf(client, head, paper_referrals):
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    client.force_login(head)
+    page = client.get(reverse("dashboard")).content.decode()
+    for code, _service, count in PAPER_REFERRALS:
+        assert f'data-testid="referrals-total-{paper_referrals[code].pk}">{_indonesian(count)}<' in page, code
+    xlsx = client.get(reverse("dashboard"), {"export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
+    totals = {row[0]: row[2] for row in sheet.iter_rows(values_only=True) if row and row[0] and len(row) > 2}
+    assert totals["Dinas Pendidikan"] == 263 and totals["Dinas Kesehatan"] == 2594 and totals["Dinas Sosial"] == 41
+    pdf = client.get(reverse("dashboard"), {"export": "pdf"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "2.594" in text and "263" in text and "Dinas Sosial" in text
+
+
+@pytest.mark.django_db
+def test_an_officer_sees_only_their_own_providers_figures(client, alice, charlie, paper_referrals):
+    client.force_login(alice)  # Dinas Kesehatan
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f'data-testid="referrals-total-{paper_referrals["DINKES"].pk}">2.594<' in page
+    assert "Dinas Pendidikan" not in page and "pmks-section" not in page
+    listed = client.get(reverse("drill_referrals"), {"provider": paper_referrals["DISDIK"].pk}).content.decode()
+    assert 'data-testid="drill-total">0 ' in listed
+    client.force_login(charlie)  # Dinas Pendidikan
+    page = client.get(reverse("dashboard")).content.decode()
+    assert f'data-testid="referrals-total-{paper_referrals["DISDIK"].pk}">263<' in page
+    assert "2.594" not in page
+    assert client.get(reverse("drill_persons")).status_code == 403
