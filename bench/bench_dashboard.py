@@ -1,0 +1,132 @@
+"""Head's dashboard < 1 s over 1,000,000 persons and 500,000 referrals.
+
+Reuses the search benchmark's 1,000,000 generated persons, adds PMKS categories and
+500,000 referrals over the last 12 months (every state, all providers and services) with
+set-wise SQL, then times `pandu.dashboard.dashboard_data` for the whole district (this year)
+and for one kecamatan, against the same figures computed the naive way in the same process
+(one COUNT query per provider, service and state), the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+
+from bench.common import Line, median, target_line
+
+REFERRALS = 500_000
+
+
+def _ensure_referrals(count: int) -> float:
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM referrals_referral")
+        if cursor.fetchone()[0] >= count:
+            return 0.0
+        started = time.perf_counter()
+        user, _ = User.objects.get_or_create(username="bench-front-desk")
+        cursor.execute(
+            """
+            INSERT INTO referrals_case (person_id, registry_status, proposed_pathway, pathway, pathway_decided_by_id,
+                                        pathway_override_reason, note, created_by_id, created_at, updated_at)
+            SELECT p.id, 'listed', 'listed', 'listed', %s, '', '', %s, now(), now()
+            FROM clients_person p WHERE p.id %% 4 = 0 LIMIT %s
+            """,
+            [user.pk, user.pk, count // 2],
+        )
+        cursor.execute(
+            """
+            WITH s AS (SELECT row_number() OVER (ORDER BY id) AS n, id, provider_id, sla_days FROM desks_service),
+                 c AS (SELECT row_number() OVER (ORDER BY id) AS n, id FROM referrals_case),
+                 nc AS (SELECT count(*) AS n FROM c), ns AS (SELECT count(*) AS n FROM s),
+                 g AS (SELECT g, now() - (random() * interval '365 days') AS created,
+                              (ARRAY['sent','received','accepted','completed','completed','completed','rejected',
+                                     'returned','cancelled','waiting'])[1 + (g %% 10)] AS status
+                       FROM generate_series(1, %s) AS g)
+            INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, status,
+                sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
+                closed_at, created_by_id, creator_unread, created_at, updated_at)
+            SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g), g.status,
+                   CASE WHEN g.status <> 'waiting' THEN g.created END,
+                   (g.created + s.sla_days * interval '1 day')::date,
+                   CASE WHEN g.status = 'waiting' THEN g.created END,
+                   '{}', '{}',
+                   CASE WHEN g.status = 'completed' THEN (CASE WHEN g.g %% 3 = 0 THEN 'not_granted' ELSE 'granted' END)
+                        ELSE '' END, '',
+                   CASE WHEN g.status IN ('completed', 'rejected', 'cancelled')
+                        THEN g.created + (random() * 30) * interval '1 day' END,
+                   %s, false, g.created, g.created
+            FROM g, nc, ns
+            JOIN s ON true
+            JOIN c ON true
+            WHERE s.n = 1 + (g.g %% ns.n) AND c.n = 1 + (g.g %% nc.n)
+            """,
+            [count, user.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO clients_person_pmks_categories (person_id, pmkscategory_id)
+            SELECT p.id, (SELECT id FROM clients_pmkscategory ORDER BY id OFFSET (p.id % 26) LIMIT 1)
+            FROM clients_person p WHERE p.id % 7 = 0
+            ON CONFLICT DO NOTHING
+            """
+        )
+        for table in ("referrals_referral", "referrals_case", "clients_person_pmks_categories"):
+            cursor.execute(f"ANALYZE {table}")
+        return time.perf_counter() - started
+
+
+def _naive(flt) -> int:
+    """The baseline: the referral table's figures with one COUNT query per provider × state and
+    per service × state, as an ORM page written without aggregation would do."""
+    from desks.models import Provider, Service
+    from referrals.models import Referral
+
+    queries = 0
+    base = Referral.objects.filter(created_at__date__range=(flt.date_from, flt.date_to))
+    for provider in Provider.objects.all():
+        for status in Referral.Status.values:
+            base.filter(provider=provider, status=status).count()
+            queries += 1
+    for service in Service.objects.all():
+        for status in Referral.Status.values:
+            base.filter(service=service, status=status).count()
+            queries += 1
+    return queries
+
+
+def run(scale: float) -> list[Line]:
+    from bench.bench_search import _ensure_persons
+    from clients.models import Region
+    from pandu.dashboard import DashboardFilter, dashboard_data
+
+    persons, person_seconds = _ensure_persons(int(1_000_000 * scale))
+    referral_seconds = _ensure_referrals(int(REFERRALS * scale))
+    lines = [Line(f"data: {persons:,} persons (generated in {person_seconds:.0f} s), "
+                  f"{int(REFERRALS * scale):,} referrals (generated in {referral_seconds:.0f} s)", True)]
+    flt = DashboardFilter.default()
+    flt.date_from = flt.date_to.replace(year=flt.date_to.year - 1)  # the last 12 months: every referral
+    dashboard_data(flt)  # warm the cache as a head opening the page twice would
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        dashboard_data(flt)
+        timings.append((time.perf_counter() - started) * 1000)
+    baseline = []
+    for _ in range(2):
+        started = time.perf_counter()
+        _naive(flt)
+        baseline.append((time.perf_counter() - started) * 1000)
+    lines.append(target_line("dashboard, whole district, 12 months (median of 5)", median(timings), "ms", 1000,
+                             lower_is_better=True, baseline=median(baseline),
+                             baseline_name="referral table by one COUNT per provider/service × state"))
+    flt.kecamatan = Region.objects.get(code="64.03.05")
+    kecamatan = []
+    for _ in range(5):
+        started = time.perf_counter()
+        dashboard_data(flt)
+        kecamatan.append((time.perf_counter() - started) * 1000)
+    lines.append(target_line("dashboard, one kecamatan, 12 months (median of 5)", median(kecamatan), "ms", 1000,
+                             lower_is_better=True))
+    return lines
