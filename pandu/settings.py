@@ -130,7 +130,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Makassar"  # WITA
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Numbers are grouped where a template asks (intcomma); ids in attributes and forms must never be ("2.436").
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["pandu.formats"]
 
 STATIC_URL = "static/"

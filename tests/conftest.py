@@ -80,3 +80,16 @@ def fast_password_hashing(settings):
 def private_media_in_tmp(settings, tmp_path):
     """Photos and attachments a test stores go to its own folder, never to .data/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Start every id above 10,000: an id printed as "12.345" (Indonesian digit grouping) in a
+    form or an attribute is a bug the office would meet in its first month, so tests meet it first."""
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT schemaname || '.' || sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        for (sequence,) in cursor.fetchall():
+            cursor.execute("SELECT setval(%s, 10000 + (SELECT coalesce(max(last_value), 0) FROM pg_sequences "
+                           "WHERE schemaname || '.' || sequencename = %s))", [sequence, sequence])
