@@ -401,14 +401,26 @@ def home_counts(user) -> dict[str, int]:
     return counts
 
 
-def welfare_class_counts(*, kecamatan: Region | None = None) -> list[dict]:
-    """Households per welfare class, from each household's latest validated assessment."""
+def latest_validated_assessments() -> QuerySet[Assessment]:
+    """Each household's latest validated (or approved) assessment: its current welfare class."""
     s = Assessment.Status
-    latest = (
+    return (
         Assessment.objects.filter(status__in=[s.VALIDATED, s.APPROVED], welfare_class__isnull=False)
         .order_by("household_id", "-validated_at", "-pk")
         .distinct("household_id")
     )
+
+
+def households_in_welfare_class(welfare_class: str) -> QuerySet[Assessment]:
+    """Ids of the households whose latest validated assessment puts them in this class."""
+    return Assessment.objects.filter(
+        pk__in=latest_validated_assessments().values("pk"), welfare_class=welfare_class
+    ).values("household_id")
+
+
+def welfare_class_counts(*, kecamatan: Region | None = None) -> list[dict]:
+    """Households per welfare class, from each household's latest validated assessment."""
+    latest = latest_validated_assessments()
     if kecamatan is not None:
         latest = latest.filter(household__village__parent=kecamatan)
     counts = dict(

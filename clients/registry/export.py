@@ -35,11 +35,8 @@ RELATIONSHIP_WORDS = {
 
 
 def registry_list_persons(filters: dict) -> QuerySet[Person]:
-    """Persons of the filtered households (kecamatan, village, status, source, PMKS category).
-
-    Welfare class: verivali assessments do not exist yet on this branch; add the filter here
-    when they do (``household__assessments__welfare_class``).
-    """
+    """Persons of the filtered households (kecamatan, village, status, source, PMKS category,
+    welfare class from the household's latest validated verivali survey)."""
     queryset = Person.objects.filter(household__isnull=False)
     if filters.get("village"):
         queryset = queryset.filter(household__village__code=filters["village"])
@@ -51,6 +48,10 @@ def registry_list_persons(filters: dict) -> QuerySet[Person]:
         queryset = queryset.filter(household__registry_source__iexact=filters["registry_source"])
     if filters.get("pmks"):
         queryset = queryset.filter(pmks_categories__code=filters["pmks"])
+    if filters.get("welfare_class"):
+        from verivali.selectors import households_in_welfare_class
+
+        queryset = queryset.filter(household_id__in=households_in_welfare_class(filters["welfare_class"]))
     return queryset.order_by(
         "household__kk_number", "household_id", "relationship", "birth_date", "pk"
     )

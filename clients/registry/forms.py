@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import PMKSCategory, Region, RegistryStatus
+from verivali.models import ClassBand
 
 MAX_UPLOAD_BYTES = getattr(settings, "REGISTRY_UPLOAD_MAX_BYTES", 500 * 1024 * 1024)
 
@@ -62,6 +63,11 @@ class RegistryExportForm(forms.Form):
     pmks = forms.ModelChoiceField(
         label=_("PMKS category"), queryset=PMKSCategory.objects.all(), required=False
     )
+    welfare_class = forms.ChoiceField(
+        label=_("Welfare class (latest validated survey)"),
+        choices=[("", _("All"))] + list(ClassBand.WelfareClass.choices),
+        required=False,
+    )
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx")
 
     def __init__(self, *args, **kwargs):
@@ -78,4 +84,5 @@ class RegistryExportForm(forms.Form):
             "registry_status": data.get("registry_status") or "",
             "registry_source": (data.get("registry_source") or "").strip().upper(),
             "pmks": data.get("pmks").code if data.get("pmks") else "",
+            "welfare_class": data.get("welfare_class") or "",
         }

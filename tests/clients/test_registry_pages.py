@@ -214,3 +214,32 @@ def test_proposal_export_lists_members_of_households_changed_by_verivali(client,
         ("6403056902720006", "remove", "2026-01", "SK Bupati 100/2026"),
     ]
     assert AuditEvent.objects.filter(action="export", detail__rows=2).exists()
+
+
+def test_export_by_welfare_class_takes_each_households_latest_validated_survey(client, data_officer):
+    import datetime
+
+    from clients.models import Region
+    from tests import factories
+    from tests.verivali.conftest import submitted
+    from verivali import services as vv
+    from verivali.models import ScorecardVersion
+
+    validator = factories.user_with_role("validator", username="sri")
+    surveyor = factories.user_with_role("surveyor", username="andi")
+    version = ScorecardVersion.objects.get(number=1)
+    batch = vv.batch_create(name="Uji", code="VV-UJI", period_start=datetime.date(2026, 9, 1),
+                            period_end=datetime.date(2026, 12, 31), kecamatan=[Region.objects.get(code="64.03.05")],
+                            created_by=validator)
+    very_poor, not_poor = factories.HouseholdFactory(), factories.HouseholdFactory()
+    for household, answer in ((very_poor, 1), (not_poor, 4)):
+        member = factories.PersonFactory(household=household)
+        assessment = vv.batch_add_household(batch=batch, household=household)
+        vv.assignments_assign(batch=batch, surveyor=surveyor, assessment_ids=[assessment.pk])
+        assessment.refresh_from_db()
+        vv.assessment_validate(assessment=submitted(assessment, surveyor, version, value=answer), validator=validator)
+        household.member_nik = member.nik
+    client.force_login(data_officer)
+    response = client.get(reverse("registry:export"), {"welfare_class": "very_poor", "format": "csv", "download": "1"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert [row[1] for row in rows[1:]] == [very_poor.member_nik]
