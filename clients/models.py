@@ -1,9 +1,10 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Length
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -231,7 +232,8 @@ class Person(TimeStampedModel):
             # btree_gin lets one GIN index answer "similar name AND length in range" together.
             GinIndex(Length("name_key"), OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
-            models.Index(fields=["name_key"], name="person_name_key_idx"),
+            # name_key then id: the search reads the first persons of a name in order and stops.
+            models.Index(fields=["name_key", "id"], name="person_name_key_id_idx"),
         ]
 
     def __str__(self) -> str:
@@ -249,6 +251,11 @@ class SearchName(models.Model):
     whose persons are gone is harmless (it joins to nobody)."""
 
     key = models.TextField()
+    words = models.GeneratedField(
+        expression=Func(F("key"), Value(" "), function="string_to_array", output_field=ArrayField(models.TextField())),
+        output_field=ArrayField(models.TextField()),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("search name")
@@ -257,10 +264,32 @@ class SearchName(models.Model):
         constraints = [models.UniqueConstraint(fields=["key"], name="search_name_key_unique")]
         indexes = [
             GinIndex(Length("key"), OpClass("key", name="gin_trgm_ops"), name="search_name_trgm"),
+            GinIndex(fields=["words"], name="search_name_words"),
         ]
 
     def __str__(self) -> str:
         return self.key
+
+
+class SearchWord(models.Model):
+    """Each distinct word of the search names once. A typed word is matched against these few
+    thousand words first; the names holding those words then come from SearchName's word index,
+    so a query compares a few hundred names instead of every name sharing a trigram.
+    Kept by the same database triggers as SearchName (migration 0007)."""
+
+    word = models.TextField()
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+        constraints = [models.UniqueConstraint(fields=["word"], name="search_word_unique")]
+        indexes = [
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="search_word_trgm"),
+            models.Index(Length("word"), name="search_word_length"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class RegistryChange(models.Model):

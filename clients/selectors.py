@@ -57,7 +57,17 @@ def get_household_for_user(user, pk) -> Household:
 
 # --- Finding a person -------------------------------------------------------------------------
 
-# Similarity thresholds tried in turn, strictest first, until a pass finds `limit` names.
+# Finding a name without filters goes by words first (see _ids_by_words): each typed word meets
+# the registry's words at least this similar, and the names holding such words are ranked.
+WORD_SIMILARITY = 0.4
+# Words of one letter (an initial) say too little to require; more than five words is not a name.
+MIN_WORD_LENGTH = 2
+MAX_WORDS = 5
+# The least similar whole name shown (pg_trgm's own default threshold).
+NAME_FLOOR = 0.3
+
+# Similarity thresholds tried in turn, strictest first, until a pass finds `limit` names: the
+# search with filters, and the last resort without, when no name shares the typed words.
 # A strict threshold lets the GIN index skip almost every row, so a common name is answered
 # from a few candidates; a rare or misspelled one falls through to the looser pass. Each
 # pass returns the best rows above its threshold in order, so the first pass that fills the
@@ -119,33 +129,109 @@ def _length_bounds(key: str, threshold: float) -> tuple[int, int]:
 _SET_THRESHOLD = "set_config('pg_trgm.similarity_threshold', %s, false)"
 
 
-def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None = None) -> list[int]:
+_PERSONS_OF_NAMES = (
+    " SELECT p.id FROM names CROSS JOIN LATERAL (SELECT id FROM clients_person"
+    " WHERE name_key = names.key ORDER BY id LIMIT %s) p ORDER BY names.score DESC, p.id LIMIT %s"
+)
+
+
+def _person_ids_by_name(key: str, *, limit: int, filters: SearchFilters, threshold: float) -> list[int]:
     """Ids of the persons whose name is most like the key, best first.
 
-    Without filters the distinct names (clients_searchname) are ranked, and their persons
-    joined by the exact key: many people share a name, so there are several times fewer rows
-    to compare. With filters the persons themselves are searched, narrowed by their household.
+    Without filters the distinct names (clients_searchname) are ranked, by their words first
+    (`_ids_by_words`), and the first persons of each name joined by the exact key: many people
+    share a name, so there are several times fewer rows to compare. With filters, or when no
+    name shares a typed word, names are compared whole by trigrams (`_ranked_passes`).
 
-    The threshold is set for the session rather than in a transaction (fewer round trips on
-    the path every keystroke takes) and reset at the end, so other code using `%` on the same
-    connection still gets pg_trgm's default.
+    `threshold` is what the caller set pg_trgm.similarity_threshold to. It is set for the
+    session rather than in a transaction (fewer round trips on the path every keystroke takes)
+    and reset at the end, so other code using `%` on the same connection gets pg_trgm's default.
     """
     ids: list[int] = []
     with connection.cursor() as cursor:
         try:
-            ids = _ranked_passes(cursor, key, limit=limit, filters=filters, threshold_set=threshold_set)
+            if not filters:
+                ids = _ids_by_words(cursor, key, limit=limit, threshold=threshold)
+                threshold = WORD_SIMILARITY
+            if not ids:
+                ids = _ranked_passes(cursor, key, limit=limit, filters=filters, threshold=threshold)
         finally:
             cursor.execute("RESET pg_trgm.similarity_threshold")
     return ids
 
 
-def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, threshold_set: float | None) -> list[int]:
+def _ids_by_words(cursor, key: str, *, limit: int, threshold: float) -> list[int]:
+    """Persons whose name holds, for every typed word, a word like it, ranked by the whole name's
+    similarity; or, when those are fewer than a page, names holding all typed words but one
+    (for two words, only when no name holds both).
+
+    Each typed word is compared with the distinct words of all names (a few thousand): alike
+    by trigrams, or within a letter or two (`_edits_allowed`: what trigrams miss in short
+    words, "Aso" for "Baso", "Hansah" for "Hasnah"). The names holding those words come from
+    the GIN index on their word arrays, so a query ranks the few hundred names that share its
+    words, not the thousands that share a trigram. A one-word query first takes the persons
+    named exactly that, which a common name fills at once.
+    """
+    words = [word for word in key.split() if len(word) >= MIN_WORD_LENGTH][:MAX_WORDS]
+    if not words:
+        return []
+    if threshold != WORD_SIMILARITY:
+        cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(WORD_SIMILARITY)])
+    variants = ", ".join(
+        f"v{i} AS (SELECT coalesce(array_agg(word), '{{}}') AS a FROM ("
+        " SELECT word FROM clients_searchword WHERE word %% %s"
+        " UNION SELECT word FROM clients_searchword"
+        " WHERE length(word) BETWEEN %s AND %s AND levenshtein_less_equal(word, %s, %s) <= %s) alike)"
+        for i in range(len(words))
+    )
+    variant_params = []
+    for word in words:
+        edits = _edits_allowed(word)
+        variant_params += [word, len(word) - edits, len(word) + edits, word, edits, edits]
+    holds = [f"n.words && v{i}.a" for i in range(len(words))]
+    # (condition on the name n, its parameters, the least whole-name similarity)
+    stages: list[tuple[str, list, float]] = []
+    if len(words) == 1:
+        stages.append(("n.key = %s", [key], 0))
+    stages.append((" AND ".join(holds), [], 0))
+    if len(words) > 1:  # names missing a typed word must still be like the whole name typed
+        all_but_one = " OR ".join(
+            "(" + " AND ".join(hold for j, hold in enumerate(holds) if j != skipped) + ")"
+            for skipped in range(len(holds))
+        )
+        stages.append((all_but_one, [], NAME_FLOOR))
+    sources = ", ".join(f"v{i}" for i in range(len(words)))
+    ids: list[int] = []
+    for number, (condition, params, floor) in enumerate(stages):
+        cursor.execute(
+            f"WITH {variants}, names AS ("
+            f" SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n, {sources}"
+            f" WHERE ({condition}){' AND similarity(n.key, %s) >= %s' if floor else ''}"
+            " ORDER BY score DESC LIMIT %s)" + _PERSONS_OF_NAMES,
+            [*variant_params, key, *params, *([key, floor] if floor else []), limit, limit, limit],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        # Two typed words that some names hold both are the answer even when fewer than a
+        # page: names holding one of two words are thousands, and far from what was typed.
+        if len(ids) >= limit or (ids and len(words) == 2 and number == 0):
+            break
+    return ids
+
+
+def _edits_allowed(word: str) -> int:
+    """Letters that may differ between a typed word and a registry word: one in a short word,
+    two (a swapped pair) from five letters on."""
+    return 1 if len(word) < 5 else 2
+
+
+def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, threshold: float) -> list[int]:
     where, params = filters.sql()
     ids: list[int] = []
-    for threshold in SIMILARITY_PASSES:
-        if threshold != threshold_set:
-            cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(threshold)])
-        shortest, longest = _length_bounds(key, threshold)
+    for pass_threshold in SIMILARITY_PASSES:
+        if pass_threshold != threshold:
+            cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(pass_threshold)])
+            threshold = pass_threshold
+        shortest, longest = _length_bounds(key, pass_threshold)
         if filters:
             cursor.execute(
                 "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
@@ -158,9 +244,8 @@ def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, thre
                 "WITH names AS ("
                 " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
                 " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
-                " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
-                " ORDER BY names.score DESC, p.id LIMIT %s",
-                [key, key, shortest, longest, limit, limit],
+                + _PERSONS_OF_NAMES,
+                [key, key, shortest, longest, limit, limit, limit],
             )
         ids = [row[0] for row in cursor.fetchall()]
         if len(ids) >= limit:
@@ -212,7 +297,7 @@ def person_search_filtered(
             key=lambda p: (p.nik != number, p.household_id or 0, p.relationship != Person.Relationship.HEAD,
                            p.birth_date or datetime.date.min, p.pk),
         )
-    first = SIMILARITY_PASSES[0]
+    first = SIMILARITY_PASSES[0] if filters else WORD_SIMILARITY
     with connection.cursor() as cursor:  # normalise and set the first threshold in one round trip
         cursor.execute(f"SELECT pandu_name_key(%s), {_SET_THRESHOLD}", [query, str(first)])
         key = cursor.fetchone()[0] or ""
@@ -220,7 +305,7 @@ def person_search_filtered(
         with connection.cursor() as cursor:
             cursor.execute("RESET pg_trgm.similarity_threshold")
         return []
-    ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold_set=first)
+    ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold=first)
     found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 

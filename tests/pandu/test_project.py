@@ -18,14 +18,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.django_db
-def test_database_is_postgresql_with_trigram_and_unaccent():
+def test_database_is_postgresql_with_trigram_unaccent_and_fuzzystrmatch():
     assert connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute("SELECT extname FROM pg_extension")
         extensions = {row[0] for row in cursor.fetchall()}
-        cursor.execute("SELECT similarity('Muhammad', 'Muhamad') > 0.5, unaccent('Émile')")
-        similar, plain = cursor.fetchone()
-    assert {"pg_trgm", "unaccent"} <= extensions
+        cursor.execute(
+            "SELECT similarity('Muhammad', 'Muhamad') > 0.5, unaccent('Émile'), levenshtein_less_equal('baso', 'aso', 1)"
+        )
+        similar, plain, edits = cursor.fetchone()
+    assert {"pg_trgm", "unaccent", "fuzzystrmatch"} <= extensions
+    assert edits == 1
     assert similar is True
     assert plain == "Emile"
 

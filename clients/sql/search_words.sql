@@ -1,0 +1,23 @@
+-- Keep clients_searchname (each distinct person name_key once) and clients_searchword (each
+-- distinct word of those names once) in step with clients_person. Statement-level triggers with
+-- transition tables (created in search_names.sql): one INSERT ... SELECT DISTINCT per statement,
+-- so a COPY or bulk import of a million persons adds its names and words in one go.
+CREATE OR REPLACE FUNCTION pandu_add_search_names() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    WITH added AS (
+        INSERT INTO clients_searchname (key)
+            SELECT DISTINCT name_key FROM new_persons WHERE name_key IS NOT NULL AND name_key <> ''
+            ON CONFLICT (key) DO NOTHING
+            RETURNING words
+    )
+    INSERT INTO clients_searchword (word)
+        SELECT DISTINCT word FROM added, unnest(added.words) AS word WHERE word <> ''
+        ON CONFLICT (word) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+INSERT INTO clients_searchword (word)
+    SELECT DISTINCT word FROM clients_searchname, unnest(words) AS word WHERE word <> ''
+    ON CONFLICT (word) DO NOTHING;
