@@ -479,3 +479,50 @@ class Complaint(TimeStampedModel):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
+
+
+class RegistryCount(models.Model):
+    """Households and persons per village, registry status and source.
+
+    Kept exact by database triggers on households and persons (clients/sql/counters.sql), in
+    the same transaction as every change, so the dashboard and the home pages add up a few
+    hundred rows instead of counting a million. Persons without a household are counted in
+    the row without a village."""
+
+    village = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    registry_status = models.CharField(max_length=20, blank=True)
+    registry_source = models.CharField(max_length=60, blank=True)
+    households = models.IntegerField(default=0)
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "registry_status", "registry_source"], nulls_distinct=False,
+                name="registry_count_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village_id} {self.registry_status} {self.registry_source}: {self.households}/{self.persons}"
+
+
+class PMKSCount(models.Model):
+    """Living persons per PMKS category and village (the dashboard's Table 1), kept exact by
+    database triggers on the category links, persons and households (clients/sql/counters.sql)."""
+
+    category = models.ForeignKey(PMKSCategory, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    village = models.ForeignKey(
+        Region, on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["category", "village"], nulls_distinct=False, name="pmks_count_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.village_id}: {self.persons}"

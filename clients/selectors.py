@@ -6,10 +6,10 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
-from clients.models import Complaint, Household, Person, Region
+from clients.models import Complaint, Household, Person, Region, RegistryStatus
 from clients.nik import clean_number
 from pandu import roles
 from referrals.selectors import person_filter_for_officer
@@ -379,3 +379,12 @@ def complaints_for_user(user) -> QuerySet[Complaint]:
 
 def get_complaint_for_user(user, pk) -> Complaint:
     return get_object_or_404(complaints_for_user(user), pk=pk)
+
+
+def households_by_status() -> dict:
+    """Aggregates over RegistryCount rows: households listed, in verification and not listed."""
+    return {
+        key: Sum("households", filter=Q(registry_status=status), default=0)
+        for key, status in (("listed", RegistryStatus.LISTED), ("in_verification", RegistryStatus.IN_VERIFICATION),
+                            ("not_listed", RegistryStatus.NOT_LISTED))
+    }

@@ -10,10 +10,11 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
-from clients.models import Household, Person, PMKSCategory, Region, RegistryStatus
+from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
+from clients.selectors import households_by_status
 from desks.models import Desk
 
 
@@ -56,41 +57,37 @@ class DashboardFilter:
 
 
 def pmks_table(flt: DashboardFilter) -> list[dict]:
-    """Persons per PMKS category (the paper's Table 1)."""
-    living = Q(persons__life_status=Person.LifeStatus.ACTIVE) & flt.person_q("persons__")
-    rows = (
-        PMKSCategory.objects.filter(is_active=True)
-        .annotate(n=Count("persons", filter=living, distinct=True))
-        .order_by("code")
-    )
-    return [{"code": c.code, "name": c.name, "count": c.n} for c in rows]
+    """Living persons per PMKS category (the paper's Table 1), from the exact counters."""
+    counts = PMKSCount.objects.filter(flt.household_q()).values("category").annotate(n=Sum("persons"))
+    persons = {row["category"]: row["n"] for row in counts}
+    return [
+        {"code": c.code, "name": c.name, "count": persons.get(c.pk, 0)}
+        for c in PMKSCategory.objects.filter(is_active=True).order_by("code")
+    ]
 
 
 def registry_summary(flt: DashboardFilter) -> dict:
-    households = Household.objects.filter(flt.household_q())
+    """Households and persons by registry source and by kecamatan, from the exact counters
+    (pandu.counters): a few hundred rows, whatever the size of the registry."""
+    cells = RegistryCount.objects.filter(flt.household_q())
     by_source = (
-        households.filter(registry_status=RegistryStatus.LISTED)
+        cells.filter(registry_status=RegistryStatus.LISTED)
         .values("registry_source")
-        .annotate(households=Count("id", distinct=True), persons=Count("members", distinct=True))
+        .annotate(households=Sum("households"), persons=Sum("persons"))
+        .filter(Q(households__gt=0) | Q(persons__gt=0))
         .order_by("registry_source")
     )
     by_kecamatan = (
-        households.values("village__parent__code", "village__parent__name")
-        .annotate(
-            listed=Count("id", filter=Q(registry_status=RegistryStatus.LISTED)),
-            in_verification=Count("id", filter=Q(registry_status=RegistryStatus.IN_VERIFICATION)),
-            not_listed=Count("id", filter=Q(registry_status=RegistryStatus.NOT_LISTED)),
-        )
+        cells.filter(village__isnull=False)
+        .values("village__parent__code", "village__parent__name")
+        .annotate(**households_by_status(), all_households=Sum("households"))
+        .filter(all_households__gt=0)
         .order_by("village__parent__code")
     )
-    totals = households.aggregate(
-        listed=Count("id", filter=Q(registry_status=RegistryStatus.LISTED)),
-        in_verification=Count("id", filter=Q(registry_status=RegistryStatus.IN_VERIFICATION)),
-        not_listed=Count("id", filter=Q(registry_status=RegistryStatus.NOT_LISTED)),
+    totals = cells.aggregate(
+        **households_by_status(),
+        listed_persons=Sum("persons", filter=Q(registry_status=RegistryStatus.LISTED), default=0),
     )
-    listed_persons = Person.objects.filter(
-        flt.person_q(), household__registry_status=RegistryStatus.LISTED
-    ).count()
     return {
         "by_source": [
             {"source": row["registry_source"] or "—", "raw_source": row["registry_source"],
@@ -102,7 +99,7 @@ def registry_summary(flt: DashboardFilter) -> dict:
              "listed": row["listed"], "in_verification": row["in_verification"], "not_listed": row["not_listed"]}
             for row in by_kecamatan
         ],
-        "totals": {**totals, "listed_persons": listed_persons},
+        "totals": totals,
     }
 
 

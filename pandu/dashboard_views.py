@@ -259,13 +259,13 @@ def drill_referrals(request):
     if flt.provider is not None:
         referrals = referrals.filter(provider=flt.provider)
     if flt.kecamatan is not None:
-        referrals = referrals.filter(case__person__household__village__parent=flt.kecamatan)
+        referrals = referrals.filter(kecamatan=flt.kecamatan)
     if request.GET.get("provider"):
         referrals = referrals.filter(provider_id=request.GET["provider"])
     if request.GET.get("service"):
         referrals = referrals.filter(service_id=request.GET["service"])
     if request.GET.get("in_kecamatan"):
-        referrals = referrals.filter(case__person__household__village__parent__code=request.GET["in_kecamatan"])
+        referrals = referrals.filter(kecamatan__code=request.GET["in_kecamatan"])
     state = request.GET.get("state", "")
     if state == "overdue":
         referrals = referrals.filter(status__in=Referral.OPEN_STATUSES, due_on__lt=timezone.localdate())

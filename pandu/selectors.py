@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Sum
 
-from clients.models import Complaint, Household, Person, RegistryStatus
+from clients.models import Complaint, RegistryCount
+from clients.selectors import households_by_status
 from desks.selectors import assignment_for_user
 from referrals.selectors import referral_counts_for_home
 
 
 def registry_counts() -> dict[str, int]:
-    by_status = dict(
-        Household.objects.values_list("registry_status").annotate(n=Count("id")).values_list(
-            "registry_status", "n"
-        )
+    """The registry's size for the home pages, from the exact counters (pandu.counters)."""
+    totals = RegistryCount.objects.aggregate(
+        all_households=Sum("households", default=0), all_persons=Sum("persons", default=0), **households_by_status()
     )
-    return {
-        "households": sum(by_status.values()),
-        "persons": Person.objects.count(),
-        "listed": by_status.get(RegistryStatus.LISTED, 0),
-        "in_verification": by_status.get(RegistryStatus.IN_VERIFICATION, 0),
-        "not_listed": by_status.get(RegistryStatus.NOT_LISTED, 0),
-    }
+    return {"households": totals.pop("all_households"), "persons": totals.pop("all_persons"), **totals}
 
 
 def home_context(user) -> dict:

@@ -221,6 +221,16 @@ class Referral(TimeStampedModel):
         related_name="referrals_created",
         verbose_name=_("created by"),
     )
+    kecamatan = models.ForeignKey(
+        "clients.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("kecamatan"),
+        help_text=_("Where the person lived when referred (set by the database when the referral is made)."),
+    )
     creator_unread = models.BooleanField(
         _("news for the front desk"),
         default=False,
@@ -253,6 +263,20 @@ class Referral(TimeStampedModel):
                 condition=Q(status="waiting"),
                 name="referral_waiting_idx",
             ),
+            # The dashboard's medians (completed referrals of a period) and "overdue now" (open
+            # referrals not yet due), read from the index alone.
+            models.Index(
+                fields=["created_at"],
+                include=["provider", "service", "kecamatan", "sent_at", "closed_at"],
+                condition=Q(status="completed"),
+                name="referral_completed_idx",
+            ),
+            models.Index(
+                fields=["due_on"],
+                include=["created_at", "provider", "service", "kecamatan"],
+                condition=Q(status__in=("sent", "received", "accepted", "returned")),
+                name="referral_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,6 +295,36 @@ class Referral(TimeStampedModel):
     @property
     def missing_documents(self) -> list[str]:
         return [doc for doc in self.required_documents if doc not in self.documents_checked]
+
+
+class ReferralMonth(models.Model):
+    """Referrals per month made, provider, service, kecamatan, state, outcome granted and
+    completion within the SLA. Kept exact by database triggers on referrals (referrals/sql/
+    referral_months.sql) in the same transaction as every change, so the dashboard adds up
+    these rows for whole months instead of reading every referral."""
+
+    month = models.DateField()
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kecamatan = models.ForeignKey(
+        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10)
+    granted = models.BooleanField()
+    within_sla = models.BooleanField()
+    referrals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "provider", "service", "kecamatan", "status", "granted", "within_sla"],
+                nulls_distinct=False,
+                name="referral_month_cell",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_id} {self.status}: {self.referrals}"
 
 
 class ReferralEvent(models.Model):

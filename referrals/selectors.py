@@ -88,7 +88,7 @@ def referral_list(
     if provider is not None:
         queryset = queryset.filter(provider=provider)
     if kecamatan is not None:
-        queryset = queryset.filter(case__person__household__village__parent=kecamatan)
+        queryset = queryset.filter(kecamatan=kecamatan)
     if query:
         queryset = queryset.filter(
             Q(number__icontains=query) | Q(case__person__full_name__icontains=query)
@@ -259,79 +259,129 @@ def open_referrals_for_person_at(person, provider) -> list[Referral]:
 # --- Dashboard figures (the head's dashboard composes these) ---------------------------------
 
 
+_FIGURES = {
+    "total": "sum(n)",
+    "waiting": "sum(n) FILTER (WHERE status = 'waiting')",
+    "pending": "sum(n) FILTER (WHERE status IN ('sent', 'received'))",
+    "accepted": "sum(n) FILTER (WHERE status = 'accepted')",
+    "completed": "sum(n) FILTER (WHERE status = 'completed')",
+    "granted": "sum(n) FILTER (WHERE granted)",
+    "rejected": "sum(n) FILTER (WHERE status = 'rejected')",
+    "returned": "sum(n) FILTER (WHERE status = 'returned')",
+    "cancelled": "sum(n) FILTER (WHERE status = 'cancelled')",
+    "within_sla": "sum(n) FILTER (WHERE within_sla)",
+    "open": "sum(n) FILTER (WHERE status IN ('sent', 'received', 'accepted', 'returned'))",
+}
+
+
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _with_sla(row: dict, median_days, not_yet_due: int) -> dict:
+    row["median_days"] = median_days
+    row["overdue"] = row["open"] - not_yet_due
+    row["sla_pct"] = round(100 * row["within_sla"] / row["completed"]) if row["completed"] else None
+    return row
+
+
 def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) -> dict:
     """Referrals made in the period: per provider and per service (total, by state, completed
     within SLA, median days to completion, overdue now), per month and per kecamatan, and the
-    quota services' places and waiting lists. Aggregated in the database."""
-    from django.db import connection
+    quota services' places and waiting lists.
 
-    where = ["r.created_at >= %s", "r.created_at < %s"]
-    start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
-    end = timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
-    params: list = [start, end]
-    join = ""
+    Whole months of the period are added up from the exact counters (referrals_referralmonth,
+    pandu/counters.py); the days before the first whole month and after the last are counted
+    from the referrals themselves, cell by cell the same way. A referral counts in the
+    kecamatan its person lived in when it was made (Referral.kecamatan). Medians come from the
+    completed referrals of the period, "overdue now" is the open ones minus those not yet
+    due: both read partial covering indexes of a small part of the referrals.
+    """
+    from django.db import connection, transaction
+
+    start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
+    first_month = date_from if date_from.day == 1 else _next_month(date_from)
+    after_months = (date_to + datetime.timedelta(days=1)).replace(day=1)
+    if first_month >= after_months:  # no whole month: every day from the referrals
+        first_month = after_months = date_from.replace(day=1)
+        days = [(start, end)]
+    else:
+        days = [(start, _local_midnight(first_month)), (_local_midnight(after_months), end)]
+    where, params = "", []
     if kecamatan is not None:
-        join = (" JOIN referrals_case c ON c.id = r.case_id JOIN clients_person p ON p.id = c.person_id"
-                " JOIN clients_household h ON h.id = p.household_id JOIN clients_region v ON v.id = h.village_id")
-        where.append("v.parent_id = %s")
+        where += " AND kecamatan_id = %s"
         params.append(kecamatan.pk)
     if provider is not None:
-        where.append("r.provider_id = %s")
+        where += " AND provider_id = %s"
         params.append(provider.pk)
-    where_sql = " AND ".join(where)
+    in_days = " OR ".join("(created_at >= %s AND created_at < %s)" for _ in days)
+    day_params = [moment for span in days for moment in span]
+    figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
     today = timezone.localdate()
-    figures = """
-        count(*) AS total,
-        count(*) FILTER (WHERE r.status = 'waiting') AS waiting,
-        count(*) FILTER (WHERE r.status IN ('sent', 'received')) AS pending,
-        count(*) FILTER (WHERE r.status = 'accepted') AS accepted,
-        count(*) FILTER (WHERE r.status = 'completed') AS completed,
-        count(*) FILTER (WHERE r.status = 'completed' AND r.outcome = 'granted') AS granted,
-        count(*) FILTER (WHERE r.status = 'rejected') AS rejected,
-        count(*) FILTER (WHERE r.status = 'returned') AS returned,
-        count(*) FILTER (WHERE r.status = 'cancelled') AS cancelled,
-        count(*) FILTER (WHERE r.status = 'completed'
-                         AND (r.closed_at AT TIME ZONE 'Asia/Makassar')::date <= r.due_on) AS within_sla,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.closed_at - r.sent_at) / 86400)
-            FILTER (WHERE r.status = 'completed') AS median_days,
-        count(*) FILTER (WHERE r.status IN ('sent', 'received', 'accepted', 'returned') AND r.due_on < %s) AS overdue
-    """
-    keys = ["total", "waiting", "pending", "accepted", "completed", "granted", "rejected", "returned",
-            "cancelled", "within_sla", "median_days", "overdue"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The medians sort the period's completed referrals: in memory, not on disk.
+        cursor.execute("SET LOCAL work_mem = '32MB'")
+        cursor.execute(
+            "WITH cells AS ("
+            " SELECT provider_id, service_id, kecamatan_id, month, status, granted, within_sla, referrals AS n"
+            f" FROM referrals_referralmonth WHERE month >= %s AND month < %s AND referrals <> 0{where}"
+            " UNION ALL"
+            " SELECT provider_id, service_id, kecamatan_id, pandu_local_month(created_at), status,"
+            " pandu_referral_granted(status, outcome), pandu_referral_within_sla(status, closed_at, due_on), 1"
+            f" FROM referrals_referral WHERE ({in_days}){where})"
+            " SELECT GROUPING(provider_id, service_id, month, kecamatan_id), provider_id, service_id,"
+            f" to_char(month, 'YYYY-MM'), kecamatan_id, {figures} FROM cells"
+            " GROUP BY GROUPING SETS ((provider_id), (service_id), (month), (kecamatan_id)) HAVING sum(n) <> 0",
+            [first_month, after_months, *params, *day_params, *params],
+        )
+        grouped = cursor.fetchall()
+        # Medians and "not yet due" per provider and per service, from the referrals themselves.
+        cursor.execute(
+            "SELECT GROUPING(provider_id, service_id), provider_id, service_id,"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - sent_at) / 86400)"
+            f" FROM referrals_referral WHERE status = 'completed' AND created_at >= %s AND created_at < %s{where}"
+            " GROUP BY GROUPING SETS ((provider_id), (service_id))",
+            [start, end, *params],
+        )
+        medians = {(row[0], row[1] if row[0] == 1 else row[2]): row[3] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT GROUPING(provider_id, service_id), provider_id, service_id, count(*) FROM referrals_referral"
+            " WHERE status IN ('sent', 'received', 'accepted', 'returned') AND (due_on >= %s OR due_on IS NULL)"
+            f" AND created_at >= %s AND created_at < %s{where} GROUP BY GROUPING SETS ((provider_id), (service_id))",
+            [today, start, end, *params],
+        )
+        not_due = {(row[0], row[1] if row[0] == 1 else row[2]): row[3] for row in cursor.fetchall()}
 
-    def rows(group_sql: str, label_cols: list[str]) -> list[dict]:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {group_sql}, {figures} FROM referrals_referral r{join}"
-                           f" WHERE {where_sql} GROUP BY {group_sql} ORDER BY total DESC",
-                           [today, *params])
-            result = []
-            for record in cursor.fetchall():
-                row = dict(zip(label_cols + keys, record, strict=True))
-                row["sla_pct"] = round(100 * row["within_sla"] / row["completed"]) if row["completed"] else None
-                result.append(row)
-            return result
-
-    per_provider = rows("r.provider_id", ["provider_id"])
-    per_service = rows("r.service_id", ["service_id"])
+    keys = [*_FIGURES, "median_days", "overdue"]
+    per_provider, per_service, per_month, per_kecamatan = [], [], [], []
     names = dict(Provider.objects.values_list("pk", "name"))
-    services_by_pk = {s.pk: s for s in Service.objects.select_related("provider")}
-    for row in per_provider:
-        row["name"] = names.get(row["provider_id"], "")
-    for row in per_service:
-        service = services_by_pk.get(row["service_id"])
-        row["name"] = service.name if service else ""
-        row["provider"] = service.provider.name if service else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT to_char(date_trunc('month', r.created_at AT TIME ZONE 'Asia/Makassar'), 'YYYY-MM') AS month,"
-            f" count(*) FROM referrals_referral r{join} WHERE {where_sql} GROUP BY 1 ORDER BY 1", params)
-        per_month = [{"month": m, "count": n} for m, n in cursor.fetchall()]
-        kjoin = join or (" JOIN referrals_case c ON c.id = r.case_id JOIN clients_person p ON p.id = c.person_id"
-                         " JOIN clients_household h ON h.id = p.household_id JOIN clients_region v ON v.id = h.village_id")
-        cursor.execute(
-            f"SELECT k.code, k.name, count(*) FROM referrals_referral r{kjoin} JOIN clients_region k ON k.id = v.parent_id"
-            f" WHERE {where_sql} GROUP BY k.code, k.name ORDER BY k.code", params)
-        per_kecamatan = [{"code": c, "name": n.title(), "count": k} for c, n, k in cursor.fetchall()]
+    services_by_pk = {service.pk: service for service in Service.objects.select_related("provider")}
+    kecamatan_by_pk = {}
+    for grouping, provider_id, service_id, month, kecamatan_id, *values in grouped:
+        row = dict(zip(_FIGURES, values, strict=True))
+        if grouping == 0b0111:  # by provider (GROUPING's bits: the columns *not* grouped on)
+            row |= {"provider_id": provider_id, "name": names.get(provider_id, "")}
+            per_provider.append(_with_sla(row, medians.get((1, provider_id)), not_due.get((1, provider_id), 0)))
+        elif grouping == 0b1011:
+            service = services_by_pk.get(service_id)
+            row |= {"service_id": service_id, "name": service.name if service else "",
+                    "provider": service.provider.name if service else ""}
+            per_service.append(_with_sla(row, medians.get((2, service_id)), not_due.get((2, service_id), 0)))
+        elif grouping == 0b1101:
+            per_month.append({"month": month, "count": row["total"]})
+        elif kecamatan_id is not None:
+            kecamatan_by_pk[kecamatan_id] = row["total"]
+    from clients.models import Region
+
+    for region in Region.objects.filter(pk__in=kecamatan_by_pk).order_by("code"):
+        per_kecamatan.append({"code": region.code, "name": region.name.title(), "count": kecamatan_by_pk[region.pk]})
+    per_provider.sort(key=lambda row: (-row["total"], row["name"]))
+    per_service.sort(key=lambda row: (-row["total"], row["provider"], row["name"]))
+    per_month.sort(key=lambda row: row["month"])
     quotas = [
         {"service": service, **quota_summary(service)}
         for service in Service.objects.filter(quota__isnull=False).select_related("provider")

@@ -1,0 +1,80 @@
+"""The exact counters behind the dashboard and the home pages.
+
+Each counter table is kept by database triggers in the same transaction as every change to
+the rows it counts, so reading it is reading the data:
+
+- clients_registrycount (clients/sql/counters.sql): households and persons per village,
+  registry status and source;
+- clients_pmkscount (same file): living persons per PMKS category and village;
+- referrals_referralmonth (referrals/sql/referral_months.sql): referrals per month made,
+  provider, service, kecamatan, state, outcome granted and completion within SLA.
+
+Each has a view counting the same from the rows. `differences` compares the two and
+`recount` rebuilds a table from its view (after restoring part of a dump, or any doubt):
+`manage.py recount [--check]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+
+@dataclass(frozen=True)
+class Counter:
+    name: str
+    table: str
+    view: str
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    counted_tables: tuple[str, ...]
+
+
+COUNTERS = (
+    Counter("registry", "clients_registrycount", "pandu_registry_recount",
+            ("village_id", "registry_status", "registry_source"), ("households", "persons"),
+            ("clients_household", "clients_person")),
+    Counter("pmks", "clients_pmkscount", "pandu_pmks_recount", ("category_id", "village_id"), ("persons",),
+            ("clients_household", "clients_person", "clients_person_pmks_categories")),
+    Counter("referrals", "referrals_referralmonth", "pandu_referral_recount",
+            ("month", "provider_id", "service_id", "kecamatan_id", "status", "granted", "within_sla"),
+            ("referrals",), ("referrals_referral",)),
+)
+
+
+def differences() -> list[str]:
+    """Cells where a counter and a full count disagree (empty when the counters are exact)."""
+    found = []
+    with connection.cursor() as cursor:
+        for counter in COUNTERS:
+            keys, values = counter.keys, counter.values
+            # NULL (no village, no kecamatan) is a cell like the others; as text it joins by equality
+            same_cell = " AND ".join(f"coalesce(a.{key}::text, '') = coalesce(e.{key}::text, '')" for key in keys)
+            nonzero = " OR ".join(f"{value} <> 0" for value in values)
+            differ = " OR ".join(f"a.{value} IS DISTINCT FROM e.{value}" for value in values)
+            cursor.execute(
+                f"SELECT {', '.join(f'coalesce(a.{key}, e.{key})' for key in keys)},"
+                f" {', '.join(f'a.{v}, e.{v}' for v in values)}"
+                f" FROM (SELECT * FROM {counter.table} WHERE {nonzero}) a FULL JOIN {counter.view} e ON {same_cell}"
+                f" WHERE {differ}"
+            )
+            for row in cursor.fetchall():
+                cell = dict(zip(keys, row[: len(keys)], strict=True))
+                pairs = row[len(keys):]
+                counts = ", ".join(
+                    f"{value} {pairs[2 * i] or 0} (counted {pairs[2 * i + 1] or 0})" for i, value in enumerate(values)
+                )
+                found.append(f"{counter.name} {cell}: {counts}")
+    return found
+
+
+def recount() -> None:
+    """Rebuild every counter from its rows, with writes to those rows held back meanwhile."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        counted = sorted({table for counter in COUNTERS for table in counter.counted_tables})
+        cursor.execute(f"LOCK TABLE {', '.join(counted)} IN SHARE MODE")
+        for counter in COUNTERS:
+            columns = ", ".join(counter.keys + counter.values)
+            cursor.execute(f"DELETE FROM {counter.table}")
+            cursor.execute(f"INSERT INTO {counter.table} ({columns}) SELECT {columns} FROM {counter.view}")
