@@ -220,20 +220,24 @@ def _person_referrals(person, user):
 def person_edit(request, pk):
     person = selectors.get_person_for_user(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
+    return person_form_page(request, person, form, services.person_update, saved=_("Person saved."))
+
+
+def person_form_page(request, person, form, save, *, saved: str, **context):
+    """The form of an existing person (an edit, or the head's correction): on a valid POST call
+    ``save`` with the form's fields and go back to the person, else show the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
-                person=person, changed_by=request.user, request=request,
-                pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields(),
-            )
+            save(person=person, changed_by=request.user, request=request,
+                 pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Person saved."))
+            messages.success(request, saved)
             return redirect("clients:person_detail", pk=person.pk)
     return render(request, "clients/person_form.html", {
         "form": form, "household": person.household, "person": person,
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES), **context,
     })
 
 

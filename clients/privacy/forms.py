@@ -1,4 +1,5 @@
-"""Forms of the data subject request: a correction is the person form plus its reason."""
+"""Forms of the data subject request: a correction is the person form plus its reason (which
+``service_fields`` passes on to ``person_correct``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,6 @@ class PersonCorrectionForm(PersonForm):
         help_text=_("What the person asked and what shows the right data (for example: KTP seen at the desk). "
                     "Kept in the audit log with the values before and after."),
     )
-
-    def service_fields(self) -> dict:
-        data = super().service_fields()
-        data.pop("reason", None)
-        return data
 
 
 class AnonymiseForm(forms.Form):

@@ -17,7 +17,7 @@ from clients.privacy.dossier import dossier_zip
 from clients.privacy.forms import AnonymiseForm, PersonCorrectionForm
 from clients.privacy.services import person_anonymise
 from clients.selectors import get_person_for_user
-from pandu import roles
+from clients.views import person_form_page
 from pandu.exports import download_response
 from pandu.roles import role_required
 
@@ -40,22 +40,10 @@ def person_correct(request, pk):
         messages.error(request, _("This person was anonymised: the record can no longer be changed."))
         return redirect("clients:person_detail", pk=person.pk)
     form = PersonCorrectionForm(request.POST or None, instance=person)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_correct(
-                person=person, changed_by=request.user, request=request, reason=form.cleaned_data["reason"],
-                pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Correction saved. The reason and the values before and after are in the "
-                                        "audit log."))
-            return redirect("clients:person_detail", pk=person.pk)
-    return render(request, "clients/person_form.html", {
-        "form": form, "household": person.household, "person": person, "correcting": True,
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
-    })
+    return person_form_page(
+        request, person, form, services.person_correct, correcting=True,
+        saved=_("Correction saved. The reason and the values before and after are in the audit log."),
+    )
 
 
 @role_required(*selectors.DATA_REQUEST_ROLES)
