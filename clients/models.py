@@ -214,6 +214,17 @@ class Person(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set once by clients.privacy.person_anonymise: the record stays for the statistics, without
+    # what identifies the person.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("anonymised by"),
+    )
+    # A database default too: bulk loaders (COPY) that name their columns leave it out.
+    anonymisation_reason = models.TextField(
+        _("reason for anonymising"), blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("person")
@@ -225,6 +236,10 @@ class Person(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(nik__isnull=False) | ~Q(no_nik_reason=""), name="person_nik_or_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymised_at__isnull=True) | ~Q(anonymisation_reason=""),
+                name="person_anonymised_has_reason",
             ),
         ]
         indexes = [
@@ -242,6 +257,10 @@ class Person(TimeStampedModel):
     @property
     def masked_nik(self) -> str:
         return f"{'•' * 12}{self.nik[-4:]}" if self.nik else ""
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
 
 class SearchName(models.Model):
@@ -333,6 +352,8 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", _("Logged out")
         PERMISSION_CHANGE = "permission_change", _("Changed permissions")
         CHANGE = "change", _("Changed personal data")
+        CORRECT = "correct", _("Corrected personal data on request")
+        ANONYMISE = "anonymise", _("Anonymised a person")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -160,21 +160,68 @@ def person_register(*, household: Household | None, created_by=None, pmks_catego
     return person
 
 
-@transaction.atomic
-def person_update(*, person: Person, changed_by, pmks_categories=None, request=None, **fields) -> Person:
+def _check_not_anonymised(person: Person) -> None:
+    if person.is_anonymised:
+        raise ValidationError(_("This person was anonymised: the record can no longer be changed."))
+
+
+def _person_state(person: Person) -> dict:
+    """The editable fields and PMKS codes as JSON values, to compare before and after."""
+    state = {name: getattr(person, name) for name in PERSON_FIELDS}
+    if state["birth_date"] is not None:
+        state["birth_date"] = state["birth_date"].isoformat()
+    state["pmks_categories"] = sorted(person.pmks_categories.values_list("code", flat=True))
+    return state
+
+
+def _person_save(*, person: Person, changed_by, pmks_categories, request, fields: dict,
+                 reason: str = "") -> Person:
+    """Edit or correction: one path. A correction also keeps each changed value before and after
+    in its audit event; an ordinary edit names the changed fields only (data minimisation)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_not_anonymised(person)
     values = _person_values(fields)
     _check_nik_free(values["nik"], exclude_pk=person.pk)
+    before = _person_state(person) if reason else None
     changed = _assign(person, values, PERSON_FIELDS)
     person.save()
     if pmks_categories is not None:
-        before = set(person.pmks_categories.values_list("pk", flat=True))
+        had = set(person.pmks_categories.values_list("pk", flat=True))
         person.pmks_categories.set(pmks_categories)
-        if before != {c.pk for c in pmks_categories}:
+        if had != {c.pk for c in pmks_categories}:
             changed.append("pmks_categories")
-    audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=person,
-                 summary=f"changed person {person.pk}", detail={"fields": changed}, request=request)
+    if not reason:
+        audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=person,
+                     summary=f"changed person {person.pk}", detail={"fields": changed}, request=request)
+        return person
+    if not changed:
+        raise ValidationError(_("Nothing was changed: correct at least one field, or cancel."))
+    after = _person_state(person)
+    audit_record(
+        user=changed_by, action=AuditEvent.Action.CORRECT, obj=person,
+        summary=f"corrected person {person.pk} on request", request=request,
+        detail={"fields": changed, "reason": reason,
+                "changes": {name: [before[name], after[name]] for name in changed}},
+    )
     return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, changed_by, pmks_categories=None, request=None, **fields) -> Person:
+    return _person_save(person=person, changed_by=changed_by, pmks_categories=pmks_categories,
+                        request=request, fields=fields)
+
+
+@transaction.atomic
+def person_correct(*, person: Person, changed_by, reason: str, pmks_categories=None, request=None,
+                   **fields) -> Person:
+    """A correction the person asked for (UU 27/2022 art. 6). The reason is mandatory; the audit
+    event keeps it with every changed value before and after, the evidence of the correction."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Write why the data is corrected (for example: the KTP shows another spelling).")})
+    return _person_save(person=person, changed_by=changed_by, pmks_categories=pmks_categories,
+                        request=request, fields=fields, reason=reason)
 
 
 def _store_photo(obj: models.Model, upload, image_field: str, thumb_field: str) -> None:
@@ -192,6 +239,7 @@ def _store_photo(obj: models.Model, upload, image_field: str, thumb_field: str) 
 def person_set_photo(*, person: Person, upload, changed_by, request=None) -> Person:
     """Store the person's photo (verified, re-encoded without EXIF, with a thumbnail)."""
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_not_anonymised(person)
     _store_photo(person, upload, "photo", "photo_thumb")
     audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=person, summary="photo", request=request)
     return person

@@ -26,6 +26,7 @@ from clients.forms import (
     SearchForm,
 )
 from clients.models import AuditEvent, Region
+from clients.privacy import selectors as privacy
 from pandu import roles
 from pandu.roles import role_required
 
@@ -186,7 +187,7 @@ def person_detail(request, pk):
     person = selectors.get_person_for_user(request.user, pk)
     services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=person, request=request)
     household = person.household
-    return render(request, "clients/person_detail.html", {
+    context = {
         "person": person,
         "household": household,
         "members": household.members.exclude(pk=person.pk).order_by("relationship", "birth_date") if household else [],
@@ -195,7 +196,18 @@ def person_detail(request, pk):
         "complaints": person.complaints.all()[:10],
         "person_referrals": _person_referrals(person, request.user),
         **_record_page_context(request),
-    })
+        **_data_request_context(request.user, person),
+    }
+    if person.is_anonymised:
+        context["can_edit"] = False
+    return render(request, "clients/person_detail.html", context)
+
+
+def _data_request_context(user, person) -> dict:
+    """The data request section (download, correct, anonymise) for the head and the administrator."""
+    if not roles.has_role(user, *privacy.DATA_REQUEST_ROLES):
+        return {"can_request_data": False}
+    return {"can_request_data": True, "corrections": privacy.person_corrections(person)}
 
 
 def _person_referrals(person, user):
@@ -208,20 +220,24 @@ def _person_referrals(person, user):
 def person_edit(request, pk):
     person = selectors.get_person_for_user(request.user, pk)
     form = PersonForm(request.POST or None, instance=person)
+    return person_form_page(request, person, form, services.person_update, saved=_("Person saved."))
+
+
+def person_form_page(request, person, form, save, *, saved: str, **context):
+    """The form of an existing person (an edit, or the head's correction): on a valid POST call
+    ``save`` with the form's fields and go back to the person, else show the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.person_update(
-                person=person, changed_by=request.user, request=request,
-                pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields(),
-            )
+            save(person=person, changed_by=request.user, request=request,
+                 pmks_categories=list(form.cleaned_data["pmks_categories"]), **form.service_fields())
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Person saved."))
+            messages.success(request, saved)
             return redirect("clients:person_detail", pk=person.pk)
     return render(request, "clients/person_form.html", {
         "form": form, "household": person.household, "person": person,
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES), **context,
     })
 
 

@@ -147,3 +147,9 @@ def ticket_link_person(*, ticket: Ticket, person) -> Ticket:
     Ticket.objects.filter(pk=ticket.pk).update(person=person, updated_at=timezone.now())
     ticket.person = person
     return ticket
+
+
+def visit_notes_erase(*, person) -> int:
+    """Anonymising a person: their visits stay (queue times count in the reports), the officers'
+    notes on them go."""
+    return TicketStep.objects.filter(ticket__person=person).exclude(note="").update(note="")

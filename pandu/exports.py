@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import tempfile
 from collections.abc import Iterable, Sequence
+from typing import IO
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -72,9 +73,17 @@ def xlsx_response(stem: str, headers: Sequence[str], rows: Iterable[Sequence], *
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(handle)
     handle.seek(0)
-    response = FileResponse(
-        handle, as_attachment=True, filename=_filename(stem, "xlsx"),
+    return download_response(
+        handle, stem=stem, extension="xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def download_response(handle: IO[bytes], *, stem: str, extension: str, content_type: str) -> FileResponse:
+    """Stream a file made for this request (rewound; the response closes it) as a dated download
+    that no browser or proxy keeps."""
+    response = FileResponse(
+        handle, as_attachment=True, filename=_filename(stem, extension), content_type=content_type
     )
     response["Cache-Control"] = "no-store, private"
     return response

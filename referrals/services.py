@@ -473,3 +473,27 @@ def recommendation_decide(
         recommendation.status = Recommendation.Status.REFUSED
     recommendation.save()
     return recommendation
+
+
+# --- anonymising a person (clients.privacy) -----------------------------------------------
+
+
+def person_referrals_anonymise(*, person, placeholder: str) -> list[str]:
+    """The person's cases, referrals and recommendations stay (services, states, outcomes and times
+    count in the reports); their free texts are replaced and the scanned documents deleted.
+    The timeline's events are evidence the database refuses to change: they stay as written.
+    Returns the stored files, for the caller to delete once the transaction commits."""
+    now = timezone.now()
+    cases = Case.objects.filter(person=person)
+    cases.update(note="", updated_at=now)
+    cases.exclude(pathway_override_reason="").update(pathway_override_reason=placeholder)
+    Recommendation.objects.filter(person=person).update(
+        reason=placeholder, assessment=placeholder, decision_note="", updated_at=now
+    )
+    Referral.objects.filter(case__person=person).exclude(outcome_detail="").update(
+        outcome_detail="", updated_at=now
+    )
+    attachments = ReferralAttachment.objects.filter(referral__case__person=person)
+    files = [name for name in attachments.values_list("file", flat=True) if name]
+    attachments.delete()
+    return files

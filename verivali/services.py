@@ -468,3 +468,26 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
     batch.approved_by = head
     batch.save()
     return batch
+
+
+# --- anonymising a person (clients.privacy) -----------------------------------------------
+
+
+def member_checks_anonymise(*, person: Person) -> int:
+    """The surveyor's findings about the person keep the finding, not the name or birth date
+    written for a newborn."""
+    return MemberCheck.objects.filter(person=person).update(full_name="", birth_date=None)
+
+
+def household_surveys_anonymise(*, household: Household) -> list[str]:
+    """When nobody identifiable is left in the household: its surveys keep their answers, score and
+    class (the statistics and the decree's basis) and lose notes, location and photos.
+    Returns the stored photo files, for the caller to delete once the transaction commits."""
+    Assessment.objects.filter(household=household).update(
+        notes="", return_note="", latitude=None, longitude=None, location_accuracy=None,
+        updated_at=timezone.now(),
+    )
+    photos = AssessmentPhoto.objects.filter(assessment__household=household)
+    files = [name for pair in photos.values_list("image", "thumbnail") for name in pair if name]
+    photos.delete()
+    return files

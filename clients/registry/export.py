@@ -36,8 +36,9 @@ RELATIONSHIP_WORDS = {
 
 def registry_list_persons(filters: dict) -> QuerySet[Person]:
     """Persons of the filtered households (kecamatan, village, status, source, PMKS category,
-    welfare class from the household's latest validated verivali survey)."""
-    queryset = Person.objects.filter(household__isnull=False)
+    welfare class from the household's latest validated verivali survey). Anonymised persons are
+    left out: a row without name or NIK tells an agency nothing."""
+    queryset = Person.objects.filter(household__isnull=False, anonymised_at__isnull=True)
     if filters.get("village"):
         queryset = queryset.filter(household__village__code=filters["village"])
     if filters.get("kecamatan"):
@@ -104,9 +105,9 @@ def proposal_rows(changes: Iterable[RegistryChange]) -> Iterator[list]:
     """One row per member of each changed household, as the ministry's proposal lists persons."""
     changes = list(changes)
     members: dict[int, list[Person]] = {}
-    for person in Person.objects.filter(household__in={c.household_id for c in changes}).order_by(
-        "pk"
-    ):
+    for person in Person.objects.filter(
+        household__in={c.household_id for c in changes}, anonymised_at__isnull=True
+    ).order_by("pk"):
         members.setdefault(person.household_id, []).append(person)
     for change in changes:
         household: Household = change.household
