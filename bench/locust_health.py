@@ -1,10 +1,15 @@
-"""Baseline for the load test: the cheapest request the app answers (/health/)."""
+"""Baseline for the load test: the cheapest request the app answers (/health/), at the same
+pace as the journey's officers."""
+
+import os
 
 from locust import HttpUser, between, task
 
+PACES = {"officer": between(1, 3), "stress": between(0.1, 0.3)}
+
 
 class Probe(HttpUser):
-    wait_time = between(0.5, 1.5)
+    wait_time = PACES[os.environ.get("PANDU_LOAD_PACE", "officer")]
 
     @task
     def health(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from desks.selectors import provider_for_user
 from pandu import roles
 from referrals import services
 from referrals.models import Case as CaseModel
-from referrals.models import Recommendation, Referral
+from referrals.models import Recommendation, Referral, ReferralMonth
 
 # Roles that follow every referral of the office.
 ALL_REFERRALS_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
@@ -224,14 +224,26 @@ def get_recommendation_for_user(user, pk) -> Recommendation:
 
 
 def referral_counts_for_home(user) -> dict:
-    """Counts for the role home pages: what is waiting for this user."""
-    today = timezone.localdate()
-    queryset = with_overdue(referrals_for_user(user), today=today)
+    """Counts for the role home pages: what is waiting for this user. By state from the exact
+    counters (pandu/counters.py); overdue is the open ones minus those not yet due, which a
+    partial index holds."""
+    if roles.has_role(user, *ALL_REFERRALS_ROLES):
+        mine = Q()
+    else:
+        provider = officer_provider(user)
+        mine = Q(provider=provider) if provider is not None else Q(pk__in=[])
+    by_status = dict(
+        ReferralMonth.objects.filter(mine).values_list("status").annotate(n=Sum("referrals")).values_list("status", "n")
+    )
+    opened = sum(by_status.get(status, 0) for status in Referral.OPEN_STATUSES)
+    not_yet_due = Referral.objects.filter(
+        mine, Q(due_on__gte=timezone.localdate()) | Q(due_on__isnull=True), status__in=Referral.OPEN_STATUSES
+    ).count()
     return {
-        "open": queryset.filter(status__in=Referral.OPEN_STATUSES).count(),
-        "new": queryset.filter(status=Referral.Status.SENT).count(),
-        "overdue": queryset.filter(overdue=True).count(),
-        "waiting": queryset.filter(status=Referral.Status.WAITING).count(),
+        "open": opened,
+        "new": by_status.get(Referral.Status.SENT, 0),
+        "overdue": opened - not_yet_due,
+        "waiting": by_status.get(Referral.Status.WAITING, 0),
         "unread": unread_outcome_count(user),
         "recommendations_to_decide": Recommendation.objects.filter(
             status=Recommendation.Status.REQUESTED
