@@ -1,14 +1,25 @@
 """Small view helpers shared by the apps."""
 
+import unicodedata
+
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def redirect_next(request, default: str, *args, **kwargs):
-    """Redirect to the request's `next` when it is a safe URL of this site, else to `default`."""
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Redirect to the request's `next` when it is a path of this site, else to `default`.
+
+    Only a path is followed (the forms send ``request.path``): anything else, e.g. a bare word
+    that ``redirect()`` would try to reverse as a URL name, or a control character that cannot
+    go into a Location header, falls back to `default` instead of an error page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and not any(unicodedata.category(char).startswith("C") for char in target)
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
+        return HttpResponseRedirect(target)
     return redirect(default, *args, **kwargs)

@@ -521,3 +521,19 @@ def test_case_opened_from_a_ticket_links_the_visit(client, front_desk, listed_pe
     client.post(url, {"pathway": "listed", "services": [berobat.pk], "ticket": ticket.pk})
     ticket.refresh_from_db()
     assert ticket.person == listed_person and listed_person.cases.get().ticket == ticket
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["ab", "a b", "/referrals/\x00", "/x\nSet-Cookie: a=b", "//evil.example/"])
+def test_a_next_that_is_not_a_path_of_this_site_falls_back_to_the_referral(
+    client, alice, referral, target
+):
+    """Found by fuzzing: a bare word was reversed as a URL name, a control character went
+    into the Location header; both were server errors."""
+    client.force_login(alice)
+    response = client.post(
+        reverse("referrals:action", args=[referral.pk, "receive"]), {"next": target}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("referrals:detail", args=[referral.pk])
+
