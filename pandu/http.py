@@ -23,3 +23,14 @@ def redirect_next(request, default: str, *args, **kwargs):
     ):
         return HttpResponseRedirect(target)
     return redirect(default, *args, **kwargs)
+
+
+def parse_id(value: object) -> int | None:
+    """An id sent in a query string or form field, or None when it is not one.
+
+    Only ASCII digits, at most 18 of them (PostgreSQL's bigint): ``"²".isdigit()`` and
+    ``"٣".isdigit()`` are true, but the first makes ``int()`` fail and neither is an id."""
+    text = value if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.images import process_image
 from clients.models import Household, Person, Region
+from clients.nik import is_digits
 from verivali.models import AssessmentPhoto, Batch, MemberCheck, ScorecardVersion
 
 
@@ -56,7 +57,7 @@ class AddHouseholdForm(forms.Form):
     kk_number = forms.CharField(label=_("KK number"), max_length=20)
 
     def clean_kk_number(self):
-        kk = "".join(ch for ch in self.cleaned_data["kk_number"] if ch.isdigit())
+        kk = "".join(ch for ch in self.cleaned_data["kk_number"] if is_digits(ch))
         household = Household.objects.filter(kk_number=kk).first()
         if household is None:
             raise ValidationError(

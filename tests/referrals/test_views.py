@@ -537,3 +537,17 @@ def test_a_next_that_is_not_a_path_of_this_site_falls_back_to_the_referral(
     assert response.status_code == 302
     assert response.url == reverse("referrals:detail", args=[referral.pk])
 
+
+@pytest.mark.django_db
+def test_a_ticket_id_that_is_not_ascii_digits_is_refused_not_a_server_error(
+    client, front_desk, listed_person
+):
+    """Found by fuzzing: "²".isdigit() is true, so the ticket was looked up and int() failed."""
+    client.force_login(front_desk)
+    berobat = Service.objects.get(code="DINKES-BEROBAT")
+    response = client.post(
+        reverse("referrals:case_open", args=[listed_person.pk]),
+        {"pathway": "listed", "services": [berobat.pk], "ticket": "²"},
+    )
+    assert response.status_code == 200 and "ticket" in response.context["form"].errors
+    assert not listed_person.cases.exists()

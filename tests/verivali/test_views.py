@@ -333,3 +333,10 @@ def test_household_fragment_renders_from_the_selector_alone(
     assert "16" in html and reverse("verivali:photo_thumb", args=[photo.pk]) in html
     assert reverse("verivali:assessment_detail", args=[assignment.pk]) in html
     assert html.count("<tr><td") == 16
+
+
+@pytest.mark.django_db
+def test_a_village_filter_that_is_not_ascii_digits_is_ignored(client, validator, batch):
+    client.force_login(validator)
+    response = client.get(reverse("verivali:batch_detail", args=[batch.pk]), {"village": "²"})
+    assert response.status_code == 200
