@@ -140,7 +140,11 @@ class SurveyForm(forms.Form):
         max_value=180,
         widget=forms.HiddenInput,
     )
-    accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # The phone's estimate in metres; the column is a PostgreSQL integer, so a tampered value
+    # beyond it is refused here rather than by the database (an error page).
+    accuracy = forms.IntegerField(
+        required=False, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput
+    )
     newborn_name = forms.CharField(label=_("Name of the newborn"), required=False, max_length=150)
     newborn_sex = forms.ChoiceField(
         label=_("Sex"),
