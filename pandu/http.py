@@ -7,6 +7,17 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+def without_control_characters(text: str) -> str:
+    """The text without control (and format) characters: PostgreSQL refuses NUL in text, an
+    HTTP header refuses line breaks, a spreadsheet refuses the rest."""
+    return "".join(char for char in text if not unicodedata.category(char).startswith("C"))
+
+
+def query_text(request, name: str) -> str:
+    """A free-text filter from the query string, safe to compare with a text column."""
+    return without_control_characters(request.GET.get(name, ""))
+
+
 def redirect_next(request, default: str, *args, **kwargs):
     """Redirect to the request's `next` when it is a path of this site, else to `default`.
 
@@ -16,7 +27,7 @@ def redirect_next(request, default: str, *args, **kwargs):
     target = request.POST.get("next") or request.GET.get("next") or ""
     if (
         target.startswith("/")
-        and not any(unicodedata.category(char).startswith("C") for char in target)
+        and target == without_control_characters(target)
         and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )

@@ -25,7 +25,7 @@ from desks.selectors import (
 from pandu import roles
 from pandu.http import parse_id, redirect_next
 from referrals import forms, letters, selectors, services
-from referrals.models import Referral
+from referrals.models import Recommendation, Referral
 
 PAGE_SIZE = 25
 
@@ -371,6 +371,7 @@ def recommendation_list(request):
         "person", "requested_by"
     )
     status = request.GET.get("status", "")
+    status = status if status in Recommendation.Status.values else ""
     if status:
         queryset = queryset.filter(status=status)
     page = Paginator(queryset.order_by("status", "-created_at"), PAGE_SIZE).get_page(

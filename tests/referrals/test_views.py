@@ -551,3 +551,11 @@ def test_a_ticket_id_that_is_not_ascii_digits_is_refused_not_a_server_error(
     )
     assert response.status_code == 200 and "ticket" in response.context["form"].errors
     assert not listed_person.cases.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["\x00", "nonsense"])
+def test_an_unknown_status_filter_lists_every_recommendation(client, head, recommendation, status):
+    client.force_login(head)
+    response = client.get(reverse("referrals:recommendation_list"), {"status": status})
+    assert response.status_code == 200 and recommendation.person.full_name in response.content.decode()
