@@ -1,32 +1,15 @@
 """Referrals on two app processes against one database, as a second office server would run:
 two officers accepting one referral at once, the head approving recommendations on both."""
 
-import threading
-
 import pytest
 from django.urls import reverse
 
 from referrals import services
 from referrals.models import Recommendation, Referral
 from tests import factories
-from tests.two_servers import app_servers, post, session_for
+from tests.two_servers import app_servers, at_once, post, session_for
 
 S = Referral.Status
-
-
-def _at_once(count: int, press) -> None:
-    """Run press(0) … press(count - 1) in threads released together by a barrier."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int):
-        barrier.wait()
-        press(index)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def _english(session):
@@ -54,7 +37,7 @@ def test_two_officers_on_two_servers_accepting_one_referral_exactly_one_wins(
             def press(index: int, path=path, statuses=statuses):
                 statuses[index] = post(sessions[index], urls[index] + path).status_code
 
-            _at_once(2, press)
+            at_once(2, press)
             detail = reverse("referrals:detail", args=[referral.pk])
             pages = [sessions[i].get(urls[i] + detail, timeout=30).text for i in range(2)]
             rounds.append((referral, statuses, pages))
@@ -93,7 +76,7 @@ def test_recommendations_approved_on_two_servers_at_once_are_numbered_without_ga
             def press(index: int, path=path):
                 statuses.append(post(sessions[index], urls[index] + path, {"decision": "approve"}).status_code)
 
-            _at_once(2, press)
+            at_once(2, press)
 
     assert statuses == [302] * 10
     approved = Recommendation.objects.filter(status=Recommendation.Status.APPROVED)
