@@ -13,6 +13,7 @@ from clients import selectors
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from clients.nik import parse_kk, parse_nik
 from clients.services import normalise_rt_rw
+from pandu.http import parse_id
 
 
 def _helper() -> FormHelper:
@@ -66,8 +67,9 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         kecamatan = None
-        if self.is_bound and (self.data.get("kecamatan") or "").isdigit():
-            kecamatan = Region.objects.filter(pk=self.data["kecamatan"], level=Region.Level.DISTRICT).first()
+        kecamatan_id = parse_id(self.data.get("kecamatan")) if self.is_bound else None
+        if kecamatan_id is not None:
+            kecamatan = Region.objects.filter(pk=kecamatan_id, level=Region.Level.DISTRICT).first()
         self.fields["village"].widget.choices = self.fields["village"].grouped(kecamatan)
         self.fields["kecamatan"].widget.attrs.update(_village_picker_attrs())
 
@@ -101,9 +103,9 @@ class HouseholdForm(forms.ModelForm):
         self.fields["kk_number"].widget.attrs.pop("maxlength", None)
         self.fields["kk_number"].validators = []
         kecamatan = None
-        raw = self.data.get(self.add_prefix("kecamatan")) if self.is_bound else None
-        if raw and str(raw).isdigit():
-            kecamatan = Region.objects.filter(pk=raw, level=Region.Level.DISTRICT).first()
+        kecamatan_id = parse_id(self.data.get(self.add_prefix("kecamatan"))) if self.is_bound else None
+        if kecamatan_id is not None:
+            kecamatan = Region.objects.filter(pk=kecamatan_id, level=Region.Level.DISTRICT).first()
         elif self.instance.pk:
             kecamatan = self.instance.village.parent
             self.initial.setdefault("kecamatan", kecamatan.pk)

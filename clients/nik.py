@@ -22,10 +22,15 @@ _SEPARATORS = re.compile(r"[\s.\-']")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 
 
+def is_digits(text: str) -> bool:
+    """Only ASCII digits: ``str.isdigit()`` also accepts "²" and "٣", which are no NIK digit."""
+    return text.isascii() and text.isdigit()
+
+
 def clean_number(value: object) -> str:
     """Strip what spreadsheets and people add around a 16-digit number."""
     text = str(value if value is not None else "").strip().lstrip("'`’")
-    if text.endswith(".0") and text[:-2].isdigit():  # a number read back from a spreadsheet cell
+    if text.endswith(".0") and is_digits(text[:-2]):  # a number read back from a spreadsheet cell
         text = text[:-2]
     return _SEPARATORS.sub("", text)
 
@@ -68,7 +73,7 @@ def parse_nik(value: object, *, today: datetime.date | None = None) -> NikInfo:
               "Format the column as text and enter it again.") % {"value": raw},
             code="scientific",
         )
-    if not number.isdigit():
+    if not is_digits(number):
         raise ValidationError(_("A NIK has only digits."), code="format")
     if len(number) != 16:
         raise ValidationError(
@@ -100,7 +105,7 @@ def parse_kk(value: object) -> str:
             % {"value": raw},
             code="scientific",
         )
-    if not number.isdigit() or len(number) != 16:
+    if not is_digits(number) or len(number) != 16:
         raise ValidationError(_("A KK number has 16 digits."), code="length")
     return number
 

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from clients.models import Complaint, Household, Person, Region, RegistryStatus
-from clients.nik import clean_number
+from clients.nik import clean_number, is_digits
 from pandu import roles
 from referrals.selectors import person_filter_for_officer
 from verivali.selectors import person_filter_for_surveyor
@@ -111,7 +111,7 @@ def name_key(text: str) -> str:
 def search_number(query: str) -> str | None:
     """The query as a 16-digit NIK or KK number, or None when it is a name."""
     number = clean_number(query)
-    return number if len(number) == 16 and number.isdigit() else None
+    return number if len(number) == 16 and is_digits(number) else None
 
 
 def person_search(*, query: str, limit: int = 20) -> list[Person]:

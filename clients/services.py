@@ -17,6 +17,17 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _without_nul(value):
+    """PostgreSQL refuses NUL in text and in jsonb: audit what was sent, minus that."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_nul(item) for item in value]
+    return value
+
+
 def audit_record(
     *,
     user,
@@ -34,8 +45,8 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        summary=summary[:255],
-        detail=detail or {},
+        summary=_without_nul(summary)[:255],
+        detail=_without_nul(detail or {}),
         ip_address=_client_ip(request),
     )
 

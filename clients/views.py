@@ -28,6 +28,7 @@ from clients.forms import (
 from clients.models import AuditEvent, Region
 from clients.privacy import selectors as privacy
 from pandu import roles
+from pandu.http import parse_id
 from pandu.roles import role_required
 
 SEARCH_ROLES = selectors.OFFICE_WIDE_ROLES
@@ -39,10 +40,10 @@ def _serving_ticket(request):
     """The open ticket the officer is serving, carried as ?ticket=<id> from search to person page."""
     from desks.models import Ticket
 
-    raw = request.GET.get("ticket") or request.POST.get("ticket")
-    if not raw or not str(raw).isdigit() or not roles.has_role(request.user, *REGISTER_ROLES):
+    ticket_id = parse_id(request.GET.get("ticket") or request.POST.get("ticket"))
+    if ticket_id is None or not roles.has_role(request.user, *REGISTER_ROLES):
         return None
-    return Ticket.objects.filter(pk=raw, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
+    return Ticket.objects.filter(pk=ticket_id, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
 
 
 def _record_page_context(request) -> dict:
@@ -85,8 +86,8 @@ def search(request):
 @require_GET
 @role_required(*roles.ALL_ROLES)
 def village_options(request):
-    raw = request.GET.get("kecamatan", "")
-    kecamatan = Region.objects.filter(pk=raw, level=Region.Level.DISTRICT).first() if raw.isdigit() else None
+    kecamatan_id = parse_id(request.GET.get("kecamatan"))
+    kecamatan = Region.objects.filter(pk=kecamatan_id, level=Region.Level.DISTRICT).first() if kecamatan_id is not None else None
     return render(request, "clients/_village_options.html", {"groups": selectors.villages_grouped(kecamatan)})
 
 
@@ -342,11 +343,12 @@ def complaint_list(request):
 def complaint_create(request):
     household = person = None
     source = request.POST if request.method == "POST" else request.GET
-    if (source.get("person") or "").isdigit():
-        person = selectors.get_person_for_user(request.user, source["person"])
+    person_id, household_id = parse_id(source.get("person")), parse_id(source.get("household"))
+    if person_id is not None:
+        person = selectors.get_person_for_user(request.user, person_id)
         household = person.household
-    elif (source.get("household") or "").isdigit():
-        household = selectors.get_household_for_user(request.user, source["household"])
+    elif household_id is not None:
+        household = selectors.get_household_for_user(request.user, household_id)
     form = ComplaintForm(request.POST or None, household=household, person=person,
                          initial={"complainant_name": person.full_name if person else ""})
     if request.method == "POST" and form.is_valid():

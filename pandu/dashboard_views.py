@@ -18,6 +18,7 @@ from desks.models import Ticket
 from pandu import charts, roles
 from pandu.dashboard import DashboardFilter, dashboard_data
 from pandu.exports import csv_response, xlsx_response
+from pandu.http import parse_id, query_text
 
 DASHBOARD_ROLES = (roles.HEAD, roles.ADMIN)
 # Desk officers see the referral figures of their own provider only.
@@ -200,11 +201,11 @@ def drill_persons(request):
     persons = Person.objects.filter(flt.person_q(), life_status=Person.LifeStatus.ACTIVE).select_related(
         "household__village__parent")
     title = _("Persons")
-    if request.GET.get("pmks"):
-        persons = persons.filter(pmks_categories__code=request.GET["pmks"])
-        title = _("Persons in PMKS category %(code)s") % {"code": request.GET["pmks"]}
-    if request.GET.get("status"):
-        persons = persons.filter(household__registry_status=request.GET["status"])
+    if pmks := query_text(request, "pmks"):
+        persons = persons.filter(pmks_categories__code=pmks)
+        title = _("Persons in PMKS category %(code)s") % {"code": pmks}
+    if status := query_text(request, "status"):
+        persons = persons.filter(household__registry_status=status)
     audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, summary="dashboard list",
                  detail=dict(request.GET.items()), request=request)
     return _DrillDown(
@@ -219,12 +220,12 @@ def drill_persons(request):
 def drill_households(request):
     _form, flt = _filter(request)
     households = Household.objects.filter(flt.household_q()).select_related("village__parent")
-    if request.GET.get("status"):
-        households = households.filter(registry_status=request.GET["status"])
+    if status := query_text(request, "status"):
+        households = households.filter(registry_status=status)
     if "source" in request.GET:
-        households = households.filter(registry_source=request.GET["source"])
-    if request.GET.get("in_kecamatan"):
-        households = households.filter(village__parent__code=request.GET["in_kecamatan"])
+        households = households.filter(registry_source=query_text(request, "source"))
+    if in_kecamatan := query_text(request, "in_kecamatan"):
+        households = households.filter(village__parent__code=in_kecamatan)
     return _DrillDown(
         request, households.order_by("village__code", "kk_number", "pk"), title=_("Households"), stem="households",
         headers=[_("KK number"), _("Address"), _("RT"), _("RW"), _("Kelurahan/kampung"), _("Kecamatan"),
@@ -239,7 +240,7 @@ def drill_tickets(request):
     _form, flt = _filter(request)
     tickets = Ticket.objects.filter(issued_on__range=(flt.date_from, flt.date_to)).select_related("origin_desk")
     if request.GET.get("desk"):
-        tickets = tickets.filter(steps__desk_id=request.GET["desk"]).distinct()
+        tickets = tickets.filter(steps__desk_id=parse_id(request.GET["desk"])).distinct()
     return _DrillDown(
         request, tickets.order_by("-issued_on", "number"), title=_("Tickets"), stem="tickets",
         headers=[_("Date"), _("Ticket number"), _("Issued at"), _("Status")],
@@ -261,11 +262,11 @@ def drill_referrals(request):
     if flt.kecamatan is not None:
         referrals = referrals.filter(kecamatan=flt.kecamatan)
     if request.GET.get("provider"):
-        referrals = referrals.filter(provider_id=request.GET["provider"])
+        referrals = referrals.filter(provider_id=parse_id(request.GET["provider"]))
     if request.GET.get("service"):
-        referrals = referrals.filter(service_id=request.GET["service"])
-    if request.GET.get("in_kecamatan"):
-        referrals = referrals.filter(kecamatan__code=request.GET["in_kecamatan"])
+        referrals = referrals.filter(service_id=parse_id(request.GET["service"]))
+    if in_kecamatan := query_text(request, "in_kecamatan"):
+        referrals = referrals.filter(kecamatan__code=in_kecamatan)
     state = request.GET.get("state", "")
     if state == "overdue":
         referrals = referrals.filter(status__in=Referral.OPEN_STATUSES, due_on__lt=timezone.localdate())

@@ -368,7 +368,11 @@ def attachment_path(instance, filename: str) -> str:
 
 
 class ReferralAttachment(models.Model):
-    """A scanned document: a PDF or a re-encoded image, stored privately."""
+    """A scanned document: a PDF or a re-encoded image, stored privately.
+
+    When the retention period after the case closed has passed, the file is deleted and the
+    row stays (``removed_at``, ``removed_note``): the timeline still shows a document was
+    attached (``pandu.retention``)."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -377,18 +381,28 @@ class ReferralAttachment(models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="attachments")
     document = models.CharField(_("document"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
-    file = models.FileField(_("file"), upload_to=attachment_path, storage=_private_storage)
+    file = models.FileField(
+        _("file"), upload_to=attachment_path, storage=_private_storage, blank=True
+    )
     original_name = models.CharField(_("original file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+    removed_note = models.CharField(_("why the file was removed"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | Q(file=""),
+                name="attachment_removed_has_no_file",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

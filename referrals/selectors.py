@@ -13,7 +13,7 @@ from desks.selectors import provider_for_user
 from pandu import roles
 from referrals import services
 from referrals.models import Case as CaseModel
-from referrals.models import Recommendation, Referral, ReferralMonth
+from referrals.models import Recommendation, Referral, ReferralAttachment, ReferralMonth
 
 # Roles that follow every referral of the office.
 ALL_REFERRALS_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
@@ -402,3 +402,20 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     totals = {key: sum(row[key] or 0 for row in per_provider) for key in keys if key != "median_days"}
     return {"per_provider": per_provider, "per_service": per_service, "per_month": per_month,
             "per_kecamatan": per_kecamatan, "quotas": quotas, "totals": totals}
+
+
+def attachments_past_retention(*, closed_before: datetime.datetime) -> QuerySet[ReferralAttachment]:
+    """Attachments still stored whose case is closed: every referral of the case has ended
+    (completed, rejected or cancelled), the last of them before ``closed_before``."""
+    unfinished = Referral.objects.filter(case=OuterRef("referral__case")).filter(
+        ~Q(status__in=Referral.CLOSED_STATUSES)
+        | Q(closed_at__isnull=True)
+        | Q(closed_at__gte=closed_before)
+    )
+    return (
+        ReferralAttachment.objects.filter(removed_at__isnull=True)
+        .exclude(file="")
+        .exclude(Exists(unfinished))
+        .select_related("referral")
+        .order_by("pk")
+    )

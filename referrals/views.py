@@ -23,9 +23,9 @@ from desks.selectors import (
     waiting_at_desk,
 )
 from pandu import roles
-from pandu.http import redirect_next
+from pandu.http import parse_id, redirect_next
 from referrals import forms, letters, selectors, services
-from referrals.models import Referral
+from referrals.models import Recommendation, Referral
 
 PAGE_SIZE = 25
 
@@ -304,8 +304,8 @@ def case_start(request):
 def case_open(request, person_pk):
     person = get_person_for_user(request.user, person_pk)
     proposed = services.pathway_proposed(person.household)
-    ticket_pk = request.POST.get("ticket") or request.GET.get("ticket") or ""
-    ticket = get_ticket_for_user(request.user, ticket_pk) if ticket_pk.isdigit() else None
+    ticket_pk = parse_id(request.POST.get("ticket") or request.GET.get("ticket"))
+    ticket = get_ticket_for_user(request.user, ticket_pk) if ticket_pk is not None else None
     form = forms.CaseOpenForm(request.POST or None, proposed=proposed, ticket=ticket)
     if request.method == "POST" and form.is_valid():
         try:
@@ -371,6 +371,7 @@ def recommendation_list(request):
         "person", "requested_by"
     )
     status = request.GET.get("status", "")
+    status = status if status in Recommendation.Status.values else ""
     if status:
         queryset = queryset.filter(status=status)
     page = Paginator(queryset.order_by("status", "-created_at"), PAGE_SIZE).get_page(

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,3 +77,18 @@ def post(session: requests.Session, url: str, data: dict | None = None) -> reque
     token = session.cookies.get(settings.CSRF_COOKIE_NAME)
     return session.post(url, data={**(data or {}), "csrfmiddlewaretoken": token},
                         headers={"Referer": url, "X-CSRFToken": token or ""}, allow_redirects=False, timeout=30)
+
+
+def at_once(count: int, press) -> None:
+    """Run press(0) … press(count - 1) in threads released together by a barrier."""
+    barrier = threading.Barrier(count)
+
+    def run(index: int):
+        barrier.wait()
+        press(index)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.images import process_image
 from clients.models import Household, Person, Region
+from clients.nik import is_digits
 from verivali.models import AssessmentPhoto, Batch, MemberCheck, ScorecardVersion
 
 
@@ -56,7 +57,7 @@ class AddHouseholdForm(forms.Form):
     kk_number = forms.CharField(label=_("KK number"), max_length=20)
 
     def clean_kk_number(self):
-        kk = "".join(ch for ch in self.cleaned_data["kk_number"] if ch.isdigit())
+        kk = "".join(ch for ch in self.cleaned_data["kk_number"] if is_digits(ch))
         household = Household.objects.filter(kk_number=kk).first()
         if household is None:
             raise ValidationError(
@@ -139,7 +140,11 @@ class SurveyForm(forms.Form):
         max_value=180,
         widget=forms.HiddenInput,
     )
-    accuracy = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # The phone's estimate in metres; the column is a PostgreSQL integer, so a tampered value
+    # beyond it is refused here rather than by the database (an error page).
+    accuracy = forms.IntegerField(
+        required=False, min_value=0, max_value=2_147_483_647, widget=forms.HiddenInput
+    )
     newborn_name = forms.CharField(label=_("Name of the newborn"), required=False, max_length=150)
     newborn_sex = forms.ChoiceField(
         label=_("Sex"),

@@ -302,6 +302,9 @@ class Answer(models.Model):
 
 
 class AssessmentPhoto(TimeStampedModel):
+    """A survey photo and its thumbnail. When the retention period after the batch's decree
+    has passed, both files are deleted and the row stays with ``removed_at`` (``pandu.retention``)."""
+
     class Kind(models.TextChoices):
         FRONT = "front", _("House front")
         INSIDE = "inside", _("Inside the house")
@@ -310,20 +313,26 @@ class AssessmentPhoto(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("photo of"), max_length=10, choices=Kind.choices)
     image = models.FileField(
-        _("photo"), storage=_private_storage, upload_to="verivali/photos/%Y/%m/"
+        _("photo"), storage=_private_storage, upload_to="verivali/photos/%Y/%m/", blank=True
     )
     thumbnail = models.FileField(
-        _("thumbnail"), storage=_private_storage, upload_to="verivali/thumbs/%Y/%m/"
+        _("thumbnail"), storage=_private_storage, upload_to="verivali/thumbs/%Y/%m/", blank=True
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
+    removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
+    removed_note = models.CharField(_("why the file was removed"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["assessment", "kind"]
         verbose_name = _("survey photo")
         verbose_name_plural = _("survey photos")
         constraints = [
-            models.UniqueConstraint(fields=["assessment", "kind"], name="photo_once_per_kind")
+            models.UniqueConstraint(fields=["assessment", "kind"], name="photo_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True) | (Q(image="") & Q(thumbnail="")),
+                name="photo_removed_has_no_file",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -443,3 +444,17 @@ def dashboard_progress(*, kecamatan: Region | None = None) -> list[dict]:
         .order_by("-batch__period_start", "-batch_id")
     )
     return list(rows)
+
+
+def photos_past_retention(*, approved_before: datetime.datetime) -> QuerySet[AssessmentPhoto]:
+    """Survey photos still stored of batches whose decree was recorded before ``approved_before``
+    (every assessment of the batch: the round is closed, nothing of it changes any more)."""
+    return (
+        AssessmentPhoto.objects.filter(
+            removed_at__isnull=True,
+            assessment__batch__status=Batch.Status.APPROVED,
+            assessment__batch__approved_at__lt=approved_before,
+        )
+        .select_related("assessment__batch")
+        .order_by("pk")
+    )

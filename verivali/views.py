@@ -13,6 +13,7 @@ from clients.files import private_file_response
 from clients.models import AuditEvent
 from clients.services import audit_record
 from pandu import roles
+from pandu.http import parse_id
 from pandu.roles import role_required
 from verivali import selectors, services
 from verivali.forms import (
@@ -83,8 +84,7 @@ def batch_detail(request, pk):
     status = request.GET.get("status", "")
     status = status if status in Assessment.Status.values else ""
     villages = selectors.batch_villages(batch)
-    village = request.GET.get("village", "")
-    village_id = int(village) if village.isdigit() else None
+    village_id = parse_id(request.GET.get("village"))
     assessments = selectors.batch_assessments(batch, status=status, village_id=village_id)
     page = Paginator(assessments, 50).get_page(request.GET.get("page"))
     surveyors = selectors.surveyors()

@@ -124,3 +124,15 @@ def test_desk_officers_and_anonymous_cannot_see_complaints(client, alice, data_o
     client.logout()
     response = client.get(reverse("clients:complaint_detail", args=[complaint.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_person_id_that_is_not_ascii_digits_is_ignored(client, front_desk, reference_data):
+    """Found by fuzzing: ?person=² passed isdigit() and broke the page."""
+    client.force_login(front_desk)
+    response = client.post(
+        reverse("clients:complaint_create"),
+        {"kind": "wrong_data", "complainant_name": "Pak Lahang", "description": "x", "person": "²"},
+    )
+    assert response.status_code == 302
+    assert Complaint.objects.get().person is None

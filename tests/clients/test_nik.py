@@ -40,6 +40,8 @@ def test_spaces_dots_and_a_leading_apostrophe_are_tolerated(value):
         ("6403053203850012", "date", "not a real date"),
         ("6403051313850012", "date", "not a real date"),
         ("6.40305E+15", "scientific", "spreadsheet"),
+        ("640305²²03850012", "format", "only digits"),  # found by fuzzing: isdigit() but not int()
+        ("٦٤٠٣٠٥٥٢٠٣٨٥٠٠١٢", "format", "only digits"),
     ],
 )
 def test_each_wrong_nik_says_what_is_wrong(value, code, words):
@@ -61,3 +63,10 @@ def test_the_message_is_indonesian_by_default():
     with pytest.raises(ValidationError) as error:
         parse_nik("640305520385", today=TODAY)
     assert error.value.messages[0] == "NIK terdiri dari 16 digit; yang ini 12 digit."
+
+
+@pytest.mark.parametrize("value", ["٦٤٠٣٠٥٠١٠١٢٠٠٠٠١", "６４０３０５０１０１２００００１", "⁶⁴⁰³⁰⁵⁰¹⁰¹²⁰⁰⁰⁰¹"])
+def test_a_kk_number_in_digits_other_than_ascii_is_refused(value):
+    """str.isdigit() accepts these; stored, they would match no registry row."""
+    with pytest.raises(ValidationError):
+        parse_kk(value)

@@ -214,3 +214,28 @@ def test_editing_is_403_for_a_desk_officer_and_a_validator(client, alice, househ
         client.force_login(user)
         assert client.get(reverse("clients:person_edit", args=[person.pk])).status_code == 403
         assert client.post(reverse("clients:household_edit", args=[household.pk]), {}).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("odd", ["²", "١", "9" * 40])
+def test_an_id_that_is_not_ascii_digits_is_ignored_not_a_server_error(client, front_desk, odd):
+    """Found by fuzzing: "²".isdigit() is true, but int("²") fails, and so did the page."""
+    client.force_login(front_desk)
+    village = factories.village()
+    data = {"kk_number": "6403051203850099", "address": "Jl. Durian No. 3", "rt": "4", "rw": "2",
+            "kecamatan": odd, "village": village.pk, "ticket": odd}
+    response = client.post(reverse("clients:household_create"), data)
+    assert response.status_code == 200 and "kecamatan" in response.context["form"].errors
+    response = client.post(reverse("clients:household_create"), {**data, "kecamatan": village.parent.pk})
+    assert response.status_code == 302  # the ticket is ignored
+    assert client.get(reverse("clients:village_options"), {"kecamatan": odd}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_nik_of_superscript_digits_is_refused_with_a_message(client, front_desk, household):
+    client.force_login(front_desk)
+    response = client.post(
+        reverse("clients:person_create", args=[household.pk]), _person_data(nik="640305²²03850012")
+    )
+    assert response.status_code == 200
+    assert not Person.objects.exists()

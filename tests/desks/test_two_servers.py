@@ -1,11 +1,9 @@
-import threading
-
 import pytest
 from django.urls import reverse
 
 from desks import services
 from desks.models import Desk, Ticket, TicketStep
-from tests.two_servers import app_servers, post, session_for
+from tests.two_servers import app_servers, at_once, post, session_for
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,19 +14,13 @@ def test_two_app_servers_calling_next_never_hand_out_one_ticket_twice(reference_
     with app_servers(2) as urls:
         sessions = [session_for(front_desk, url) for url in urls]
         path = reverse("desks:call_next", args=[registration.pk])
-        barrier = threading.Barrier(2)
         statuses: list[int] = []
 
         def press(index: int):
-            barrier.wait()
             for _ in range(5):
                 statuses.append(post(sessions[index], urls[index] + path).status_code)
 
-        threads = [threading.Thread(target=press, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        at_once(2, press)
     assert statuses == [302] * 10
     called = TicketStep.objects.filter(desk=registration, status=Ticket.Status.CALLED)
     assert called.count() == 10

@@ -204,3 +204,18 @@ def test_an_officer_sees_only_their_own_providers_figures(client, alice, charlie
     assert f'data-testid="referrals-total-{paper_referrals["DISDIK"].pk}">263<' in page
     assert "2.594" not in page
     assert client.get(reverse("drill_persons")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["drill_persons", "drill_households", "drill_tickets", "drill_referrals"])
+@pytest.mark.parametrize(
+    "params",
+    [{"desk": "abc"}, {"provider": "²"}, {"service": "x"}, {"status": "\x00"}, {"pmks": "A\x00\x01"},
+     {"in_kecamatan": "\x00"}, {"source": "\x00"}, {"anything": "\x00"}],
+)
+def test_a_tampered_drill_down_filter_gives_a_list_not_a_server_error(client, head, reference_data, name, params):
+    """A NUL reached PostgreSQL (a text filter, the audit event's detail) and a word reached an
+    id column: both answered 500."""
+    client.force_login(head)
+    assert client.get(reverse(name), params).status_code == 200
+    assert client.get(reverse(name), {**params, "export": "xlsx"}).status_code == 200

@@ -521,3 +521,41 @@ def test_case_opened_from_a_ticket_links_the_visit(client, front_desk, listed_pe
     client.post(url, {"pathway": "listed", "services": [berobat.pk], "ticket": ticket.pk})
     ticket.refresh_from_db()
     assert ticket.person == listed_person and listed_person.cases.get().ticket == ticket
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["ab", "a b", "/referrals/\x00", "/x\nSet-Cookie: a=b", "//evil.example/"])
+def test_a_next_that_is_not_a_path_of_this_site_falls_back_to_the_referral(
+    client, alice, referral, target
+):
+    """Found by fuzzing: a bare word was reversed as a URL name, a control character went
+    into the Location header; both were server errors."""
+    client.force_login(alice)
+    response = client.post(
+        reverse("referrals:action", args=[referral.pk, "receive"]), {"next": target}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("referrals:detail", args=[referral.pk])
+
+
+@pytest.mark.django_db
+def test_a_ticket_id_that_is_not_ascii_digits_is_refused_not_a_server_error(
+    client, front_desk, listed_person
+):
+    """Found by fuzzing: "²".isdigit() is true, so the ticket was looked up and int() failed."""
+    client.force_login(front_desk)
+    berobat = Service.objects.get(code="DINKES-BEROBAT")
+    response = client.post(
+        reverse("referrals:case_open", args=[listed_person.pk]),
+        {"pathway": "listed", "services": [berobat.pk], "ticket": "²"},
+    )
+    assert response.status_code == 200 and "ticket" in response.context["form"].errors
+    assert not listed_person.cases.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["\x00", "nonsense"])
+def test_an_unknown_status_filter_lists_every_recommendation(client, head, recommendation, status):
+    client.force_login(head)
+    response = client.get(reverse("referrals:recommendation_list"), {"status": status})
+    assert response.status_code == 200 and recommendation.person.full_name in response.content.decode()

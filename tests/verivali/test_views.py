@@ -333,3 +333,25 @@ def test_household_fragment_renders_from_the_selector_alone(
     assert "16" in html and reverse("verivali:photo_thumb", args=[photo.pk]) in html
     assert reverse("verivali:assessment_detail", args=[assignment.pk]) in html
     assert html.count("<tr><td") == 16
+
+
+@pytest.mark.django_db
+def test_a_location_accuracy_beyond_the_column_is_refused_not_a_server_error(
+    client, surveyor, assignment, version
+):
+    """Found by fuzzing: accuracy is a hidden field, and 2**31 overflowed the database column."""
+    client.force_login(surveyor)
+    response = client.post(
+        reverse("verivali:survey", args=[assignment.pk]),
+        _survey_post(version, latitude="2.153000", longitude="117.490000", accuracy=str(2**31)),
+    )
+    assert response.status_code == 200
+    assignment.refresh_from_db()
+    assert assignment.location_accuracy is None and assignment.status == "assigned"
+
+
+@pytest.mark.django_db
+def test_a_village_filter_that_is_not_ascii_digits_is_ignored(client, validator, batch):
+    client.force_login(validator)
+    response = client.get(reverse("verivali:batch_detail", args=[batch.pk]), {"village": "²"})
+    assert response.status_code == 200
