@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 
 from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
+from clients.registry import bulk
 from clients.registry.rows import (
     MAX_ADDRESS,
     MAX_BIRTH_PLACE,
@@ -265,30 +266,66 @@ FROM up
 """
 
 
-def _persons_sql(fixed: dict[str, object]) -> str:
-    h, p = Household._meta.db_table, Person._meta.db_table
+# The persons to write: valid rows whose NIK is new or whose stored record differs. An
+# unchanged person is not written at all (no new row version, no trigger work).
+PERSON_PLAN_SQL = f"""
+CREATE TEMP TABLE registry_person AS
+SELECT c.line, c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship,
+       h.id AS household_id, p.id AS person_id
+FROM registry_clean c
+JOIN {Household._meta.db_table} h ON h.kk_number = c.kk
+LEFT JOIN {Person._meta.db_table} p ON p.nik = c.nik
+WHERE cardinality(c.reasons) = 0
+  AND (p.id IS NULL
+       OR (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
+          IS DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
+"""
+
+# pandu_name_key(full_name) for each name the persons stage writes. The function is the words'
+# keys joined (clients/sql/name_key.sql), so each distinct word's key is computed once here and
+# each distinct name joins its words' keys: the same key for a fraction of the work.
+NAME_KEYS_SQL = """
+CREATE TEMP TABLE registry_name_key AS
+WITH name AS MATERIALIZED (
+  SELECT row_number() OVER () AS id, full_name FROM (SELECT DISTINCT full_name FROM registry_person) d
+), name_word AS MATERIALIZED (
+  SELECT name.id, w.word, w.position
+  FROM name LEFT JOIN LATERAL unnest(pandu_name_words(name.full_name)) WITH ORDINALITY AS w(word, position) ON true
+), word_key AS MATERIALIZED (  -- each word's key once, not once per name holding it
+  SELECT word, pandu_name_word_key(word) AS key
+  FROM (SELECT DISTINCT word FROM name_word WHERE word IS NOT NULL) d
+), name_key AS (  -- grouped by a number: sorting numbers is cheaper than sorting names
+  SELECT nw.id,
+    pandu_name_key_join(coalesce(array_agg(k.key ORDER BY nw.position) FILTER (WHERE nw.word IS NOT NULL), '{}'))
+      AS name_key
+  FROM name_word nw LEFT JOIN word_key k ON k.word = nw.word
+  GROUP BY nw.id
+)
+SELECT name.full_name, name_key.name_key FROM name JOIN name_key ON name_key.id = name.id
+"""
+
+PERSON_COLUMNS = "nik, full_name, name_key, sex, birth_place, birth_date, relationship, household_id"
+PERSON_VALUES = "r.nik, r.full_name, k.name_key, r.sex, r.birth_place, r.birth_date, r.relationship, r.household_id"
+CHANGED = ("(p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id) IS DISTINCT FROM "
+           "(EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date, EXCLUDED.relationship,"
+           " EXCLUDED.household_id)")  # fmt: skip
+
+
+def _persons_upsert_sql(fixed: dict[str, object]) -> str:
+    """New and changed persons in one statement, in the file's order (ids as the row-by-row path
+    gives them). A person of the same NIK stored meanwhile by someone else is updated."""
     fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
 WITH up AS (
-  INSERT INTO {p} AS p (nik, full_name, sex, birth_place, birth_date, relationship, household_id,
-                        created_at, updated_at, created_by_id{fixed_cols})
-  SELECT c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id,
-         now(), now(), %(user_id)s{fixed_vals}
-  FROM registry_clean c JOIN {h} h ON h.kk_number = c.kk
-  WHERE cardinality(c.reasons) = 0
-    -- an unchanged person is not offered to the upsert (ON CONFLICT would lock and log it)
-    AND NOT EXISTS (
-      SELECT 1 FROM {p} same WHERE same.nik = c.nik
-        AND (same.full_name, same.sex, same.birth_place, same.birth_date, same.relationship, same.household_id)
-            IS NOT DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
-  ORDER BY c.line  -- records in the file's order, as the row-by-row path creates them
+  INSERT INTO {Person._meta.db_table} AS p ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
+  SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
+  FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+  ORDER BY r.line
   ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
-    full_name = EXCLUDED.full_name, sex = EXCLUDED.sex, birth_place = EXCLUDED.birth_place,
-    birth_date = EXCLUDED.birth_date, relationship = EXCLUDED.relationship,
-    household_id = EXCLUDED.household_id, updated_at = now()
-  WHERE (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
-    IS DISTINCT FROM (EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date,
-                      EXCLUDED.relationship, EXCLUDED.household_id)
+    full_name = EXCLUDED.full_name, name_key = EXCLUDED.name_key, sex = EXCLUDED.sex,
+    birth_place = EXCLUDED.birth_place, birth_date = EXCLUDED.birth_date,
+    relationship = EXCLUDED.relationship, household_id = EXCLUDED.household_id, updated_at = now()
+  WHERE {CHANGED}
   RETURNING (p.xmax = 0) AS created
 )
 SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up
@@ -350,6 +387,18 @@ def _copy_rows(cursor, registry_file, progress) -> int:
             if not count % 50_000:
                 progress("read", count)
     return count
+
+
+def _persons(cursor, result, *, user_id) -> None:
+    skip = {"id", "nik", "full_name", "name_key", "sex", "birth_place", "birth_date", "relationship",
+            "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+    fixed = _fixed_columns(Person, skip)
+    params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
+    _execute(cursor, "persons to write", PERSON_PLAN_SQL)
+    _execute(cursor, "name keys", NAME_KEYS_SQL)
+    with bulk.name_keys_given(cursor):
+        _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
+        result.persons_created, result.persons_updated = cursor.fetchone()
 
 
 def import_fast(registry_file, *, result, today, default_source, user, reference, progress) -> None:
@@ -427,15 +476,9 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
         )
         progress("households", count)
 
-        skip = {"id", "nik", "full_name", "sex", "birth_place", "birth_date", "relationship", "household_id",
-                "created_at", "updated_at", "created_by_id"}  # fmt: skip
-        fixed = _fixed_columns(Person, skip)
-        _execute(
-            cursor, "persons", _persons_sql(fixed),
-            {**common, **{f"fixed_{column}": value for column, value in fixed.items()}},
-        )  # fmt: skip
-        result.persons_created, result.persons_updated = cursor.fetchone()
+        _persons(cursor, result, user_id=user_id)
         cursor.execute(
-            "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region"
+            "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region,"
+            " registry_person, registry_name_key"
         )
         progress("persons", count)

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import translation
 
-from clients.models import Household, Person, RegistryChange
+from clients.models import Household, NameKey, Person, RegistryChange
 from clients.registry import fast, importer
 from clients.registry.importer import registry_import
 from pandu.counters import differences
@@ -170,6 +170,7 @@ def test_dirty_fixture_imports_valid_rows_and_reports_every_reason(reference_dat
         ("6403050101200003", "", "listed", "DTKS"),
     ]
     assert differences() == []  # the dashboard's counters followed the bulk insert
+    assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
 
 
 def test_fast_and_row_by_row_paths_store_the_same_rows(reference_data):
@@ -354,7 +355,7 @@ def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, m
     def crash(fixed):
         raise RuntimeError("power cut after the households were written")
 
-    monkeypatch.setattr(fast, "_persons_sql", crash)
+    monkeypatch.setattr(fast, "_persons_upsert_sql", crash)
     with pytest.raises(RuntimeError):
         run("fast")
     assert stored() == before
