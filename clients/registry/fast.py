@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 
 import psycopg
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 
-from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
+from clients.models import Household, Person, Region, RegistryChange, RegistryStatus, SearchName
 from clients.registry import bulk
 from clients.registry.rows import (
     MAX_ADDRESS,
@@ -36,6 +37,11 @@ from clients.registry.rows import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A big import (see _is_big): at least this many valid rows and half as many as persons stored.
+BIG_IMPORT_ROWS = 20_000
+BIG_IMPORT_TABLES = ["clients_household", "clients_person", "clients_searchname"]
+BIG_IMPORT_LOCK_TIMEOUT = "10s"  # longer than this behind other sessions: import without the lock
 
 
 def _execute(cursor, label: str, sql: str, params=None) -> None:
@@ -332,6 +338,28 @@ SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM
 """
 
 
+PERSONS_UPDATE_SQL = f"""
+UPDATE {Person._meta.db_table} p SET
+  full_name = r.full_name, name_key = k.name_key, sex = r.sex, birth_place = r.birth_place,
+  birth_date = r.birth_date, relationship = r.relationship, household_id = r.household_id, updated_at = now()
+FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+WHERE p.id = r.person_id
+"""
+
+
+def _persons_insert_sql(fixed: dict[str, object]) -> str:
+    """New persons only, in the file's order, for a big import: no other session writes persons
+    meanwhile (the table is locked) and the NIK's unique index is being rebuilt."""
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+INSERT INTO {Person._meta.db_table} ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
+SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
+FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+WHERE r.person_id IS NULL
+ORDER BY r.line
+"""
+
+
 def _create_stage(cursor, file_columns: list[str] | None = None) -> None:
     """The staging table: one text column per template column ('' when the file lacks it) and,
     for a raw COPY, one per other column of the file, in the file's order."""
@@ -389,19 +417,56 @@ def _copy_rows(cursor, registry_file, progress) -> int:
     return count
 
 
-def _persons(cursor, result, *, user_id) -> None:
+def _is_big(cursor, stored: int) -> bool:
+    """A file with at least half as many valid rows as the registry has persons (and at least
+    BIG_IMPORT_ROWS) is a big import: it locks the registry's tables for the rest of its
+    transaction, so that it may load them without their indexes (bulk.py)."""
+    cursor.execute("SELECT count(*) FROM registry_clean WHERE cardinality(reasons) = 0")
+    valid = cursor.fetchone()[0]
+    return valid >= max(BIG_IMPORT_ROWS, stored / 2) and bulk.lock_tables(
+        cursor, BIG_IMPORT_TABLES, timeout=BIG_IMPORT_LOCK_TIMEOUT
+    )
+
+
+def _persons(cursor, result, *, user_id, big: bool, stored: int) -> None:
     skip = {"id", "nik", "full_name", "name_key", "sex", "birth_place", "birth_date", "relationship",
             "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
     fixed = _fixed_columns(Person, skip)
     params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
     _execute(cursor, "persons to write", PERSON_PLAN_SQL)
     _execute(cursor, "name keys", NAME_KEYS_SQL)
-    with bulk.name_keys_given(cursor):
-        _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
-        result.persons_created, result.persons_updated = cursor.fetchone()
+    cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
+    new = cursor.fetchone()[0]
+    # Building an index costs about a quarter of keeping it up to date row by row, so loading
+    # without them pays from about a third as many new rows as stored ones.
+    if not (big and new >= max(BIG_IMPORT_ROWS, stored / 2)):
+        with bulk.name_keys_given(cursor):
+            _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
+            result.persons_created, result.persons_updated = cursor.fetchone()
+        return
+    # The persons' triggers add the new names to clients_searchname: without its GIN indexes too
+    # when those are many.
+    cursor.execute(
+        f"SELECT count(*), (SELECT count(*) FROM {SearchName._meta.db_table}) FROM registry_name_key k"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {SearchName._meta.db_table} s WHERE s.key = k.name_key)"
+    )
+    new_names, names = cursor.fetchone()
+    with (
+        bulk.rebuilt(cursor, Person._meta.db_table),
+        bulk.rebuilt(cursor, SearchName._meta.db_table, keys=False)
+        if new_names >= max(BIG_IMPORT_ROWS, names / 2)
+        else nullcontext(),
+        bulk.name_keys_given(cursor),
+    ):
+        _execute(cursor, "persons updated", PERSONS_UPDATE_SQL)
+        result.persons_updated = cursor.rowcount
+        _execute(cursor, "persons created", _persons_insert_sql(fixed), params)
+        result.persons_created = cursor.rowcount
 
 
-def import_fast(registry_file, *, result, today, default_source, user, reference, progress) -> None:
+def import_fast(
+    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
+) -> None:
     from clients.registry.importer import Rejected
 
     user_id = getattr(user, "pk", None)
@@ -455,6 +520,9 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
         ]
         progress("checked", count)
 
+        cursor.execute(f"SELECT count(*) FROM {Person._meta.db_table}")
+        stored = cursor.fetchone()[0]
+        big = result.big = may_lock and _is_big(cursor, stored)
         common = {"user_id": user_id}
         skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
                 "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
@@ -476,7 +544,7 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
         )
         progress("households", count)
 
-        _persons(cursor, result, user_id=user_id)
+        _persons(cursor, result, user_id=user_id, big=big, stored=stored)
         cursor.execute(
             "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region,"
             " registry_person, registry_name_key"
