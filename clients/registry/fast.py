@@ -96,40 +96,58 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 -- clients.nik.parse_nik's birth date: day (+40 for women) and month real, in the latest
--- century that is not in the future.
-CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(n text, today date) RETURNS boolean
+-- century that is not in the future. ddmmyy: digits 7-12 of the NIK as a number.
+CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(ddmmyy integer, today date) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int,
-                                             mod(substr(n, 7, 2)::int, 40))
-              THEN make_date(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40)) <= today
+  SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40)
+              THEN make_date(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40) <= today
               ELSE false END
-      OR pg_temp.registry_ymd_ok(1900 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40))
+      OR pg_temp.registry_ymd_ok(1900 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40)
 $$;
 """
 
+# A row needs rows.collapse() in some cell when the cells joined by a separator hold other
+# whitespace than single spaces between words: one test per row instead of one per cell.
+SEPARATOR = "\\x1f"  # the unit separator, as a regular expression and an E'' string write it
+JOINED = (" || E'" + SEPARATOR + "' || ").join("s." + c for c in STAGE_COLUMNS)
+EMPTY_ROW = f"repeat(E'{SEPARATOR}', {len(STAGE_COLUMNS) - 1})"
+DIRTY = rf"joined ~ '[\t\n\r\f\v\u00a0]|  |^ | $|{SEPARATOR} | {SEPARATOR}'"
+
+
+def _cell(column: str) -> str:
+    return f"(CASE WHEN r.dirty THEN {COLLAPSE.format('r.' + column)} ELSE r.{column} END)"
+
+
 # Normalised values of each staged row (the CTE ``n``), then the reasons in rows.py's order.
+# Each CTE is computed once per row (OFFSET 0), not inlined into every use of its columns.
 CLEAN_SQL = f"""
 CREATE TEMP TABLE registry_clean AS
-WITH n AS (
-  SELECT s.line,
-    pg_temp.registry_clean_number(s.no_kk) AS kk,
-    pg_temp.registry_clean_number(s.nik) AS nik,
-    initcap({COLLAPSE.format("s.nama")}) AS full_name,
-    upper({COLLAPSE.format("s.jenis_kelamin")}) AS sex,
-    initcap({COLLAPSE.format("s.tempat_lahir")}) AS birth_place,
-    {COLLAPSE.format("s.tanggal_lahir")} AS birth_text,
-    upper({COLLAPSE.format("s.hubungan_keluarga")}) AS relationship_word,
-    {COLLAPSE.format("s.alamat")} AS address,
-    {COLLAPSE.format("s.rt")} AS rt_text,
-    {COLLAPSE.format("s.rw")} AS rw_text,
-    {COLLAPSE.format("s.kode_wilayah")} AS village_text,
-    upper(coalesce(nullif({COLLAPSE.format("s.sumber")}, ''), %(default_source)s)) AS source,
-    {COLLAPSE.format("s.tahun")} AS year_text
-  FROM registry_stage s
-  WHERE ({" || ".join("s." + c for c in STAGE_COLUMNS)}) <> ''
-  OFFSET 0  -- computed once per row, not inlined into every use
+WITH j AS (
+  SELECT s.line, {", ".join("s." + c for c in STAGE_COLUMNS)}, {JOINED} AS joined FROM registry_stage s
+  OFFSET 0
+), r AS (
+  SELECT j.*, {DIRTY.replace("joined", "j.joined")} AS dirty FROM j WHERE j.joined <> {EMPTY_ROW}
+  OFFSET 0
+), n AS (
+  SELECT r.line,
+    pg_temp.registry_clean_number(r.no_kk) AS kk,
+    pg_temp.registry_clean_number(r.nik) AS nik,
+    initcap({_cell("nama")}) AS full_name,
+    upper({_cell("jenis_kelamin")}) AS sex,
+    initcap({_cell("tempat_lahir")}) AS birth_place,
+    {_cell("tanggal_lahir")} AS birth_text,
+    upper({_cell("hubungan_keluarga")}) AS relationship_word,
+    {_cell("alamat")} AS address,
+    {_cell("rt")} AS rt_text,
+    {_cell("rw")} AS rw_text,
+    {_cell("kode_wilayah")} AS village_text,
+    upper(coalesce(nullif({_cell("sumber")}, ''), %(default_source)s)) AS source,
+    {_cell("tahun")} AS year_text
+  FROM r
+  OFFSET 0
 ), d AS (
   SELECT n.*,
+    CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = '' THEN substr(nik, 7, 6)::int END AS nik_date,
     CASE WHEN {ISO_FAST} THEN ARRAY[substr(birth_text, 1, 4), substr(birth_text, 6, 2), substr(birth_text, 9, 2)]
          WHEN {DMY_FAST} THEN NULL
          ELSE regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') END AS iso,
@@ -145,19 +163,22 @@ WITH n AS (
               || substr(village_text, 5, 2) || '.' || substr(village_text, 7, 4)
          ELSE village_text END AS village_code
   FROM n
-  OFFSET 0  -- computed once per row, not inlined into every use
+  OFFSET 0
 ), e AS (
-  SELECT d.*, CASE WHEN iso IS NOT NULL THEN iso WHEN dmy IS NOT NULL THEN ARRAY[dmy[3], dmy[2], dmy[1]] END AS ymd
+  SELECT d.*,
+    CASE WHEN iso IS NOT NULL THEN iso[1]::int WHEN dmy IS NOT NULL THEN dmy[3]::int END AS birth_y,
+    CASE WHEN iso IS NOT NULL THEN iso[2]::int WHEN dmy IS NOT NULL THEN dmy[2]::int END AS birth_m,
+    CASE WHEN iso IS NOT NULL THEN iso[3]::int WHEN dmy IS NOT NULL THEN dmy[1]::int END AS birth_d
   FROM d
-  OFFSET 0  -- computed once per row, not inlined into every use
+  OFFSET 0
 ), v AS (
   SELECT e.*,
     (length(kk) = 16 AND ltrim(kk, '0123456789') = '') AS kk_ok,
-    CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = ''
-         THEN pg_temp.registry_nik_date_ok(nik, %(today)s) AND nr.prefix IS NOT NULL
+    CASE WHEN nik_date IS NOT NULL
+         THEN pg_temp.registry_nik_date_ok(nik_date, %(today)s) AND nr.prefix IS NOT NULL
          ELSE false END AS nik_ok,
-    CASE WHEN ymd IS NOT NULL AND pg_temp.registry_ymd_ok(ymd[1]::int, ymd[2]::int, ymd[3]::int)
-         THEN make_date(ymd[1]::int, ymd[2]::int, ymd[3]::int) END AS birth_date,
+    CASE WHEN pg_temp.registry_ymd_ok(birth_y, birth_m, birth_d) THEN make_date(birth_y, birth_m, birth_d) END
+      AS birth_date,
     rel.value AS relationship,
     r.id AS village_id,
     CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} = '' THEN year_text::int END AS year
@@ -165,7 +186,7 @@ WITH n AS (
   LEFT JOIN registry_nik_region nr ON nr.prefix = left(e.nik, 4)
   LEFT JOIN registry_relationship rel ON rel.word = e.relationship_word
   LEFT JOIN {Region._meta.db_table} r ON r.code = e.village_code AND r.level IN ('kelurahan', 'kampung')
-  OFFSET 0  -- computed once per row, not inlined into every use
+  OFFSET 0
 )
 SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relationship, address,
   CASE WHEN rt_text = '' THEN '' ELSE lpad(rt_digits, 3, '0') END AS rt,
@@ -184,7 +205,7 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
     CASE WHEN sex NOT IN ('L', 'P') THEN 'sex_invalid' END,
     CASE WHEN length(birth_place) > {MAX_BIRTH_PLACE} THEN 'birth_place_long' END,
     CASE WHEN birth_text = '' THEN 'birth_date_required'
-         WHEN ymd IS NULL THEN 'birth_date_format'
+         WHEN birth_y IS NULL THEN 'birth_date_format'
          WHEN birth_date IS NULL THEN 'birth_date_invalid'
          WHEN birth_date > %(today)s THEN 'birth_date_future' END,
     CASE WHEN relationship IS NULL THEN 'relationship_invalid' END,
@@ -435,6 +456,7 @@ def _persons(cursor, result, *, user_id, big: bool, stored: int) -> None:
     params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
     _execute(cursor, "persons to write", PERSON_PLAN_SQL)
     _execute(cursor, "name keys", NAME_KEYS_SQL)
+    cursor.execute("ANALYZE registry_person, registry_name_key")  # hash joins, not sorts of names
     cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
     new = cursor.fetchone()[0]
     # Building an index costs about a quarter of keeping it up to date row by row, so loading
@@ -507,6 +529,7 @@ def import_fast(
         }
         _execute(cursor, "clean", CLEAN_SQL, params)
         _execute(cursor, "duplicates", DUPLICATES_SQL)
+        cursor.execute("ANALYZE registry_clean")  # the planner's row counts for the stages below
         _execute(
             cursor,
             "rejected",
