@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 # A big import (see _is_big): at least this many valid rows and half as many as persons stored.
 BIG_IMPORT_ROWS = 20_000
-BIG_IMPORT_TABLES = ["clients_household", "clients_person", "clients_searchname"]
+BIG_IMPORT_TABLES = ["clients_household", "clients_registrychange", "clients_person", "clients_searchname"]
 BIG_IMPORT_LOCK_TIMEOUT = "10s"  # longer than this behind other sessions: import without the lock
 
 
@@ -245,28 +245,51 @@ def _fixed_sql(fixed: dict[str, object]) -> tuple[str, str]:
     return "".join(f", {c}" for c in fixed), "".join(f", %(fixed_{c})s" for c in fixed)
 
 
-def _households_sql(fixed: dict[str, object]) -> str:
-    h, rc = Household._meta.db_table, RegistryChange._meta.db_table
+# The households to write: the first valid row of each KK describes it; a stored household
+# that the file leaves as it is is not written (an upsert would lock and log it).
+HOUSEHOLD_PLAN_SQL = f"""
+CREATE TEMP TABLE registry_household AS
+WITH src AS (
+  SELECT DISTINCT ON (kk COLLATE "C") line, kk, address, rt, rw, village_id, source, year
+  FROM registry_clean WHERE cardinality(reasons) = 0
+  ORDER BY kk COLLATE "C", line  -- "C": bytes compared, the same groups, a faster sort
+)
+SELECT src.*, h.id AS household_id, h.registry_status AS old_status, h.registry_source AS old_source
+FROM src LEFT JOIN {Household._meta.db_table} h ON h.kk_number = src.kk
+WHERE h.id IS NULL OR NOT (
+  (h.address, h.rt, h.rw, h.village_id, h.registry_status) IS NOT DISTINCT FROM
+    (src.address, src.rt, src.rw, src.village_id, %(listed)s)
+  AND h.registry_source = coalesce(nullif(src.source, ''), h.registry_source)
+  AND h.registry_year IS NOT DISTINCT FROM coalesce(src.year, h.registry_year))
+"""
+
+# A written household gets a RegistryChange row when it is new or its status or source changed.
+REGISTRY_CHANGES = f"""
+INSERT INTO {RegistryChange._meta.db_table}
+  (household_id, at, from_status, to_status, source, year, reason, reference, changed_by_id)
+SELECT w.id, now(), coalesce(w.old_status, ''), w.registry_status, w.registry_source, w.registry_year,
+       %(reason)s, %(reference)s, %(user_id)s
+FROM written w
+WHERE w.old_status IS NULL OR w.old_status IS DISTINCT FROM w.registry_status
+   OR w.old_source IS DISTINCT FROM w.registry_source
+RETURNING 1
+"""
+HOUSEHOLD_COLUMNS = (
+    "kk_number, address, rt, rw, village_id, registry_status, registry_source, registry_year, created_at,"
+    " updated_at, created_by_id"
+)
+HOUSEHOLD_VALUES = "r.kk, r.address, r.rt, r.rw, r.village_id, %(listed)s, r.source, r.year, now(), now(), %(user_id)s"
+
+
+def _households_upsert_sql(fixed: dict[str, object]) -> str:
+    """New and changed households in one statement. A household of the same KK stored meanwhile
+    by someone else is updated."""
+    h = Household._meta.db_table
     fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
-WITH src AS (
-  SELECT DISTINCT ON (kk) kk, address, rt, rw, village_id, source, year
-  FROM registry_clean WHERE cardinality(reasons) = 0 ORDER BY kk, line
-), changed AS (
-  -- an unchanged household is not offered to the upsert (ON CONFLICT would lock and log it)
-  SELECT src.* FROM src WHERE NOT EXISTS (
-    SELECT 1 FROM {h} same WHERE same.kk_number = src.kk
-      AND (same.address, same.rt, same.rw, same.village_id, same.registry_status) IS NOT DISTINCT FROM
-          (src.address, src.rt, src.rw, src.village_id, %(listed)s)
-      AND same.registry_source = coalesce(nullif(src.source, ''), same.registry_source)
-      AND same.registry_year IS NOT DISTINCT FROM coalesce(src.year, same.registry_year))
-), old AS (
-  SELECT h.id, h.registry_status, h.registry_source FROM {h} h JOIN changed ON h.kk_number = changed.kk
-), up AS (
-  INSERT INTO {h} AS h (kk_number, address, rt, rw, village_id, registry_status, registry_source,
-                        registry_year, created_at, updated_at, created_by_id{fixed_cols})
-  SELECT kk, address, rt, rw, village_id, %(listed)s, source, year, now(), now(), %(user_id)s{fixed_vals}
-  FROM changed
+WITH up AS (
+  INSERT INTO {h} AS h ({HOUSEHOLD_COLUMNS}{fixed_cols})
+  SELECT {HOUSEHOLD_VALUES}{fixed_vals} FROM registry_household r ORDER BY r.line
   ON CONFLICT (kk_number) WHERE kk_number IS NOT NULL DO UPDATE SET
     address = EXCLUDED.address, rt = EXCLUDED.rt, rw = EXCLUDED.rw, village_id = EXCLUDED.village_id,
     registry_status = EXCLUDED.registry_status,
@@ -279,17 +302,37 @@ WITH src AS (
                       coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
                       coalesce(EXCLUDED.registry_year, h.registry_year))
   RETURNING h.id, (h.xmax = 0) AS created, h.registry_status, h.registry_source, h.registry_year
-), rc AS (
-  INSERT INTO {rc} (household_id, at, from_status, to_status, source, year, reason, reference, changed_by_id)
-  SELECT up.id, now(), coalesce(old.registry_status, ''), up.registry_status, up.registry_source,
-         up.registry_year, %(reason)s, %(reference)s, %(user_id)s
-  FROM up LEFT JOIN old ON old.id = up.id
-  WHERE old.id IS NULL OR old.registry_status IS DISTINCT FROM up.registry_status
-     OR old.registry_source IS DISTINCT FROM up.registry_source
-  RETURNING 1
-)
+), written AS (
+  SELECT up.*, r.old_status, r.old_source FROM up LEFT JOIN registry_household r ON r.household_id = up.id
+), rc AS ({REGISTRY_CHANGES})
 SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), (SELECT count(*) FROM rc)
 FROM up
+"""
+
+
+HOUSEHOLDS_UPDATE_SQL = f"""
+WITH written AS (
+  UPDATE {Household._meta.db_table} h SET
+    address = r.address, rt = r.rt, rw = r.rw, village_id = r.village_id, registry_status = %(listed)s,
+    registry_source = coalesce(nullif(r.source, ''), h.registry_source),
+    registry_year = coalesce(r.year, h.registry_year), updated_at = now()
+  FROM registry_household r WHERE h.id = r.household_id
+  RETURNING h.id, h.registry_status, h.registry_source, h.registry_year, r.old_status, r.old_source
+), rc AS ({REGISTRY_CHANGES})
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
+"""
+
+
+def _households_insert_sql(fixed: dict[str, object]) -> str:
+    """New households only, in the file's order, for a big import (the table is locked)."""
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+WITH written AS (
+  INSERT INTO {Household._meta.db_table} ({HOUSEHOLD_COLUMNS}{fixed_cols})
+  SELECT {HOUSEHOLD_VALUES}{fixed_vals} FROM registry_household r WHERE r.household_id IS NULL ORDER BY r.line
+  RETURNING id, registry_status, registry_source, registry_year, NULL::text AS old_status, NULL::text AS old_source
+), rc AS ({REGISTRY_CHANGES})
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
 """
 
 
@@ -438,18 +481,60 @@ def _copy_rows(cursor, registry_file, progress) -> int:
     return count
 
 
-def _is_big(cursor, stored: int) -> bool:
+def _count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {table}")
+    return cursor.fetchone()[0]
+
+
+def _is_big(cursor) -> bool:
     """A file with at least half as many valid rows as the registry has persons (and at least
     BIG_IMPORT_ROWS) is a big import: it locks the registry's tables for the rest of its
     transaction, so that it may load them without their indexes (bulk.py)."""
     cursor.execute("SELECT count(*) FROM registry_clean WHERE cardinality(reasons) = 0")
     valid = cursor.fetchone()[0]
-    return valid >= max(BIG_IMPORT_ROWS, stored / 2) and bulk.lock_tables(
+    return valid >= max(BIG_IMPORT_ROWS, _count(cursor, Person._meta.db_table) / 2) and bulk.lock_tables(
         cursor, BIG_IMPORT_TABLES, timeout=BIG_IMPORT_LOCK_TIMEOUT
     )
 
 
-def _persons(cursor, result, *, user_id, big: bool, stored: int) -> None:
+def _worth_rebuilding(cursor, table: str, new: int) -> bool:
+    """Building an index costs about a quarter of keeping it up to date row by row, so loading
+    without them pays from about a third as many new rows as stored ones."""
+    return new >= max(BIG_IMPORT_ROWS, _count(cursor, table) / 2)
+
+
+def _households(cursor, result, *, user_id, reference: str, big: bool) -> None:
+    skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
+            "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+    fixed = _fixed_columns(Household, skip)
+    params = {
+        "user_id": user_id,
+        **{f"fixed_{column}": value for column, value in fixed.items()},
+        "listed": RegistryStatus.LISTED.value,
+        "reason": _("Registry import"),
+        "reference": reference,
+    }
+    _execute(cursor, "households to write", HOUSEHOLD_PLAN_SQL, params)
+    cursor.execute("ANALYZE registry_household")
+    cursor.execute("SELECT count(*) FROM registry_household WHERE household_id IS NULL")
+    new = cursor.fetchone()[0]
+    households, changes = Household._meta.db_table, RegistryChange._meta.db_table
+    if not (big and _worth_rebuilding(cursor, households, new)):
+        _execute(cursor, "households", _households_upsert_sql(fixed), params)
+        result.households_created, result.households_updated, result.registry_changes = cursor.fetchone()
+        return
+    with (
+        bulk.rebuilt(cursor, households),
+        bulk.rebuilt(cursor, changes) if _worth_rebuilding(cursor, changes, new) else nullcontext(),
+    ):
+        _execute(cursor, "households updated", HOUSEHOLDS_UPDATE_SQL, params)
+        result.households_updated, updated_changes = cursor.fetchone()
+        _execute(cursor, "households created", _households_insert_sql(fixed), params)
+        result.households_created, created_changes = cursor.fetchone()
+        result.registry_changes = updated_changes + created_changes
+
+
+def _persons(cursor, result, *, user_id, big: bool) -> None:
     skip = {"id", "nik", "full_name", "name_key", "sex", "birth_place", "birth_date", "relationship",
             "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
     fixed = _fixed_columns(Person, skip)
@@ -459,9 +544,7 @@ def _persons(cursor, result, *, user_id, big: bool, stored: int) -> None:
     cursor.execute("ANALYZE registry_person, registry_name_key")  # hash joins, not sorts of names
     cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
     new = cursor.fetchone()[0]
-    # Building an index costs about a quarter of keeping it up to date row by row, so loading
-    # without them pays from about a third as many new rows as stored ones.
-    if not (big and new >= max(BIG_IMPORT_ROWS, stored / 2)):
+    if not (big and _worth_rebuilding(cursor, Person._meta.db_table, new)):
         with bulk.name_keys_given(cursor):
             _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
             result.persons_created, result.persons_updated = cursor.fetchone()
@@ -543,33 +626,13 @@ def import_fast(
         ]
         progress("checked", count)
 
-        cursor.execute(f"SELECT count(*) FROM {Person._meta.db_table}")
-        stored = cursor.fetchone()[0]
-        big = result.big = may_lock and _is_big(cursor, stored)
-        common = {"user_id": user_id}
-        skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
-                "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
-        fixed = _fixed_columns(Household, skip)
-        _execute(
-            cursor,
-            "households",
-            _households_sql(fixed),
-            {
-                **common,
-                **{f"fixed_{column}": value for column, value in fixed.items()},
-                "listed": RegistryStatus.LISTED.value,
-                "reason": _("Registry import"),
-                "reference": reference,
-            },
-        )
-        result.households_created, result.households_updated, result.registry_changes = (
-            cursor.fetchone()
-        )
+        big = result.big = may_lock and _is_big(cursor)
+        _households(cursor, result, user_id=user_id, reference=reference, big=big)
         progress("households", count)
 
-        _persons(cursor, result, user_id=user_id, big=big, stored=stored)
+        _persons(cursor, result, user_id=user_id, big=big)
         cursor.execute(
             "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region,"
-            " registry_person, registry_name_key"
+            " registry_household, registry_person, registry_name_key"
         )
         progress("persons", count)

@@ -353,7 +353,10 @@ def test_dry_run_counts_but_saves_nothing(reference_data, engine):
     )
 
 
-@pytest.mark.parametrize(("engine", "statement"), [("fast", "_persons_upsert_sql"), ("big", "_persons_insert_sql")])
+@pytest.mark.parametrize(
+    ("engine", "statement"),
+    [("fast", "_persons_upsert_sql"), ("big", "_persons_insert_sql"), ("big", "_households_insert_sql")],
+)
 def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, monkeypatch, engine, statement):
     factories.PersonFactory(
         household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama"
@@ -361,7 +364,7 @@ def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, m
     before, schema = stored(), {table: _schema(table) for table in BIG_TABLES}
 
     def crash(fixed):
-        raise RuntimeError("power cut after the households were written")
+        raise RuntimeError("power cut in the middle of the import")
 
     monkeypatch.setattr(fast, statement, crash)
     with pytest.raises(RuntimeError):
@@ -427,7 +430,7 @@ def test_a_plain_csv_is_parsed_by_copy_and_a_ragged_one_row_by_row_with_the_same
     )  # the fixture's blank line: COPY refuses it, Python reads it
 
 
-BIG_TABLES = ["clients_household", "clients_person", "clients_searchname"]
+BIG_TABLES = ["clients_household", "clients_registrychange", "clients_person", "clients_searchname"]
 
 
 def _schema(table: str) -> dict[str, list]:
