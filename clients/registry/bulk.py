@@ -1,12 +1,14 @@
 """What a big registry import does to a table so that loading it costs less, and undoes.
 
 A big import (``fast.py`` decides when) locks the tables it loads for the rest of its
-transaction, drops their secondary indexes and foreign keys, loads the rows, then creates the
-indexes again with the definitions PostgreSQL had (``pg_get_indexdef``, so nothing drifts from
-the models' ``Meta``) and adds the foreign keys again, which checks every row in one query.
-Building an index over all rows costs about a quarter of keeping it up to date row by row, and
-one check of a foreign key costs far less than a deferred check per row at commit. Everything
-is inside the import's transaction: a failure or a rollback leaves the tables as they were.
+transaction, drops their secondary indexes, unique constraints and foreign keys, loads the
+rows, then creates the indexes again with the definitions PostgreSQL had (``pg_get_indexdef``,
+``pg_get_constraintdef``: nothing drifts from the models' ``Meta``) and adds the constraints
+again: a unique one builds its index and checks every row, a foreign key checks every row in
+one query. Building an index over all rows costs about a quarter of keeping it up to date row
+by row, and one check of a foreign key costs far less than a deferred check per row at commit.
+Everything is inside the import's transaction: a failure or a rollback leaves the tables as
+they were.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _setting(cursor, name: str, value: str):
 
 def secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     """(name, definition) of the table's indexes other than the primary key and those that
-    back a constraint (unique constraints stay: ON CONFLICT needs them)."""
+    back a constraint."""
     cursor.execute(
         "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
         " JOIN pg_class c ON c.oid = i.indexrelid"
@@ -58,11 +60,14 @@ def secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
     return cursor.fetchall()
 
 
-def foreign_keys(cursor, table: str) -> list[tuple[str, str]]:
-    """(name, definition) of the foreign keys the table's rows must satisfy."""
+def constraints(cursor, table: str) -> list[tuple[str, str]]:
+    """(name, definition) of the table's unique constraints (unless another table's foreign key
+    points at one) and its foreign keys, the unique ones first."""
     cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint k"
+        " WHERE conrelid = %s::regclass AND (contype = 'f' OR contype = 'u' AND NOT EXISTS ("
+        " SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid))"
+        " ORDER BY contype DESC, conname",
         [table],
     )
     return cursor.fetchall()
@@ -77,18 +82,18 @@ def _check_pending_constraints(cursor) -> None:
 
 
 @contextmanager
-def rebuilt(cursor, table: str, *, indexes: bool = True, keys: bool = True):
-    """Drop the table's secondary indexes (and its foreign keys) for the block, then create
-    them again as they were. The caller holds the table's ACCESS EXCLUSIVE lock."""
-    dropped_indexes = secondary_indexes(cursor, table) if indexes else []
-    dropped_keys = foreign_keys(cursor, table) if keys else []
-    if not dropped_indexes and not dropped_keys:
+def rebuilt(cursor, table: str):
+    """Drop the table's secondary indexes, unique constraints and foreign keys for the block,
+    then create them again as they were. The caller holds the table's ACCESS EXCLUSIVE lock."""
+    dropped_indexes, dropped_constraints = secondary_indexes(cursor, table), constraints(cursor, table)
+    if not dropped_indexes and not dropped_constraints:
         yield
         return
     _check_pending_constraints(cursor)
-    if dropped_keys:
+    if dropped_constraints:
         cursor.execute(
-            f"ALTER TABLE {table} " + ", ".join(f'DROP CONSTRAINT "{name}"' for name, _ in dropped_keys)
+            f"ALTER TABLE {table} "
+            + ", ".join(f'DROP CONSTRAINT "{name}"' for name, _ in dropped_constraints)
         )
     if dropped_indexes:
         cursor.execute("DROP INDEX " + ", ".join(f'"{name}"' for name, _ in dropped_indexes))
@@ -97,12 +102,12 @@ def rebuilt(cursor, table: str, *, indexes: bool = True, keys: bool = True):
     with _setting(cursor, "maintenance_work_mem", "512MB"):
         for _name, definition in dropped_indexes:
             cursor.execute(definition)
-    for name, definition in dropped_keys:
-        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for name, definition in dropped_constraints:  # a unique one builds its index, a key checks all rows
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
     cursor.execute(f"ANALYZE {table}")  # the dropped expression indexes took their statistics along
     logger.info(
-        "registry import: %s: %d indexes and %d foreign keys back in %.2f s",
-        table, len(dropped_indexes), len(dropped_keys), time.perf_counter() - started,
+        "registry import: %s: %d indexes and %d constraints back in %.2f s",
+        table, len(dropped_indexes), len(dropped_constraints), time.perf_counter() - started,
     )  # fmt: skip
 
 

@@ -558,7 +558,7 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
     new_names, names = cursor.fetchone()
     with (
         bulk.rebuilt(cursor, Person._meta.db_table),
-        bulk.rebuilt(cursor, SearchName._meta.db_table, keys=False)
+        bulk.rebuilt(cursor, SearchName._meta.db_table)
         if new_names >= max(BIG_IMPORT_ROWS, names / 2)
         else nullcontext(),
         bulk.name_keys_given(cursor),
