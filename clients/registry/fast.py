@@ -219,12 +219,14 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
 FROM v
 """
 
+# A valid NIK seen on an earlier line: the NIKs that occur more than once, with their first
+# line, by hashing (no sort of a million NIKs).
 DUPLICATES_SQL = """
 UPDATE registry_clean c SET reasons = c.reasons || ('nik_duplicate:' || f.first_line)
 FROM (
-  SELECT line, min(line) OVER (PARTITION BY nik) AS first_line FROM registry_clean WHERE nik_ok
+  SELECT nik, min(line) AS first_line FROM registry_clean WHERE nik_ok GROUP BY nik HAVING count(*) > 1
 ) f
-WHERE f.line = c.line AND f.first_line < f.line
+WHERE c.nik = f.nik AND c.nik_ok AND c.line > f.first_line
 """
 
 
