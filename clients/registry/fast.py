@@ -1,17 +1,23 @@
-"""The fast path: COPY the file into a staging table, then check and upsert set-wise in SQL.
+"""The fast path: COPY the file into a staging table, then check and write set-wise in SQL.
 
 The rules are ``rows.py``'s, written as SQL: each row gets the same reason codes in the
 same order, so the error report is identical to the row-by-row path's. Nothing here runs
 per row in Python except reading the file and handing each row to ``COPY``.
 
 Stages (all inside the caller's transaction):
-1. ``registry_stage``: the raw text of every row, with its line number (COPY).
-2. ``registry_clean``: normalised values, the village id and the reason codes per row.
+1. ``registry_stage_<pid>``: the raw text of every row, with its line number (COPY), in an
+   UNLOGGED table so that parallel workers can read it.
+2. ``registry_cells``: each cell normalised (per-cell work, shared by the parallel workers);
+   ``registry_clean``: the values, the village id and the reason codes per row.
 3. duplicates: a valid NIK seen on an earlier line rejects the later row.
-4. households upsert (first valid row of each KK describes it), with RegistryChange rows.
-5. persons upsert.
-Upserts are ``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM (new)``, so
-an unchanged record is not written and ``xmax = 0`` tells created from updated.
+4. households: the ones to write (first valid row of each KK describes it; unchanged ones are
+   left alone), written with their RegistryChange rows.
+5. persons: the ones to write (new NIK or a stored record that differs), their name keys (once
+   per distinct word), written.
+A small import upserts (``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM
+(new)``, ``xmax = 0`` tells created from updated), so a record another session writes meanwhile
+is updated. A big import (``_is_big``) locks the tables, updates the changed records, inserts
+the new ones and rebuilds the indexes (``bulk.py``).
 """
 
 from __future__ import annotations
@@ -63,19 +69,15 @@ COLLAPSE = (
     r" THEN btrim(regexp_replace({0}, '[ \t\r\n\f\v\u00a0]+', ' ', 'g'), ' ') ELSE {0} END)"
 )
 DIGITS = "ltrim({0}, '0123456789')"
-ISO_FAST = (
-    "(length(birth_text) = 10 AND substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'"
-    " AND ltrim(substr(birth_text, 1, 4) || substr(birth_text, 6, 2) || substr(birth_text, 9, 2),"
-    " '0123456789') = '')"
-)
-DMY_FAST = (
-    "(length(birth_text) = 10 AND substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'"
-    " AND ltrim(substr(birth_text, 1, 2) || substr(birth_text, 4, 2) || substr(birth_text, 7, 4),"
-    " '0123456789') = '')"
+# A date written YYYY-MM-DD or DD-MM-YYYY (most files): ten characters, two dashes, the rest
+# digits. Other writings go through the regular expressions of rows.py.
+DATE_FAST = (
+    "(length(birth_text) = 10 AND length(replace(birth_text, '-', '')) = 8"
+    " AND ltrim(replace(birth_text, '-', ''), '0123456789') = '')"
 )
 
 SETUP_SQL = f"""
-DROP TABLE IF EXISTS registry_stage, registry_clean, registry_relationship, registry_nik_region;
+DROP TABLE IF EXISTS registry_cells, registry_clean, registry_relationship, registry_nik_region;
 CREATE TEMP TABLE registry_relationship (word text PRIMARY KEY, value text);
 CREATE TEMP TABLE registry_nik_region (prefix text PRIMARY KEY);
 -- A real date (y, m, d) without raising: the month lengths by arithmetic.
@@ -87,7 +89,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 -- clients.nik.clean_number: strip, drop a leading apostrophe, a trailing '.0', separators.
 CREATE OR REPLACE FUNCTION pg_temp.registry_clean_number(raw text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN length(raw) = 16 AND ltrim(raw, '0123456789') = '' THEN raw
     ELSE regexp_replace(regexp_replace(
@@ -106,54 +108,45 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 """
 
-# A row needs rows.collapse() in some cell when the cells joined by a separator hold other
-# whitespace than single spaces between words: one test per row instead of one per cell.
-SEPARATOR = "\\x1f"  # the unit separator, as a regular expression and an E'' string write it
-JOINED = (" || E'" + SEPARATOR + "' || ").join("s." + c for c in STAGE_COLUMNS)
-EMPTY_ROW = f"repeat(E'{SEPARATOR}', {len(STAGE_COLUMNS) - 1})"
-DIRTY = rf"joined ~ '[\t\n\r\f\v\u00a0]|  |^ | $|{SEPARATOR} | {SEPARATOR}'"
+def _cells_sql(stage: str) -> str:
+    """Each staged row's cells normalised, rows.collapse() first. Only per-cell work, so
+    PostgreSQL's parallel workers share it (the staging table is not a temp table)."""
+    c = lambda column: COLLAPSE.format("s." + column)  # noqa: E731
+    return f"""
+CREATE TEMP TABLE registry_cells AS
+SELECT s.line,
+  pg_temp.registry_clean_number(s.no_kk) AS kk,
+  pg_temp.registry_clean_number(s.nik) AS nik,
+  initcap({c("nama")}) AS full_name,
+  upper({c("jenis_kelamin")}) AS sex,
+  initcap({c("tempat_lahir")}) AS birth_place,
+  {c("tanggal_lahir")} AS birth_text,
+  upper({c("hubungan_keluarga")}) AS relationship_word,
+  {c("alamat")} AS address,
+  {c("rt")} AS rt_text,
+  {c("rw")} AS rw_text,
+  {c("kode_wilayah")} AS village_text,
+  upper(coalesce(nullif({c("sumber")}, ''), %(default_source)s)) AS source,
+  {c("tahun")} AS year_text
+FROM {stage} s
+WHERE ({" || ".join("s." + column for column in STAGE_COLUMNS)}) <> ''
+"""
 
 
-def _cell(column: str) -> str:
-    return f"(CASE WHEN r.dirty THEN {COLLAPSE.format('r.' + column)} ELSE r.{column} END)"
-
-
-# Normalised values of each staged row (the CTE ``n``), then the reasons in rows.py's order.
-# Each CTE is computed once per row (OFFSET 0), not inlined into every use of its columns.
+# The normalised cells' values and reasons, in rows.py's order. Each CTE is computed once per row
+# (OFFSET 0), not inlined into every use of its columns.
 CLEAN_SQL = f"""
 CREATE TEMP TABLE registry_clean AS
-WITH j AS (
-  SELECT s.line, {", ".join("s." + c for c in STAGE_COLUMNS)}, {JOINED} AS joined FROM registry_stage s
-  OFFSET 0
-), r AS (
-  SELECT j.*, {DIRTY.replace("joined", "j.joined")} AS dirty FROM j WHERE j.joined <> {EMPTY_ROW}
-  OFFSET 0
-), n AS (
-  SELECT r.line,
-    pg_temp.registry_clean_number(r.no_kk) AS kk,
-    pg_temp.registry_clean_number(r.nik) AS nik,
-    initcap({_cell("nama")}) AS full_name,
-    upper({_cell("jenis_kelamin")}) AS sex,
-    initcap({_cell("tempat_lahir")}) AS birth_place,
-    {_cell("tanggal_lahir")} AS birth_text,
-    upper({_cell("hubungan_keluarga")}) AS relationship_word,
-    {_cell("alamat")} AS address,
-    {_cell("rt")} AS rt_text,
-    {_cell("rw")} AS rw_text,
-    {_cell("kode_wilayah")} AS village_text,
-    upper(coalesce(nullif({_cell("sumber")}, ''), %(default_source)s)) AS source,
-    {_cell("tahun")} AS year_text
-  FROM r
-  OFFSET 0
-), d AS (
+WITH d AS (
   SELECT n.*,
     CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = '' THEN substr(nik, 7, 6)::int END AS nik_date,
-    CASE WHEN {ISO_FAST} THEN ARRAY[substr(birth_text, 1, 4), substr(birth_text, 6, 2), substr(birth_text, 9, 2)]
-         WHEN {DMY_FAST} THEN NULL
-         ELSE regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') END AS iso,
-    CASE WHEN {ISO_FAST} THEN NULL
-         WHEN {DMY_FAST} THEN ARRAY[substr(birth_text, 1, 2), substr(birth_text, 4, 2), substr(birth_text, 7, 4)]
-         ELSE regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') END AS dmy,
+    CASE WHEN {DATE_FAST} THEN
+           CASE WHEN substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'
+                THEN ARRAY[substr(birth_text, 1, 4)::int, substr(birth_text, 6, 2)::int, substr(birth_text, 9, 2)::int]
+                WHEN substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'
+                THEN ARRAY[substr(birth_text, 7, 4)::int, substr(birth_text, 4, 2)::int, substr(birth_text, 1, 2)::int]
+           END
+    END AS ymd_fast,
     CASE WHEN length(rt_text) BETWEEN 1 AND 3 AND {DIGITS.format("rt_text")} = '' THEN rt_text
          ELSE (regexp_match(rt_text, '^0*([0-9]{{1,3}})$'))[1] END AS rt_digits,
     CASE WHEN length(rw_text) BETWEEN 1 AND 3 AND {DIGITS.format("rw_text")} = '' THEN rw_text
@@ -162,13 +155,16 @@ WITH j AS (
          THEN substr(village_text, 1, 2) || '.' || substr(village_text, 3, 2) || '.'
               || substr(village_text, 5, 2) || '.' || substr(village_text, 7, 4)
          ELSE village_text END AS village_code
-  FROM n
+  FROM registry_cells n
   OFFSET 0
 ), e AS (
   SELECT d.*,
-    CASE WHEN iso IS NOT NULL THEN iso[1]::int WHEN dmy IS NOT NULL THEN dmy[3]::int END AS birth_y,
-    CASE WHEN iso IS NOT NULL THEN iso[2]::int WHEN dmy IS NOT NULL THEN dmy[2]::int END AS birth_m,
-    CASE WHEN iso IS NOT NULL THEN iso[3]::int WHEN dmy IS NOT NULL THEN dmy[1]::int END AS birth_d
+    CASE WHEN ymd_fast IS NOT NULL THEN ymd_fast
+         ELSE (SELECT CASE WHEN iso IS NOT NULL THEN ARRAY[iso[1]::int, iso[2]::int, iso[3]::int]
+                           WHEN dmy IS NOT NULL THEN ARRAY[dmy[3]::int, dmy[2]::int, dmy[1]::int] END
+               FROM regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') AS iso,
+                    regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') AS dmy)
+    END AS ymd
   FROM d
   OFFSET 0
 ), v AS (
@@ -177,7 +173,7 @@ WITH j AS (
     CASE WHEN nik_date IS NOT NULL
          THEN pg_temp.registry_nik_date_ok(nik_date, %(today)s) AND nr.prefix IS NOT NULL
          ELSE false END AS nik_ok,
-    CASE WHEN pg_temp.registry_ymd_ok(birth_y, birth_m, birth_d) THEN make_date(birth_y, birth_m, birth_d) END
+    CASE WHEN pg_temp.registry_ymd_ok(ymd[1], ymd[2], ymd[3]) THEN make_date(ymd[1], ymd[2], ymd[3]) END
       AS birth_date,
     rel.value AS relationship,
     r.id AS village_id,
@@ -205,7 +201,7 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
     CASE WHEN sex NOT IN ('L', 'P') THEN 'sex_invalid' END,
     CASE WHEN length(birth_place) > {MAX_BIRTH_PLACE} THEN 'birth_place_long' END,
     CASE WHEN birth_text = '' THEN 'birth_date_required'
-         WHEN birth_y IS NULL THEN 'birth_date_format'
+         WHEN ymd IS NULL THEN 'birth_date_format'
          WHEN birth_date IS NULL THEN 'birth_date_invalid'
          WHEN birth_date > %(today)s THEN 'birth_date_future' END,
     CASE WHEN relationship IS NULL THEN 'relationship_invalid' END,
@@ -426,21 +422,29 @@ ORDER BY r.line
 """
 
 
-def _create_stage(cursor, file_columns: list[str] | None = None) -> None:
+def _stage_table(cursor) -> str:
+    """The staging table's name. It is UNLOGGED, not TEMP, so that parallel workers can read it;
+    named after the session, so that an import in another session never meets it; created and
+    dropped inside the import's transaction (a rollback drops it too)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    return f"registry_stage_{cursor.fetchone()[0]}"
+
+
+def _create_stage(cursor, stage: str, file_columns: list[str] | None = None) -> None:
     """The staging table: one text column per template column ('' when the file lacks it) and,
     for a raw COPY, one per other column of the file, in the file's order."""
     names = list(file_columns or STAGE_COLUMNS)
     names += [name for name in STAGE_COLUMNS if name not in names]
     columns = [f"{name} text NOT NULL DEFAULT ''" for name in names]
-    cursor.execute("DROP TABLE IF EXISTS registry_stage")
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
     cursor.execute(
-        "CREATE TEMP TABLE registry_stage (line integer GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+        f"CREATE UNLOGGED TABLE {stage} (line integer GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
         + ", ".join(columns)
         + ")"
     )
 
 
-def _copy_raw(cursor, registry_file) -> int | None:
+def _copy_raw(cursor, stage: str, registry_file) -> int | None:
     """COPY the CSV file's bytes straight into the staging table (PostgreSQL parses the CSV).
     Returns the row count, or None when the file is not plain enough for it (blank lines,
     ragged rows): the caller then reads it row by row. Line numbers are the same either way."""
@@ -450,7 +454,7 @@ def _copy_raw(cursor, registry_file) -> int | None:
     file_columns = [name.lower() if name else f"extra_{i}" for i, name in enumerate(spec.columns)]
     try:
         with transaction.atomic():
-            _create_stage(cursor, file_columns)
+            _create_stage(cursor, stage, file_columns)
             names = ", ".join(file_columns)
             options = (
                 f"FORMAT csv, HEADER true, DELIMITER '{spec.delimiter}', ENCODING '{spec.encoding}', "
@@ -458,22 +462,22 @@ def _copy_raw(cursor, registry_file) -> int | None:
             )
             with (
                 open(registry_file.path, "rb") as handle,
-                cursor.copy(f"COPY registry_stage ({names}) FROM STDIN WITH ({options})") as copy,
+                cursor.copy(f"COPY {stage} ({names}) FROM STDIN WITH ({options})") as copy,
             ):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
-            cursor.execute("SELECT count(*) FROM registry_stage")
+            cursor.execute(f"SELECT count(*) FROM {stage}")
             return cursor.fetchone()[0]
     except (DatabaseError, psycopg.Error) as error:
         logger.info("registry fast path: raw COPY refused the file (%s); reading row by row", error)
         return None
 
 
-def _copy_rows(cursor, registry_file, progress) -> int:
-    _create_stage(cursor)
+def _copy_rows(cursor, stage: str, registry_file, progress) -> int:
+    _create_stage(cursor, stage)
     columns = ", ".join(STAGE_COLUMNS)
     count = 0
-    with cursor.copy(f"COPY registry_stage (line, {columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {stage} (line, {columns}) FROM STDIN") as copy:
         write = copy.write_row
         for line, values in registry_file.rows():
             write((line, *values))
@@ -594,10 +598,11 @@ def import_fast(
                 copy.write_row((prefix,))
 
         started = time.perf_counter()
-        count = _copy_raw(cursor, registry_file)
+        stage = _stage_table(cursor)
+        count = _copy_raw(cursor, stage, registry_file)
         result.read_mode = "copy"
         if count is None:
-            count = _copy_rows(cursor, registry_file, progress)
+            count = _copy_rows(cursor, stage, registry_file, progress)
             result.read_mode = "rows"
         logger.info(
             "registry fast path: reading (%s) took %.2f s",
@@ -612,6 +617,7 @@ def import_fast(
             "max_year": today.year + 1,
             "default_source": collapse(default_source),
         }
+        _execute(cursor, "cells", _cells_sql(stage), params)
         _execute(cursor, "clean", CLEAN_SQL, params)
         _execute(cursor, "duplicates", DUPLICATES_SQL)
         cursor.execute("ANALYZE registry_clean")  # the planner's row counts for the stages below
@@ -620,7 +626,7 @@ def import_fast(
             "rejected",
             "SELECT c.line, c.reasons, "
             + ", ".join(f"s.{column}" for column in STAGE_COLUMNS)
-            + " FROM registry_clean c JOIN registry_stage s USING (line)"
+            + f" FROM registry_clean c JOIN {stage} s USING (line)"
             " WHERE cardinality(c.reasons) > 0 ORDER BY c.line",
         )
         result.rejected = [
@@ -634,7 +640,7 @@ def import_fast(
 
         _persons(cursor, result, user_id=user_id, big=big)
         cursor.execute(
-            "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region,"
+            f"DROP TABLE {stage}, registry_cells, registry_clean, registry_relationship, registry_nik_region,"
             " registry_household, registry_person, registry_name_key"
         )
         progress("persons", count)
