@@ -24,6 +24,15 @@ class NameKey(Func):
     output_field = models.TextField()
 
 
+class NameKeyField(models.TextField):
+    """``Person.name_key``: ``pandu_name_key(full_name)``, which the database trigger
+    ``person_name_key`` (clients/sql/person_name_key.sql) sets on every insert and every change
+    of the name, whatever the statement wrote. Returned after an insert, so a created person
+    holds its key."""
+
+    db_returning = True
+
+
 def private_files():
     """The storage of photos, as a callable so migrations do not freeze a machine's path."""
     return private_storage
@@ -188,10 +197,8 @@ class Person(TimeStampedModel):
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001
     no_nik_reason = models.CharField(_("reason for no NIK"), max_length=255, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    # The search key: maintained by PostgreSQL from full_name, indexed with gin_trgm_ops.
-    name_key = models.GeneratedField(
-        expression=NameKey("full_name"), output_field=models.TextField(), db_persist=True
-    )
+    # The search key: kept by PostgreSQL from full_name, indexed with gin_trgm_ops.
+    name_key = NameKeyField(default="", blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)

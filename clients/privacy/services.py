@@ -34,7 +34,7 @@ def anonymous_name(person: Person) -> str:
 def _forget_search_name(key: str) -> None:
     """The old name must not be found again: its search key goes unless another person has it,
     and so do its words that no other name holds (a rare word alone can point at a family).
-    (The person's own name_key follows full_name: PostgreSQL generates it.)"""
+    (The person's own name_key follows full_name: a database trigger sets it.)"""
     deleted, _ = SearchName.objects.filter(key=key).filter(
         ~Exists(Person.objects.filter(name_key=OuterRef("key")))
     ).delete()

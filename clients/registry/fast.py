@@ -1,29 +1,37 @@
-"""The fast path: COPY the file into a staging table, then check and upsert set-wise in SQL.
+"""The fast path: COPY the file into a staging table, then check and write set-wise in SQL.
 
 The rules are ``rows.py``'s, written as SQL: each row gets the same reason codes in the
 same order, so the error report is identical to the row-by-row path's. Nothing here runs
 per row in Python except reading the file and handing each row to ``COPY``.
 
 Stages (all inside the caller's transaction):
-1. ``registry_stage``: the raw text of every row, with its line number (COPY).
-2. ``registry_clean``: normalised values, the village id and the reason codes per row.
+1. ``registry_stage_<pid>``: the raw text of every row, with its line number (COPY), in an
+   UNLOGGED table so that parallel workers can read it.
+2. ``registry_cells``: each cell normalised (per-cell work, shared by the parallel workers);
+   ``registry_clean``: the values, the village id and the reason codes per row.
 3. duplicates: a valid NIK seen on an earlier line rejects the later row.
-4. households upsert (first valid row of each KK describes it), with RegistryChange rows.
-5. persons upsert.
-Upserts are ``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM (new)``, so
-an unchanged record is not written and ``xmax = 0`` tells created from updated.
+4. households: the ones to write (first valid row of each KK describes it; unchanged ones are
+   left alone), written with their RegistryChange rows.
+5. persons: the ones to write (new NIK or a stored record that differs), their name keys (once
+   per distinct word), written.
+A small import upserts (``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM
+(new)``, ``xmax = 0`` tells created from updated), so a record another session writes meanwhile
+is updated. A big import (``_is_big``) locks the tables, updates the changed records, inserts
+the new ones and rebuilds the indexes (``bulk.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 
 import psycopg
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 
-from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
+from clients.models import Household, Person, Region, RegistryChange, RegistryStatus, SearchName
+from clients.registry import bulk
 from clients.registry.rows import (
     MAX_ADDRESS,
     MAX_BIRTH_PLACE,
@@ -35,6 +43,11 @@ from clients.registry.rows import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A big import (see _is_big): at least this many valid rows and half as many as persons stored.
+BIG_IMPORT_ROWS = 20_000
+BIG_IMPORT_TABLES = ["clients_household", "clients_registrychange", "clients_person", "clients_searchname"]
+BIG_IMPORT_LOCK_TIMEOUT = "10s"  # longer than this behind other sessions: import without the lock
 
 
 def _execute(cursor, label: str, sql: str, params=None) -> None:
@@ -56,19 +69,15 @@ COLLAPSE = (
     r" THEN btrim(regexp_replace({0}, '[ \t\r\n\f\v\u00a0]+', ' ', 'g'), ' ') ELSE {0} END)"
 )
 DIGITS = "ltrim({0}, '0123456789')"
-ISO_FAST = (
-    "(length(birth_text) = 10 AND substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'"
-    " AND ltrim(substr(birth_text, 1, 4) || substr(birth_text, 6, 2) || substr(birth_text, 9, 2),"
-    " '0123456789') = '')"
-)
-DMY_FAST = (
-    "(length(birth_text) = 10 AND substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'"
-    " AND ltrim(substr(birth_text, 1, 2) || substr(birth_text, 4, 2) || substr(birth_text, 7, 4),"
-    " '0123456789') = '')"
+# A date written YYYY-MM-DD or DD-MM-YYYY (most files): ten characters, two dashes, the rest
+# digits. Other writings go through the regular expressions of rows.py.
+DATE_FAST = (
+    "(length(birth_text) = 10 AND length(replace(birth_text, '-', '')) = 8"
+    " AND ltrim(replace(birth_text, '-', ''), '0123456789') = '')"
 )
 
 SETUP_SQL = f"""
-DROP TABLE IF EXISTS registry_stage, registry_clean, registry_relationship, registry_nik_region;
+DROP TABLE IF EXISTS registry_cells, registry_clean, registry_relationship, registry_nik_region;
 CREATE TEMP TABLE registry_relationship (word text PRIMARY KEY, value text);
 CREATE TEMP TABLE registry_nik_region (prefix text PRIMARY KEY);
 -- A real date (y, m, d) without raising: the month lengths by arithmetic.
@@ -80,7 +89,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 -- clients.nik.clean_number: strip, drop a leading apostrophe, a trailing '.0', separators.
 CREATE OR REPLACE FUNCTION pg_temp.registry_clean_number(raw text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE
     WHEN length(raw) = 16 AND ltrim(raw, '0123456789') = '' THEN raw
     ELSE regexp_replace(regexp_replace(
@@ -89,46 +98,55 @@ LANGUAGE sql IMMUTABLE AS $$
   END
 $$;
 -- clients.nik.parse_nik's birth date: day (+40 for women) and month real, in the latest
--- century that is not in the future.
-CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(n text, today date) RETURNS boolean
+-- century that is not in the future. ddmmyy: digits 7-12 of the NIK as a number.
+CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(ddmmyy integer, today date) RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-  SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int,
-                                             mod(substr(n, 7, 2)::int, 40))
-              THEN make_date(2000 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40)) <= today
+  SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40)
+              THEN make_date(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40) <= today
               ELSE false END
-      OR pg_temp.registry_ymd_ok(1900 + substr(n, 11, 2)::int, substr(n, 9, 2)::int, mod(substr(n, 7, 2)::int, 40))
+      OR pg_temp.registry_ymd_ok(1900 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40)
 $$;
 """
 
-# Normalised values of each staged row (the CTE ``n``), then the reasons in rows.py's order.
+def _cells_sql(stage: str) -> str:
+    """Each staged row's cells normalised, rows.collapse() first. Only per-cell work, so
+    PostgreSQL's parallel workers share it (the staging table is not a temp table)."""
+    c = lambda column: COLLAPSE.format("s." + column)  # noqa: E731
+    return f"""
+CREATE TEMP TABLE registry_cells AS
+SELECT s.line,
+  pg_temp.registry_clean_number(s.no_kk) AS kk,
+  pg_temp.registry_clean_number(s.nik) AS nik,
+  initcap({c("nama")}) AS full_name,
+  upper({c("jenis_kelamin")}) AS sex,
+  initcap({c("tempat_lahir")}) AS birth_place,
+  {c("tanggal_lahir")} AS birth_text,
+  upper({c("hubungan_keluarga")}) AS relationship_word,
+  {c("alamat")} AS address,
+  {c("rt")} AS rt_text,
+  {c("rw")} AS rw_text,
+  {c("kode_wilayah")} AS village_text,
+  upper(coalesce(nullif({c("sumber")}, ''), %(default_source)s)) AS source,
+  {c("tahun")} AS year_text
+FROM {stage} s
+WHERE ({" || ".join("s." + column for column in STAGE_COLUMNS)}) <> ''
+"""
+
+
+# The normalised cells' values and reasons, in rows.py's order. Each CTE is computed once per row
+# (OFFSET 0), not inlined into every use of its columns.
 CLEAN_SQL = f"""
 CREATE TEMP TABLE registry_clean AS
-WITH n AS (
-  SELECT s.line,
-    pg_temp.registry_clean_number(s.no_kk) AS kk,
-    pg_temp.registry_clean_number(s.nik) AS nik,
-    initcap({COLLAPSE.format("s.nama")}) AS full_name,
-    upper({COLLAPSE.format("s.jenis_kelamin")}) AS sex,
-    initcap({COLLAPSE.format("s.tempat_lahir")}) AS birth_place,
-    {COLLAPSE.format("s.tanggal_lahir")} AS birth_text,
-    upper({COLLAPSE.format("s.hubungan_keluarga")}) AS relationship_word,
-    {COLLAPSE.format("s.alamat")} AS address,
-    {COLLAPSE.format("s.rt")} AS rt_text,
-    {COLLAPSE.format("s.rw")} AS rw_text,
-    {COLLAPSE.format("s.kode_wilayah")} AS village_text,
-    upper(coalesce(nullif({COLLAPSE.format("s.sumber")}, ''), %(default_source)s)) AS source,
-    {COLLAPSE.format("s.tahun")} AS year_text
-  FROM registry_stage s
-  WHERE ({" || ".join("s." + c for c in STAGE_COLUMNS)}) <> ''
-  OFFSET 0  -- computed once per row, not inlined into every use
-), d AS (
+WITH d AS (
   SELECT n.*,
-    CASE WHEN {ISO_FAST} THEN ARRAY[substr(birth_text, 1, 4), substr(birth_text, 6, 2), substr(birth_text, 9, 2)]
-         WHEN {DMY_FAST} THEN NULL
-         ELSE regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') END AS iso,
-    CASE WHEN {ISO_FAST} THEN NULL
-         WHEN {DMY_FAST} THEN ARRAY[substr(birth_text, 1, 2), substr(birth_text, 4, 2), substr(birth_text, 7, 4)]
-         ELSE regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') END AS dmy,
+    CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = '' THEN substr(nik, 7, 6)::int END AS nik_date,
+    CASE WHEN {DATE_FAST} THEN
+           CASE WHEN substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'
+                THEN ARRAY[substr(birth_text, 1, 4)::int, substr(birth_text, 6, 2)::int, substr(birth_text, 9, 2)::int]
+                WHEN substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'
+                THEN ARRAY[substr(birth_text, 7, 4)::int, substr(birth_text, 4, 2)::int, substr(birth_text, 1, 2)::int]
+           END
+    END AS ymd_fast,
     CASE WHEN length(rt_text) BETWEEN 1 AND 3 AND {DIGITS.format("rt_text")} = '' THEN rt_text
          ELSE (regexp_match(rt_text, '^0*([0-9]{{1,3}})$'))[1] END AS rt_digits,
     CASE WHEN length(rw_text) BETWEEN 1 AND 3 AND {DIGITS.format("rw_text")} = '' THEN rw_text
@@ -137,20 +155,26 @@ WITH n AS (
          THEN substr(village_text, 1, 2) || '.' || substr(village_text, 3, 2) || '.'
               || substr(village_text, 5, 2) || '.' || substr(village_text, 7, 4)
          ELSE village_text END AS village_code
-  FROM n
-  OFFSET 0  -- computed once per row, not inlined into every use
+  FROM registry_cells n
+  OFFSET 0
 ), e AS (
-  SELECT d.*, CASE WHEN iso IS NOT NULL THEN iso WHEN dmy IS NOT NULL THEN ARRAY[dmy[3], dmy[2], dmy[1]] END AS ymd
+  SELECT d.*,
+    CASE WHEN ymd_fast IS NOT NULL THEN ymd_fast
+         ELSE (SELECT CASE WHEN iso IS NOT NULL THEN ARRAY[iso[1]::int, iso[2]::int, iso[3]::int]
+                           WHEN dmy IS NOT NULL THEN ARRAY[dmy[3]::int, dmy[2]::int, dmy[1]::int] END
+               FROM regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') AS iso,
+                    regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') AS dmy)
+    END AS ymd
   FROM d
-  OFFSET 0  -- computed once per row, not inlined into every use
+  OFFSET 0
 ), v AS (
   SELECT e.*,
     (length(kk) = 16 AND ltrim(kk, '0123456789') = '') AS kk_ok,
-    CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = ''
-         THEN pg_temp.registry_nik_date_ok(nik, %(today)s) AND nr.prefix IS NOT NULL
+    CASE WHEN nik_date IS NOT NULL
+         THEN pg_temp.registry_nik_date_ok(nik_date, %(today)s) AND nr.prefix IS NOT NULL
          ELSE false END AS nik_ok,
-    CASE WHEN ymd IS NOT NULL AND pg_temp.registry_ymd_ok(ymd[1]::int, ymd[2]::int, ymd[3]::int)
-         THEN make_date(ymd[1]::int, ymd[2]::int, ymd[3]::int) END AS birth_date,
+    CASE WHEN pg_temp.registry_ymd_ok(ymd[1], ymd[2], ymd[3]) THEN make_date(ymd[1], ymd[2], ymd[3]) END
+      AS birth_date,
     rel.value AS relationship,
     r.id AS village_id,
     CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} = '' THEN year_text::int END AS year
@@ -158,7 +182,7 @@ WITH n AS (
   LEFT JOIN registry_nik_region nr ON nr.prefix = left(e.nik, 4)
   LEFT JOIN registry_relationship rel ON rel.word = e.relationship_word
   LEFT JOIN {Region._meta.db_table} r ON r.code = e.village_code AND r.level IN ('kelurahan', 'kampung')
-  OFFSET 0  -- computed once per row, not inlined into every use
+  OFFSET 0
 )
 SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relationship, address,
   CASE WHEN rt_text = '' THEN '' ELSE lpad(rt_digits, 3, '0') END AS rt,
@@ -191,12 +215,14 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
 FROM v
 """
 
+# A valid NIK seen on an earlier line: the NIKs that occur more than once, with their first
+# line, by hashing (no sort of a million NIKs).
 DUPLICATES_SQL = """
 UPDATE registry_clean c SET reasons = c.reasons || ('nik_duplicate:' || f.first_line)
 FROM (
-  SELECT line, min(line) OVER (PARTITION BY nik) AS first_line FROM registry_clean WHERE nik_ok
+  SELECT nik, min(line) AS first_line FROM registry_clean WHERE nik_ok GROUP BY nik HAVING count(*) > 1
 ) f
-WHERE f.line = c.line AND f.first_line < f.line
+WHERE c.nik = f.nik AND c.nik_ok AND c.line > f.first_line
 """
 
 
@@ -217,28 +243,51 @@ def _fixed_sql(fixed: dict[str, object]) -> tuple[str, str]:
     return "".join(f", {c}" for c in fixed), "".join(f", %(fixed_{c})s" for c in fixed)
 
 
-def _households_sql(fixed: dict[str, object]) -> str:
-    h, rc = Household._meta.db_table, RegistryChange._meta.db_table
+# The households to write: the first valid row of each KK describes it; a stored household
+# that the file leaves as it is is not written (an upsert would lock and log it).
+HOUSEHOLD_PLAN_SQL = f"""
+CREATE TEMP TABLE registry_household AS
+WITH src AS (
+  SELECT DISTINCT ON (kk COLLATE "C") line, kk, address, rt, rw, village_id, source, year
+  FROM registry_clean WHERE cardinality(reasons) = 0
+  ORDER BY kk COLLATE "C", line  -- "C": bytes compared, the same groups, a faster sort
+)
+SELECT src.*, h.id AS household_id, h.registry_status AS old_status, h.registry_source AS old_source
+FROM src LEFT JOIN {Household._meta.db_table} h ON h.kk_number = src.kk
+WHERE h.id IS NULL OR NOT (
+  (h.address, h.rt, h.rw, h.village_id, h.registry_status) IS NOT DISTINCT FROM
+    (src.address, src.rt, src.rw, src.village_id, %(listed)s)
+  AND h.registry_source = coalesce(nullif(src.source, ''), h.registry_source)
+  AND h.registry_year IS NOT DISTINCT FROM coalesce(src.year, h.registry_year))
+"""
+
+# A written household gets a RegistryChange row when it is new or its status or source changed.
+REGISTRY_CHANGES = f"""
+INSERT INTO {RegistryChange._meta.db_table}
+  (household_id, at, from_status, to_status, source, year, reason, reference, changed_by_id)
+SELECT w.id, now(), coalesce(w.old_status, ''), w.registry_status, w.registry_source, w.registry_year,
+       %(reason)s, %(reference)s, %(user_id)s
+FROM written w
+WHERE w.old_status IS NULL OR w.old_status IS DISTINCT FROM w.registry_status
+   OR w.old_source IS DISTINCT FROM w.registry_source
+RETURNING 1
+"""
+HOUSEHOLD_COLUMNS = (
+    "kk_number, address, rt, rw, village_id, registry_status, registry_source, registry_year, created_at,"
+    " updated_at, created_by_id"
+)
+HOUSEHOLD_VALUES = "r.kk, r.address, r.rt, r.rw, r.village_id, %(listed)s, r.source, r.year, now(), now(), %(user_id)s"
+
+
+def _households_upsert_sql(fixed: dict[str, object]) -> str:
+    """New and changed households in one statement. A household of the same KK stored meanwhile
+    by someone else is updated."""
+    h = Household._meta.db_table
     fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
-WITH src AS (
-  SELECT DISTINCT ON (kk) kk, address, rt, rw, village_id, source, year
-  FROM registry_clean WHERE cardinality(reasons) = 0 ORDER BY kk, line
-), changed AS (
-  -- an unchanged household is not offered to the upsert (ON CONFLICT would lock and log it)
-  SELECT src.* FROM src WHERE NOT EXISTS (
-    SELECT 1 FROM {h} same WHERE same.kk_number = src.kk
-      AND (same.address, same.rt, same.rw, same.village_id, same.registry_status) IS NOT DISTINCT FROM
-          (src.address, src.rt, src.rw, src.village_id, %(listed)s)
-      AND same.registry_source = coalesce(nullif(src.source, ''), same.registry_source)
-      AND same.registry_year IS NOT DISTINCT FROM coalesce(src.year, same.registry_year))
-), old AS (
-  SELECT h.id, h.registry_status, h.registry_source FROM {h} h JOIN changed ON h.kk_number = changed.kk
-), up AS (
-  INSERT INTO {h} AS h (kk_number, address, rt, rw, village_id, registry_status, registry_source,
-                        registry_year, created_at, updated_at, created_by_id{fixed_cols})
-  SELECT kk, address, rt, rw, village_id, %(listed)s, source, year, now(), now(), %(user_id)s{fixed_vals}
-  FROM changed
+WITH up AS (
+  INSERT INTO {h} AS h ({HOUSEHOLD_COLUMNS}{fixed_cols})
+  SELECT {HOUSEHOLD_VALUES}{fixed_vals} FROM registry_household r ORDER BY r.line
   ON CONFLICT (kk_number) WHERE kk_number IS NOT NULL DO UPDATE SET
     address = EXCLUDED.address, rt = EXCLUDED.rt, rw = EXCLUDED.rw, village_id = EXCLUDED.village_id,
     registry_status = EXCLUDED.registry_status,
@@ -251,65 +300,151 @@ WITH src AS (
                       coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
                       coalesce(EXCLUDED.registry_year, h.registry_year))
   RETURNING h.id, (h.xmax = 0) AS created, h.registry_status, h.registry_source, h.registry_year
-), rc AS (
-  INSERT INTO {rc} (household_id, at, from_status, to_status, source, year, reason, reference, changed_by_id)
-  SELECT up.id, now(), coalesce(old.registry_status, ''), up.registry_status, up.registry_source,
-         up.registry_year, %(reason)s, %(reference)s, %(user_id)s
-  FROM up LEFT JOIN old ON old.id = up.id
-  WHERE old.id IS NULL OR old.registry_status IS DISTINCT FROM up.registry_status
-     OR old.registry_source IS DISTINCT FROM up.registry_source
-  RETURNING 1
-)
+), written AS (
+  SELECT up.*, r.old_status, r.old_source FROM up LEFT JOIN registry_household r ON r.household_id = up.id
+), rc AS ({REGISTRY_CHANGES})
 SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created), (SELECT count(*) FROM rc)
 FROM up
 """
 
 
-def _persons_sql(fixed: dict[str, object]) -> str:
-    h, p = Household._meta.db_table, Person._meta.db_table
+HOUSEHOLDS_UPDATE_SQL = f"""
+WITH written AS (
+  UPDATE {Household._meta.db_table} h SET
+    address = r.address, rt = r.rt, rw = r.rw, village_id = r.village_id, registry_status = %(listed)s,
+    registry_source = coalesce(nullif(r.source, ''), h.registry_source),
+    registry_year = coalesce(r.year, h.registry_year), updated_at = now()
+  FROM registry_household r WHERE h.id = r.household_id
+  RETURNING h.id, h.registry_status, h.registry_source, h.registry_year, r.old_status, r.old_source
+), rc AS ({REGISTRY_CHANGES})
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
+"""
+
+
+def _households_insert_sql(fixed: dict[str, object]) -> str:
+    """New households only, in the file's order, for a big import (the table is locked)."""
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+WITH written AS (
+  INSERT INTO {Household._meta.db_table} ({HOUSEHOLD_COLUMNS}{fixed_cols})
+  SELECT {HOUSEHOLD_VALUES}{fixed_vals} FROM registry_household r WHERE r.household_id IS NULL ORDER BY r.line
+  RETURNING id, registry_status, registry_source, registry_year, NULL::text AS old_status, NULL::text AS old_source
+), rc AS ({REGISTRY_CHANGES})
+SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
+"""
+
+
+# The persons to write: valid rows whose NIK is new or whose stored record differs. An
+# unchanged person is not written at all (no new row version, no trigger work).
+PERSON_PLAN_SQL = f"""
+CREATE TEMP TABLE registry_person AS
+SELECT c.line, c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship,
+       h.id AS household_id, p.id AS person_id
+FROM registry_clean c
+JOIN {Household._meta.db_table} h ON h.kk_number = c.kk
+LEFT JOIN {Person._meta.db_table} p ON p.nik = c.nik
+WHERE cardinality(c.reasons) = 0
+  AND (p.id IS NULL
+       OR (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
+          IS DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
+"""
+
+# pandu_name_key(full_name) for each name the persons stage writes. The function is the words'
+# keys joined (clients/sql/name_key.sql), so each distinct word's key is computed once here and
+# each distinct name joins its words' keys: the same key for a fraction of the work.
+NAME_KEYS_SQL = """
+CREATE TEMP TABLE registry_name_key AS
+WITH name AS MATERIALIZED (
+  SELECT row_number() OVER () AS id, full_name FROM (SELECT DISTINCT full_name FROM registry_person) d
+), name_word AS MATERIALIZED (
+  SELECT name.id, w.word, w.position
+  FROM name LEFT JOIN LATERAL unnest(pandu_name_words(name.full_name)) WITH ORDINALITY AS w(word, position) ON true
+), word_key AS MATERIALIZED (  -- each word's key once, not once per name holding it
+  SELECT word, pandu_name_word_key(word) AS key
+  FROM (SELECT DISTINCT word FROM name_word WHERE word IS NOT NULL) d
+), name_key AS (  -- grouped by a number: sorting numbers is cheaper than sorting names
+  SELECT nw.id,
+    pandu_name_key_join(coalesce(array_agg(k.key ORDER BY nw.position) FILTER (WHERE nw.word IS NOT NULL), '{}'))
+      AS name_key
+  FROM name_word nw LEFT JOIN word_key k ON k.word = nw.word
+  GROUP BY nw.id
+)
+SELECT name.full_name, name_key.name_key FROM name JOIN name_key ON name_key.id = name.id
+"""
+
+PERSON_COLUMNS = "nik, full_name, name_key, sex, birth_place, birth_date, relationship, household_id"
+PERSON_VALUES = "r.nik, r.full_name, k.name_key, r.sex, r.birth_place, r.birth_date, r.relationship, r.household_id"
+CHANGED = ("(p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id) IS DISTINCT FROM "
+           "(EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date, EXCLUDED.relationship,"
+           " EXCLUDED.household_id)")  # fmt: skip
+
+
+def _persons_upsert_sql(fixed: dict[str, object]) -> str:
+    """New and changed persons in one statement, in the file's order (ids as the row-by-row path
+    gives them). A person of the same NIK stored meanwhile by someone else is updated."""
     fixed_cols, fixed_vals = _fixed_sql(fixed)
     return f"""
 WITH up AS (
-  INSERT INTO {p} AS p (nik, full_name, sex, birth_place, birth_date, relationship, household_id,
-                        created_at, updated_at, created_by_id{fixed_cols})
-  SELECT c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id,
-         now(), now(), %(user_id)s{fixed_vals}
-  FROM registry_clean c JOIN {h} h ON h.kk_number = c.kk
-  WHERE cardinality(c.reasons) = 0
-    -- an unchanged person is not offered to the upsert (ON CONFLICT would lock and log it)
-    AND NOT EXISTS (
-      SELECT 1 FROM {p} same WHERE same.nik = c.nik
-        AND (same.full_name, same.sex, same.birth_place, same.birth_date, same.relationship, same.household_id)
-            IS NOT DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
-  ORDER BY c.line  -- records in the file's order, as the row-by-row path creates them
+  INSERT INTO {Person._meta.db_table} AS p ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
+  SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
+  FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+  ORDER BY r.line
   ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
-    full_name = EXCLUDED.full_name, sex = EXCLUDED.sex, birth_place = EXCLUDED.birth_place,
-    birth_date = EXCLUDED.birth_date, relationship = EXCLUDED.relationship,
-    household_id = EXCLUDED.household_id, updated_at = now()
-  WHERE (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
-    IS DISTINCT FROM (EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date,
-                      EXCLUDED.relationship, EXCLUDED.household_id)
+    full_name = EXCLUDED.full_name, name_key = EXCLUDED.name_key, sex = EXCLUDED.sex,
+    birth_place = EXCLUDED.birth_place, birth_date = EXCLUDED.birth_date,
+    relationship = EXCLUDED.relationship, household_id = EXCLUDED.household_id, updated_at = now()
+  WHERE {CHANGED}
   RETURNING (p.xmax = 0) AS created
 )
 SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM up
 """
 
 
-def _create_stage(cursor, file_columns: list[str] | None = None) -> None:
+PERSONS_UPDATE_SQL = f"""
+UPDATE {Person._meta.db_table} p SET
+  full_name = r.full_name, name_key = k.name_key, sex = r.sex, birth_place = r.birth_place,
+  birth_date = r.birth_date, relationship = r.relationship, household_id = r.household_id, updated_at = now()
+FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+WHERE p.id = r.person_id
+"""
+
+
+def _persons_insert_sql(fixed: dict[str, object]) -> str:
+    """New persons only, in the file's order, for a big import: no other session writes persons
+    meanwhile (the table is locked) and the NIK's unique index is being rebuilt."""
+    fixed_cols, fixed_vals = _fixed_sql(fixed)
+    return f"""
+INSERT INTO {Person._meta.db_table} ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
+SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
+FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+WHERE r.person_id IS NULL
+ORDER BY r.line
+"""
+
+
+def _stage_table(cursor) -> str:
+    """The staging table's name. It is UNLOGGED, not TEMP, so that parallel workers can read it;
+    named after the session, so that an import in another session never meets it; created and
+    dropped inside the import's transaction (a rollback drops it too)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    return f"registry_stage_{cursor.fetchone()[0]}"
+
+
+def _create_stage(cursor, stage: str, file_columns: list[str] | None = None) -> None:
     """The staging table: one text column per template column ('' when the file lacks it) and,
     for a raw COPY, one per other column of the file, in the file's order."""
     names = list(file_columns or STAGE_COLUMNS)
     names += [name for name in STAGE_COLUMNS if name not in names]
     columns = [f"{name} text NOT NULL DEFAULT ''" for name in names]
-    cursor.execute("DROP TABLE IF EXISTS registry_stage")
+    cursor.execute(f"DROP TABLE IF EXISTS {stage}")
     cursor.execute(
-        "CREATE TEMP TABLE registry_stage (line integer GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
+        f"CREATE UNLOGGED TABLE {stage} (line integer GENERATED BY DEFAULT AS IDENTITY (START WITH 2), "
         + ", ".join(columns)
         + ")"
     )
 
 
-def _copy_raw(cursor, registry_file) -> int | None:
+def _copy_raw(cursor, stage: str, registry_file) -> int | None:
     """COPY the CSV file's bytes straight into the staging table (PostgreSQL parses the CSV).
     Returns the row count, or None when the file is not plain enough for it (blank lines,
     ragged rows): the caller then reads it row by row. Line numbers are the same either way."""
@@ -319,7 +454,7 @@ def _copy_raw(cursor, registry_file) -> int | None:
     file_columns = [name.lower() if name else f"extra_{i}" for i, name in enumerate(spec.columns)]
     try:
         with transaction.atomic():
-            _create_stage(cursor, file_columns)
+            _create_stage(cursor, stage, file_columns)
             names = ", ".join(file_columns)
             options = (
                 f"FORMAT csv, HEADER true, DELIMITER '{spec.delimiter}', ENCODING '{spec.encoding}', "
@@ -327,22 +462,22 @@ def _copy_raw(cursor, registry_file) -> int | None:
             )
             with (
                 open(registry_file.path, "rb") as handle,
-                cursor.copy(f"COPY registry_stage ({names}) FROM STDIN WITH ({options})") as copy,
+                cursor.copy(f"COPY {stage} ({names}) FROM STDIN WITH ({options})") as copy,
             ):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
-            cursor.execute("SELECT count(*) FROM registry_stage")
+            cursor.execute(f"SELECT count(*) FROM {stage}")
             return cursor.fetchone()[0]
     except (DatabaseError, psycopg.Error) as error:
         logger.info("registry fast path: raw COPY refused the file (%s); reading row by row", error)
         return None
 
 
-def _copy_rows(cursor, registry_file, progress) -> int:
-    _create_stage(cursor)
+def _copy_rows(cursor, stage: str, registry_file, progress) -> int:
+    _create_stage(cursor, stage)
     columns = ", ".join(STAGE_COLUMNS)
     count = 0
-    with cursor.copy(f"COPY registry_stage (line, {columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {stage} (line, {columns}) FROM STDIN") as copy:
         write = copy.write_row
         for line, values in registry_file.rows():
             write((line, *values))
@@ -352,7 +487,97 @@ def _copy_rows(cursor, registry_file, progress) -> int:
     return count
 
 
-def import_fast(registry_file, *, result, today, default_source, user, reference, progress) -> None:
+def _count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {table}")
+    return cursor.fetchone()[0]
+
+
+def _is_big(cursor) -> bool:
+    """A file with at least half as many valid rows as the registry has persons (and at least
+    BIG_IMPORT_ROWS) is a big import: it locks the registry's tables for the rest of its
+    transaction, so that it may load them without their indexes (bulk.py)."""
+    cursor.execute("SELECT count(*) FROM registry_clean WHERE cardinality(reasons) = 0")
+    valid = cursor.fetchone()[0]
+    return valid >= max(BIG_IMPORT_ROWS, _count(cursor, Person._meta.db_table) / 2) and bulk.lock_tables(
+        cursor, BIG_IMPORT_TABLES, timeout=BIG_IMPORT_LOCK_TIMEOUT
+    )
+
+
+def _worth_rebuilding(cursor, table: str, new: int) -> bool:
+    """Building an index costs about a quarter of keeping it up to date row by row, so loading
+    without them pays from about a third as many new rows as stored ones."""
+    return new >= max(BIG_IMPORT_ROWS, _count(cursor, table) / 2)
+
+
+def _households(cursor, result, *, user_id, reference: str, big: bool) -> None:
+    skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
+            "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+    fixed = _fixed_columns(Household, skip)
+    params = {
+        "user_id": user_id,
+        **{f"fixed_{column}": value for column, value in fixed.items()},
+        "listed": RegistryStatus.LISTED.value,
+        "reason": _("Registry import"),
+        "reference": reference,
+    }
+    _execute(cursor, "households to write", HOUSEHOLD_PLAN_SQL, params)
+    cursor.execute("ANALYZE registry_household")
+    cursor.execute("SELECT count(*) FROM registry_household WHERE household_id IS NULL")
+    new = cursor.fetchone()[0]
+    households, changes = Household._meta.db_table, RegistryChange._meta.db_table
+    if not (big and _worth_rebuilding(cursor, households, new)):
+        _execute(cursor, "households", _households_upsert_sql(fixed), params)
+        result.households_created, result.households_updated, result.registry_changes = cursor.fetchone()
+        return
+    with (
+        bulk.rebuilt(cursor, households),
+        bulk.rebuilt(cursor, changes) if _worth_rebuilding(cursor, changes, new) else nullcontext(),
+    ):
+        _execute(cursor, "households updated", HOUSEHOLDS_UPDATE_SQL, params)
+        result.households_updated, updated_changes = cursor.fetchone()
+        _execute(cursor, "households created", _households_insert_sql(fixed), params)
+        result.households_created, created_changes = cursor.fetchone()
+        result.registry_changes = updated_changes + created_changes
+
+
+def _persons(cursor, result, *, user_id, big: bool) -> None:
+    skip = {"id", "nik", "full_name", "name_key", "sex", "birth_place", "birth_date", "relationship",
+            "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+    fixed = _fixed_columns(Person, skip)
+    params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
+    _execute(cursor, "persons to write", PERSON_PLAN_SQL)
+    _execute(cursor, "name keys", NAME_KEYS_SQL)
+    cursor.execute("ANALYZE registry_person, registry_name_key")  # hash joins, not sorts of names
+    cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
+    new = cursor.fetchone()[0]
+    if not (big and _worth_rebuilding(cursor, Person._meta.db_table, new)):
+        with bulk.name_keys_given(cursor):
+            _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
+            result.persons_created, result.persons_updated = cursor.fetchone()
+        return
+    # The persons' triggers add the new names to clients_searchname: without its GIN indexes too
+    # when those are many.
+    cursor.execute(
+        f"SELECT count(*), (SELECT count(*) FROM {SearchName._meta.db_table}) FROM registry_name_key k"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {SearchName._meta.db_table} s WHERE s.key = k.name_key)"
+    )
+    new_names, names = cursor.fetchone()
+    with (
+        bulk.rebuilt(cursor, Person._meta.db_table),
+        bulk.rebuilt(cursor, SearchName._meta.db_table)
+        if new_names >= max(BIG_IMPORT_ROWS, names / 2)
+        else nullcontext(),
+        bulk.name_keys_given(cursor),
+    ):
+        _execute(cursor, "persons updated", PERSONS_UPDATE_SQL)
+        result.persons_updated = cursor.rowcount
+        _execute(cursor, "persons created", _persons_insert_sql(fixed), params)
+        result.persons_created = cursor.rowcount
+
+
+def import_fast(
+    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
+) -> None:
     from clients.registry.importer import Rejected
 
     user_id = getattr(user, "pk", None)
@@ -373,10 +598,11 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
                 copy.write_row((prefix,))
 
         started = time.perf_counter()
-        count = _copy_raw(cursor, registry_file)
+        stage = _stage_table(cursor)
+        count = _copy_raw(cursor, stage, registry_file)
         result.read_mode = "copy"
         if count is None:
-            count = _copy_rows(cursor, registry_file, progress)
+            count = _copy_rows(cursor, stage, registry_file, progress)
             result.read_mode = "rows"
         logger.info(
             "registry fast path: reading (%s) took %.2f s",
@@ -391,14 +617,16 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
             "max_year": today.year + 1,
             "default_source": collapse(default_source),
         }
+        _execute(cursor, "cells", _cells_sql(stage), params)
         _execute(cursor, "clean", CLEAN_SQL, params)
         _execute(cursor, "duplicates", DUPLICATES_SQL)
+        cursor.execute("ANALYZE registry_clean")  # the planner's row counts for the stages below
         _execute(
             cursor,
             "rejected",
             "SELECT c.line, c.reasons, "
             + ", ".join(f"s.{column}" for column in STAGE_COLUMNS)
-            + " FROM registry_clean c JOIN registry_stage s USING (line)"
+            + f" FROM registry_clean c JOIN {stage} s USING (line)"
             " WHERE cardinality(c.reasons) > 0 ORDER BY c.line",
         )
         result.rejected = [
@@ -406,36 +634,13 @@ def import_fast(registry_file, *, result, today, default_source, user, reference
         ]
         progress("checked", count)
 
-        common = {"user_id": user_id}
-        skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
-                "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
-        fixed = _fixed_columns(Household, skip)
-        _execute(
-            cursor,
-            "households",
-            _households_sql(fixed),
-            {
-                **common,
-                **{f"fixed_{column}": value for column, value in fixed.items()},
-                "listed": RegistryStatus.LISTED.value,
-                "reason": _("Registry import"),
-                "reference": reference,
-            },
-        )
-        result.households_created, result.households_updated, result.registry_changes = (
-            cursor.fetchone()
-        )
+        big = result.big = may_lock and _is_big(cursor)
+        _households(cursor, result, user_id=user_id, reference=reference, big=big)
         progress("households", count)
 
-        skip = {"id", "nik", "full_name", "sex", "birth_place", "birth_date", "relationship", "household_id",
-                "created_at", "updated_at", "created_by_id"}  # fmt: skip
-        fixed = _fixed_columns(Person, skip)
-        _execute(
-            cursor, "persons", _persons_sql(fixed),
-            {**common, **{f"fixed_{column}": value for column, value in fixed.items()}},
-        )  # fmt: skip
-        result.persons_created, result.persons_updated = cursor.fetchone()
+        _persons(cursor, result, user_id=user_id, big=big)
         cursor.execute(
-            "DROP TABLE registry_stage, registry_clean, registry_relationship, registry_nik_region"
+            f"DROP TABLE {stage}, registry_cells, registry_clean, registry_relationship, registry_nik_region,"
+            " registry_household, registry_person, registry_name_key"
         )
         progress("persons", count)

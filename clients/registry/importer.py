@@ -55,6 +55,7 @@ class ImportResult:
     registry_changes: int = 0
     saved: bool = False
     read_mode: str = "rows"  # "copy" when PostgreSQL parsed the CSV itself
+    big: bool = False  # a big import: the registry's tables were locked for it (fast.py)
 
     @property
     def rejected_count(self) -> int:
@@ -116,8 +117,9 @@ def registry_import(
                 from clients.registry.fast import import_fast as run
             else:
                 run = import_rows
+            # A dry run (the browser's check of a file) never locks the registry's tables.
             run(registry_file, result=result, today=today, default_source=source, user=user,
-                reference=reference, progress=progress)  # fmt: skip
+                reference=reference, progress=progress, may_lock=not dry_run)  # fmt: skip
             if dry_run or (strict and result.rejected):
                 raise _Rollback
             result.saved = True
@@ -128,7 +130,9 @@ def registry_import(
     return result
 
 
-def import_rows(registry_file, *, result, today, default_source, user, reference, progress) -> None:
+def import_rows(
+    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
+) -> None:
     """The row-by-row path: Python checks each row, the ORM writes each record."""
     villages = village_ids()
     first_line: dict[str, int] = {}

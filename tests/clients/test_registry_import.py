@@ -1,18 +1,20 @@
 """import_registry against the committed dirty fixture: both paths, same counts, same reasons,
-same stored rows; idempotence, updates, XLSX, --strict, --dry-run, and crash safety."""
+same stored rows; idempotence, updates, XLSX, --strict, --dry-run, and crash safety. The fast
+path runs twice: as a small import and as a big one (tables locked, loaded without indexes)."""
 
 import csv
 import datetime
 import io
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
-from clients.models import Household, Person, RegistryChange
+from clients.models import Household, NameKey, Person, RegistryChange
 from clients.registry import fast, importer
 from clients.registry.importer import registry_import
 from pandu.counters import differences
@@ -20,7 +22,7 @@ from tests import factories
 
 FIXTURE = Path(__file__).parent / "fixtures" / "registry_dirty.csv"
 TODAY = datetime.date(2026, 11, 28)
-ENGINES = ["fast", "rows"]
+ENGINES = ["fast", "big", "rows"]  # big: the fast path as a big import, whatever the file's size
 RELATIONSHIP_WORDS = (
     "KEPALA KELUARGA, KEPALA RUMAH TANGGA, ISTRI, SUAMI, ISTRI/SUAMI, ANAK, MENANTU, CUCU, "
     "ORANG TUA, ORANGTUA, MERTUA, FAMILI LAIN, PEMBANTU, LAINNYA"
@@ -100,8 +102,11 @@ EXPECTED_HOUSEHOLDS = [
 
 def run(engine, path=FIXTURE, **kwargs):
     kwargs.setdefault("source", "dtks")
-    with translation.override("en"):
-        return registry_import(path, engine=engine, today=TODAY, **kwargs)
+    big_rows = 0 if engine == "big" else fast.BIG_IMPORT_ROWS
+    with translation.override("en"), mock.patch.object(fast, "BIG_IMPORT_ROWS", big_rows):
+        result = registry_import(path, engine="rows" if engine == "rows" else "fast", today=TODAY, **kwargs)
+    assert result.big == (engine == "big" and not kwargs.get("dry_run"))
+    return result
 
 
 def reasons(result):
@@ -170,11 +175,13 @@ def test_dirty_fixture_imports_valid_rows_and_reports_every_reason(reference_dat
         ("6403050101200003", "", "listed", "DTKS"),
     ]
     assert differences() == []  # the dashboard's counters followed the bulk insert
+    assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
 
 
-def test_fast_and_row_by_row_paths_store_the_same_rows(reference_data):
+@pytest.mark.parametrize("engine", ["fast", "big"])
+def test_fast_and_row_by_row_paths_store_the_same_rows(reference_data, engine):
     with transaction.atomic():
-        fast_result = run("fast")
+        fast_result = run(engine)
         fast_rows = stored()
         transaction.set_rollback(True)
     assert Person.objects.count() == 0
@@ -188,7 +195,8 @@ def test_fast_and_row_by_row_paths_store_the_same_rows(reference_data):
 
 
 @pytest.mark.parametrize(
-    ("first", "second"), [("fast", "fast"), ("rows", "rows"), ("fast", "rows"), ("rows", "fast")]
+    ("first", "second"),
+    [("fast", "fast"), ("rows", "rows"), ("fast", "rows"), ("rows", "fast"), ("big", "big"), ("big", "fast")],
 )
 def test_the_same_file_twice_changes_nothing(reference_data, first, second):
     run(first)
@@ -336,7 +344,7 @@ def test_strict_imports_a_clean_file(reference_data, tmp_path):
     )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", ["fast", "rows"])
 def test_dry_run_counts_but_saves_nothing(reference_data, engine):
     lines = _command(FIXTURE, "--dry-run", "--engine", engine)
     assert lines[-1] == "households created=3 updated=0; persons created=8 updated=0; rejected=23"
@@ -345,19 +353,24 @@ def test_dry_run_counts_but_saves_nothing(reference_data, engine):
     )
 
 
-def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, monkeypatch):
+@pytest.mark.parametrize(
+    ("engine", "statement"),
+    [("fast", "_persons_upsert_sql"), ("big", "_persons_insert_sql"), ("big", "_households_insert_sql")],
+)
+def test_interrupted_fast_import_leaves_the_database_unchanged(reference_data, monkeypatch, engine, statement):
     factories.PersonFactory(
         household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama"
     )
-    before = stored()
+    before, schema = stored(), {table: _schema(table) for table in BIG_TABLES}
 
     def crash(fixed):
-        raise RuntimeError("power cut after the households were written")
+        raise RuntimeError("power cut in the middle of the import")
 
-    monkeypatch.setattr(fast, "_persons_sql", crash)
+    monkeypatch.setattr(fast, statement, crash)
     with pytest.raises(RuntimeError):
-        run("fast")
+        run(engine)
     assert stored() == before
+    assert {table: _schema(table) for table in BIG_TABLES} == schema
 
 
 def test_interrupted_row_by_row_import_leaves_the_database_unchanged(reference_data, monkeypatch):
@@ -415,3 +428,80 @@ def test_a_plain_csv_is_parsed_by_copy_and_a_ragged_one_row_by_row_with_the_same
     assert (
         run("fast").read_mode == "rows"
     )  # the fixture's blank line: COPY refuses it, Python reads it
+
+
+BIG_TABLES = ["clients_household", "clients_registrychange", "clients_person", "clients_searchname"]
+
+
+def _schema(table: str) -> dict[str, list]:
+    """Indexes, constraints and triggers of a table, as PostgreSQL writes them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY 1", [table])
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass"
+            " ORDER BY 1",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgname, pg_get_triggerdef(oid), tgenabled FROM pg_trigger"
+            " WHERE tgrelid = %s::regclass AND NOT tgisinternal ORDER BY 1",
+            [table],
+        )
+        return {"indexes": indexes, "constraints": constraints, "triggers": cursor.fetchall()}
+
+
+def _index_ids(table: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass", [table])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_big_import_leaves_indexes_keys_and_triggers_as_they_were(reference_data):
+    factories.PersonFactory(household__kk_number="6403050101200001", nik="6403051205800001", full_name="Lama")
+    schema = {table: _schema(table) for table in BIG_TABLES}
+    index_ids = _index_ids("clients_person")
+    result = run("big")
+    assert counts(result) == (2, 1, 7, 1, 23)
+    assert {table: _schema(table) for table in BIG_TABLES} == schema
+    assert _index_ids("clients_person") != index_ids  # rebuilt, not kept
+    assert differences() == []
+    assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
+    assert Person.objects.get(nik="6403051205800001").name_key == "budi santoso"
+
+
+def test_small_and_big_imports_over_stored_records_agree_with_the_row_by_row_path(reference_data):
+    """A stored person and household that the file changes: updated, the rest created."""
+    outcomes = []
+    for engine in ENGINES:
+        with transaction.atomic():
+            factories.PersonFactory(household__kk_number="6403050101200001", nik="6403051205800001",
+                                    full_name="Lama", birth_place="Berau")  # fmt: skip
+            result = run(engine)
+            persons, households, changes = stored()
+            outcomes.append((counts(result), persons, households, [change[:5] for change in changes]))
+            assert differences() == []
+            transaction.set_rollback(True)
+    assert outcomes[0][0] == (2, 1, 7, 1, 23)
+    assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+def test_a_dry_run_of_a_big_file_locks_nothing(reference_data):
+    with mock.patch.object(fast, "BIG_IMPORT_ROWS", 0), mock.patch.object(fast.bulk, "lock_tables") as lock:
+        result = registry_import(FIXTURE, dry_run=True, today=TODAY)
+    assert counts(result) == (3, 0, 8, 0, 23)
+    lock.assert_not_called()
+
+
+def test_a_big_import_that_cannot_lock_the_tables_soon_imports_without_the_lock(reference_data, monkeypatch):
+    import psycopg
+
+    monkeypatch.setattr(fast, "BIG_IMPORT_LOCK_TIMEOUT", "100ms")
+    with psycopg.connect(**connection.get_connection_params()) as reader:
+        reader.execute("SELECT count(*) FROM clients_person")  # holds a read lock until it ends
+        with mock.patch.object(fast, "BIG_IMPORT_ROWS", 0):
+            result = registry_import(FIXTURE, source="dtks", today=TODAY)
+    assert not result.big
+    assert counts(result) == (3, 0, 8, 0, 23)
+    assert stored()[0] == EXPECTED_PERSONS
