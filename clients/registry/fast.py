@@ -7,8 +7,9 @@ per row in Python except reading the file and handing each row to ``COPY``.
 Stages (all inside the caller's transaction):
 1. ``registry_stage_<pid>``: the raw text of every row, with its line number (COPY), in an
    UNLOGGED table so that parallel workers can read it.
-2. ``registry_cells``: each cell normalised (per-cell work, shared by the parallel workers);
-   ``registry_clean``: the values, the village id and the reason codes per row.
+2. ``registry_cells_<pid>``: each cell normalised, then ``registry_clean``: the values, the
+   village id and the reason codes per row. The per-row work is shared by parallel workers
+   (they read the staging and cells tables, which are UNLOGGED for that).
 3. duplicates: a valid NIK seen on an earlier line rejects the later row.
 4. households: the ones to write (first valid row of each KK describes it; unchanged ones are
    left alone), written with their RegistryChange rows.
@@ -71,18 +72,22 @@ COLLAPSE = (
 DIGITS = "ltrim({0}, '0123456789')"
 # A date written YYYY-MM-DD or DD-MM-YYYY (most files): ten characters, two dashes, the rest
 # digits. Other writings go through the regular expressions of rows.py.
+ISO_DATE = "^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})$"
+DMY_DATE = "^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$"
 DATE_FAST = (
     "(length(birth_text) = 10 AND length(replace(birth_text, '-', '')) = 8"
     " AND ltrim(replace(birth_text, '-', ''), '0123456789') = '')"
 )
 
+# The functions are PARALLEL SAFE (they are pure): one unsafe function in a query keeps all of
+# it off the parallel workers.
 SETUP_SQL = f"""
-DROP TABLE IF EXISTS registry_cells, registry_clean, registry_relationship, registry_nik_region;
+DROP TABLE IF EXISTS registry_clean, registry_relationship, registry_nik_region;
 CREATE TEMP TABLE registry_relationship (word text PRIMARY KEY, value text);
 CREATE TEMP TABLE registry_nik_region (prefix text PRIMARY KEY);
 -- A real date (y, m, d) without raising: the month lengths by arithmetic.
 CREATE OR REPLACE FUNCTION pg_temp.registry_ymd_ok(y integer, m integer, d integer) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT y >= 1 AND m BETWEEN 1 AND 12 AND d >= 1 AND d <= CASE
     WHEN m = 2 THEN 28 + (CASE WHEN (mod(y, 4) = 0 AND mod(y, 100) <> 0) OR mod(y, 400) = 0 THEN 1 ELSE 0 END)
     ELSE 30 + mod(m + m / 8, 2) END
@@ -100,7 +105,7 @@ $$;
 -- clients.nik.parse_nik's birth date: day (+40 for women) and month real, in the latest
 -- century that is not in the future. ddmmyy: digits 7-12 of the NIK as a number.
 CREATE OR REPLACE FUNCTION pg_temp.registry_nik_date_ok(ddmmyy integer, today date) RETURNS boolean
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN pg_temp.registry_ymd_ok(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40)
               THEN make_date(2000 + ddmmyy % 100, ddmmyy / 100 % 100, ddmmyy / 10000 % 40) <= today
               ELSE false END
@@ -108,12 +113,12 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 """
 
-def _cells_sql(stage: str) -> str:
+def _cells_sql(stage: str, cells: str) -> str:
     """Each staged row's cells normalised, rows.collapse() first. Only per-cell work, so
-    PostgreSQL's parallel workers share it (the staging table is not a temp table)."""
+    PostgreSQL's parallel workers share it."""
     c = lambda column: COLLAPSE.format("s." + column)  # noqa: E731
     return f"""
-CREATE TEMP TABLE registry_cells AS
+CREATE UNLOGGED TABLE {cells} AS
 SELECT s.line,
   pg_temp.registry_clean_number(s.no_kk) AS kk,
   pg_temp.registry_clean_number(s.nik) AS nik,
@@ -133,20 +138,27 @@ WHERE ({" || ".join("s." + column for column in STAGE_COLUMNS)}) <> ''
 """
 
 
-# The normalised cells' values and reasons, in rows.py's order. Each CTE is computed once per row
-# (OFFSET 0), not inlined into every use of its columns.
-CLEAN_SQL = f"""
+# The normalised cells' values and reasons, in rows.py's order. Each CTE is computed once per
+# row (OFFSET 0), not inlined into every use of its columns; the first one on parallel workers.
+def _clean_sql(cells: str) -> str:
+    return f"""
 CREATE TEMP TABLE registry_clean AS
 WITH d AS (
   SELECT n.*,
     CASE WHEN length(nik) = 16 AND ltrim(nik, '0123456789') = '' THEN substr(nik, 7, 6)::int END AS nik_date,
-    CASE WHEN {DATE_FAST} THEN
-           CASE WHEN substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'
-                THEN ARRAY[substr(birth_text, 1, 4)::int, substr(birth_text, 6, 2)::int, substr(birth_text, 9, 2)::int]
-                WHEN substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'
-                THEN ARRAY[substr(birth_text, 7, 4)::int, substr(birth_text, 4, 2)::int, substr(birth_text, 1, 2)::int]
-           END
-    END AS ymd_fast,
+    coalesce(
+      CASE WHEN {DATE_FAST} THEN
+             CASE WHEN substr(birth_text, 5, 1) = '-' AND substr(birth_text, 8, 1) = '-'
+                  THEN ARRAY[substr(birth_text, 1, 4)::int, substr(birth_text, 6, 2)::int, substr(birth_text, 9, 2)::int]
+                  WHEN substr(birth_text, 3, 1) = '-' AND substr(birth_text, 6, 1) = '-'
+                  THEN ARRAY[substr(birth_text, 7, 4)::int, substr(birth_text, 4, 2)::int, substr(birth_text, 1, 2)::int]
+             END
+      END,
+      CASE WHEN birth_text ~ '{ISO_DATE}' THEN (regexp_match(birth_text, '{ISO_DATE}'))::int[]
+           WHEN birth_text ~ '{DMY_DATE}'
+           THEN ARRAY[(regexp_match(birth_text, '{DMY_DATE}'))[3]::int, (regexp_match(birth_text, '{DMY_DATE}'))[2]::int,
+                      (regexp_match(birth_text, '{DMY_DATE}'))[1]::int]
+      END) AS ymd,  -- year, month, day
     CASE WHEN length(rt_text) BETWEEN 1 AND 3 AND {DIGITS.format("rt_text")} = '' THEN rt_text
          ELSE (regexp_match(rt_text, '^0*([0-9]{{1,3}})$'))[1] END AS rt_digits,
     CASE WHEN length(rw_text) BETWEEN 1 AND 3 AND {DIGITS.format("rw_text")} = '' THEN rw_text
@@ -155,20 +167,10 @@ WITH d AS (
          THEN substr(village_text, 1, 2) || '.' || substr(village_text, 3, 2) || '.'
               || substr(village_text, 5, 2) || '.' || substr(village_text, 7, 4)
          ELSE village_text END AS village_code
-  FROM registry_cells n
-  OFFSET 0
-), e AS (
-  SELECT d.*,
-    CASE WHEN ymd_fast IS NOT NULL THEN ymd_fast
-         ELSE (SELECT CASE WHEN iso IS NOT NULL THEN ARRAY[iso[1]::int, iso[2]::int, iso[3]::int]
-                           WHEN dmy IS NOT NULL THEN ARRAY[dmy[3]::int, dmy[2]::int, dmy[1]::int] END
-               FROM regexp_match(birth_text, '^([0-9]{{4}})[-/]([0-9]{{1,2}})[-/]([0-9]{{1,2}})$') AS iso,
-                    regexp_match(birth_text, '^([0-9]{{1,2}})[-/]([0-9]{{1,2}})[-/]([0-9]{{4}})$') AS dmy)
-    END AS ymd
-  FROM d
+  FROM {cells} n
   OFFSET 0
 ), v AS (
-  SELECT e.*,
+  SELECT d.*,
     (length(kk) = 16 AND ltrim(kk, '0123456789') = '') AS kk_ok,
     CASE WHEN nik_date IS NOT NULL
          THEN pg_temp.registry_nik_date_ok(nik_date, %(today)s) AND nr.prefix IS NOT NULL
@@ -178,10 +180,10 @@ WITH d AS (
     rel.value AS relationship,
     r.id AS village_id,
     CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} = '' THEN year_text::int END AS year
-  FROM e
-  LEFT JOIN registry_nik_region nr ON nr.prefix = left(e.nik, 4)
-  LEFT JOIN registry_relationship rel ON rel.word = e.relationship_word
-  LEFT JOIN {Region._meta.db_table} r ON r.code = e.village_code AND r.level IN ('kelurahan', 'kampung')
+  FROM d
+  LEFT JOIN registry_nik_region nr ON nr.prefix = left(d.nik, 4)
+  LEFT JOIN registry_relationship rel ON rel.word = d.relationship_word
+  LEFT JOIN {Region._meta.db_table} r ON r.code = d.village_code AND r.level IN ('kelurahan', 'kampung')
   OFFSET 0
 )
 SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relationship, address,
@@ -422,12 +424,13 @@ ORDER BY r.line
 """
 
 
-def _stage_table(cursor) -> str:
-    """The staging table's name. It is UNLOGGED, not TEMP, so that parallel workers can read it;
-    named after the session, so that an import in another session never meets it; created and
-    dropped inside the import's transaction (a rollback drops it too)."""
+def _work_tables(cursor) -> tuple[str, str]:
+    """The names of the staging and cells tables. They are UNLOGGED, not TEMP, so that parallel
+    workers can read them; named after the session, so that an import in another session never
+    meets them; created and dropped inside the import's transaction (a rollback drops them too)."""
     cursor.execute("SELECT pg_backend_pid()")
-    return f"registry_stage_{cursor.fetchone()[0]}"
+    pid = cursor.fetchone()[0]
+    return f"registry_stage_{pid}", f"registry_cells_{pid}"
 
 
 def _create_stage(cursor, stage: str, file_columns: list[str] | None = None) -> None:
@@ -598,7 +601,7 @@ def import_fast(
                 copy.write_row((prefix,))
 
         started = time.perf_counter()
-        stage = _stage_table(cursor)
+        stage, cells = _work_tables(cursor)
         count = _copy_raw(cursor, stage, registry_file)
         result.read_mode = "copy"
         if count is None:
@@ -617,8 +620,9 @@ def import_fast(
             "max_year": today.year + 1,
             "default_source": collapse(default_source),
         }
-        _execute(cursor, "cells", _cells_sql(stage), params)
-        _execute(cursor, "clean", CLEAN_SQL, params)
+        cursor.execute(f"DROP TABLE IF EXISTS {cells}")
+        _execute(cursor, "cells", _cells_sql(stage, cells), params)
+        _execute(cursor, "clean", _clean_sql(cells), params)
         _execute(cursor, "duplicates", DUPLICATES_SQL)
         cursor.execute("ANALYZE registry_clean")  # the planner's row counts for the stages below
         _execute(
@@ -640,7 +644,7 @@ def import_fast(
 
         _persons(cursor, result, user_id=user_id, big=big)
         cursor.execute(
-            f"DROP TABLE {stage}, registry_cells, registry_clean, registry_relationship, registry_nik_region,"
+            f"DROP TABLE {stage}, {cells}, registry_clean, registry_relationship, registry_nik_region,"
             " registry_household, registry_person, registry_name_key"
         )
         progress("persons", count)
