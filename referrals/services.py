@@ -478,7 +478,7 @@ def recommendation_decide(
 # --- anonymising a person (clients.privacy) -----------------------------------------------
 
 
-def person_referrals_anonymise(*, person, placeholder: str) -> list[str]:
+def person_referrals_anonymise(*, person, removed_text: str) -> list[str]:
     """The person's cases, referrals and recommendations stay (services, states, outcomes and times
     count in the reports); their free texts are replaced and the scanned documents deleted.
     The timeline's events are evidence the database refuses to change: they stay as written.
@@ -486,9 +486,9 @@ def person_referrals_anonymise(*, person, placeholder: str) -> list[str]:
     now = timezone.now()
     cases = Case.objects.filter(person=person)
     cases.update(note="", updated_at=now)
-    cases.exclude(pathway_override_reason="").update(pathway_override_reason=placeholder)
+    cases.exclude(pathway_override_reason="").update(pathway_override_reason=removed_text)
     Recommendation.objects.filter(person=person).update(
-        reason=placeholder, assessment=placeholder, decision_note="", updated_at=now
+        reason=removed_text, assessment=removed_text, decision_note="", updated_at=now
     )
     Referral.objects.filter(case__person=person).exclude(outcome_detail="").update(
         outcome_detail="", updated_at=now

@@ -44,13 +44,13 @@ def _forget_search_name(key: str) -> None:
         ).delete()
 
 
-def _strip_complaints(complaints, placeholder: str) -> None:
-    complaints.update(complainant_name="", complainant_phone="", description=placeholder,
+def _strip_complaints(complaints, removed_text: str) -> None:
+    complaints.update(complainant_name="", complainant_phone="", description=removed_text,
                       updated_at=timezone.now())
-    complaints.exclude(resolution="").update(resolution=placeholder)
+    complaints.exclude(resolution="").update(resolution=removed_text)
 
 
-def _household_anonymise(household: Household, placeholder: str) -> list[str]:
+def _household_anonymise(household: Household, removed_text: str) -> list[str]:
     """The last identifiable member is gone: the household keeps its village and registry status
     (and its surveys their scores) and loses its KK number, address, photos and texts."""
     from verivali.services import household_surveys_anonymise
@@ -66,11 +66,11 @@ def _household_anonymise(household: Household, placeholder: str) -> list[str]:
     household.rt = household.rw = ""
     household.house_photo = household.house_photo_thumb = ""
     household.save()
-    _strip_complaints(Complaint.objects.filter(household=household, person__isnull=True), placeholder)
+    _strip_complaints(Complaint.objects.filter(household=household, person__isnull=True), removed_text)
     return files + household_surveys_anonymise(household=household)
 
 
-def _redact_corrections(person: Person, placeholder: str) -> None:
+def _redact_corrections(person: Person, removed_text: str) -> None:
     """Corrections kept the values before and after, and a reason that often quotes them: both
     go; which fields were corrected, by whom and when stays."""
     events = AuditEvent.objects.filter(
@@ -78,7 +78,7 @@ def _redact_corrections(person: Person, placeholder: str) -> None:
     )
     for event in events:
         detail = {key: value for key, value in event.detail.items() if key != "changes"}
-        AuditEvent.objects.filter(pk=event.pk).update(detail={**detail, "reason": placeholder})
+        AuditEvent.objects.filter(pk=event.pk).update(detail={**detail, "reason": removed_text})
 
 
 @transaction.atomic
@@ -97,7 +97,7 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     refusals = anonymisation_refusals(person)
     if refusals:
         raise ValidationError(refusals)
-    placeholder = _("[removed: the person was anonymised]")
+    removed_text = _("[removed: the person was anonymised]")
     old_key = person.name_key
     files = [name for name in (person.photo.name, person.photo_thumb.name) if name]
     person.full_name = anonymous_name(person)
@@ -113,15 +113,15 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     person.anonymisation_reason = reason
     person.save()
     _forget_search_name(old_key)
-    _strip_complaints(Complaint.objects.filter(person=person), placeholder)
+    _strip_complaints(Complaint.objects.filter(person=person), removed_text)
     visit_notes_erase(person=person)
     member_checks_anonymise(person=person)
-    files += person_referrals_anonymise(person=person, placeholder=placeholder)
+    files += person_referrals_anonymise(person=person, removed_text=removed_text)
     household = person.household
     household_too = household is not None and not household.members.filter(anonymised_at__isnull=True).exists()
     if household_too:
-        files += _household_anonymise(household, placeholder)
-    _redact_corrections(person, placeholder)
+        files += _household_anonymise(household, removed_text)
+    _redact_corrections(person, removed_text)
     audit_record(
         user=anonymised_by, action=AuditEvent.Action.ANONYMISE, obj=person, request=request,
         summary=f"anonymised person {person.pk}",
