@@ -112,6 +112,16 @@ def rebuilt(cursor, table: str):
 
 
 @contextmanager
+def triggers_off(cursor, table: str, triggers: list[str]):
+    """The table's triggers off for the block, on again after it. The caller holds the table's
+    ACCESS EXCLUSIVE lock, so no other session writes it meanwhile; a rollback turns them on
+    again too."""
+    cursor.execute(f"ALTER TABLE {table} " + ", ".join(f'DISABLE TRIGGER "{name}"' for name in triggers))
+    yield
+    cursor.execute(f"ALTER TABLE {table} " + ", ".join(f'ENABLE TRIGGER "{name}"' for name in triggers))
+
+
+@contextmanager
 def name_keys_given(cursor):
     """For the statements of the block, the trigger person_name_key keeps the name_key values
     the statement gives (clients/sql/person_name_key.sql): the import computed them itself."""

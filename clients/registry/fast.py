@@ -13,12 +13,13 @@ Stages (all inside the caller's transaction):
 3. duplicates: a valid NIK seen on an earlier line rejects the later row.
 4. households: the ones to write (first valid row of each KK describes it; unchanged ones are
    left alone), written with their RegistryChange rows.
-5. persons: the ones to write (new NIK or a stored record that differs), their name keys (once
-   per distinct word), written.
+5. persons: the ones to write (new NIK or a stored record that differs) with their name keys
+   (each distinct word's key computed once), written.
 A small import upserts (``INSERT … ON CONFLICT DO UPDATE … WHERE (stored) IS DISTINCT FROM
 (new)``, ``xmax = 0`` tells created from updated), so a record another session writes meanwhile
 is updated. A big import (``_is_big``) locks the tables, updates the changed records, inserts
-the new ones and rebuilds the indexes (``bulk.py``).
+the new ones (persons without the row triggers whose work it does itself: name keys, search
+names) and rebuilds the indexes (``bulk.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import psycopg
 from django.db import DatabaseError, connection, models, transaction
 from django.utils.translation import gettext as _
 
-from clients.models import Household, Person, Region, RegistryChange, RegistryStatus, SearchName
+from clients.models import Household, Person, Region, RegistryChange, RegistryStatus, SearchName, SearchWord
 from clients.registry import bulk
 from clients.registry.rows import (
     MAX_ADDRESS,
@@ -48,6 +49,9 @@ logger = logging.getLogger(__name__)
 # A big import (see _is_big): at least this many valid rows and half as many as persons stored.
 BIG_IMPORT_ROWS = 20_000
 BIG_IMPORT_TABLES = ["clients_household", "clients_registrychange", "clients_person", "clients_searchname"]
+# Row triggers of clients_person a big import's insert does without: the name keys are given,
+# the search names added by SEARCH_NAMES_SQL. The others (the counters) run.
+PERSON_INSERT_TRIGGERS_OFF = ["person_name_key", "person_search_names_insert"]
 BIG_IMPORT_LOCK_TIMEOUT = "10s"  # longer than this behind other sessions: import without the lock
 
 
@@ -336,46 +340,70 @@ SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
 """
 
 
-# The persons to write: valid rows whose NIK is new or whose stored record differs. An
-# unchanged person is not written at all (no new row version, no trigger work).
+# A name of ASCII letters and single spaces, of at most NAME_SPLIT_WORDS words (most names):
+# pandu_name_words gives its words lower-cased and split at the spaces (unaccent leaves ASCII
+# letters alone), so its key is its words' keys joined, each word's key computed once per import
+# (registry_word). Other names go through pandu_name_key itself.
+NAME_SPLIT_WORDS = 4
+SIMPLE_NAME = (
+    "(%(split_names)s AND {0} ~ '^[A-Za-z ]+$' AND split_part({0}, ' ', " + str(NAME_SPLIT_WORDS + 1) + ") = '')"
+)
+WORD_KEYS_SQL = f"""
+CREATE TEMP TABLE registry_word AS
+SELECT word, pandu_name_word_key(word) AS key FROM (
+  SELECT DISTINCT unnest(string_to_array(lower(full_name COLLATE "C"), ' ')) AS word
+  FROM registry_clean WHERE cardinality(reasons) = 0 AND {SIMPLE_NAME.format("full_name")}
+) d
+"""
+_WORD_JOINS = "".join(
+    f" LEFT JOIN registry_word k{i} ON k{i}.word = split_part(lower(c.full_name COLLATE \"C\"), ' ', {i})"
+    for i in range(1, NAME_SPLIT_WORDS + 1)
+)
+_JOINED_KEYS = ", ".join(f"nullif(k{i}.key, '')" for i in range(1, NAME_SPLIT_WORDS + 1))
+
+# The persons to write: valid rows whose NIK is new or whose stored record differs, with their
+# name keys. An unchanged person is not written at all (no new row version, no trigger work).
 PERSON_PLAN_SQL = f"""
 CREATE TEMP TABLE registry_person AS
 SELECT c.line, c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship,
-       h.id AS household_id, p.id AS person_id
+       h.id AS household_id, p.id AS person_id, n.simple,
+       CASE WHEN n.simple THEN concat_ws(' ', {_JOINED_KEYS}) ELSE pandu_name_key(c.full_name) END AS name_key
 FROM registry_clean c
+CROSS JOIN LATERAL (SELECT {SIMPLE_NAME.format("c.full_name")} AS simple) n
 JOIN {Household._meta.db_table} h ON h.kk_number = c.kk
-LEFT JOIN {Person._meta.db_table} p ON p.nik = c.nik
+LEFT JOIN {Person._meta.db_table} p ON p.nik = c.nik{_WORD_JOINS}
 WHERE cardinality(c.reasons) = 0
   AND (p.id IS NULL
        OR (p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id)
           IS DISTINCT FROM (c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship, h.id))
 """
 
-# pandu_name_key(full_name) for each name the persons stage writes. The function is the words'
-# keys joined (clients/sql/name_key.sql), so each distinct word's key is computed once here and
-# each distinct name joins its words' keys: the same key for a fraction of the work.
-NAME_KEYS_SQL = """
-CREATE TEMP TABLE registry_name_key AS
-WITH name AS MATERIALIZED (
-  SELECT row_number() OVER () AS id, full_name FROM (SELECT DISTINCT full_name FROM registry_person) d
-), name_word AS MATERIALIZED (
-  SELECT name.id, w.word, w.position
-  FROM name LEFT JOIN LATERAL unnest(pandu_name_words(name.full_name)) WITH ORDINALITY AS w(word, position) ON true
-), word_key AS MATERIALIZED (  -- each word's key once, not once per name holding it
-  SELECT word, pandu_name_word_key(word) AS key
-  FROM (SELECT DISTINCT word FROM name_word WHERE word IS NOT NULL) d
-), name_key AS (  -- grouped by a number: sorting numbers is cheaper than sorting names
-  SELECT nw.id,
-    pandu_name_key_join(coalesce(array_agg(k.key ORDER BY nw.position) FILTER (WHERE nw.word IS NOT NULL), '{}'))
-      AS name_key
-  FROM name_word nw LEFT JOIN word_key k ON k.word = nw.word
-  GROUP BY nw.id
+# A big import loads persons with the search-name trigger off: the new persons' names, and their
+# words, go in here at once (clients/sql/search_words.sql does the same per statement). The
+# words of the simple names are among registry_word's keys; each of those is a word of a name
+# of the file, stored now or before.
+SEARCH_NAMES_SQL = f"""
+WITH added AS (
+  INSERT INTO {SearchName._meta.db_table} (key)
+  SELECT DISTINCT r.name_key FROM registry_person r
+  WHERE r.person_id IS NULL AND r.name_key <> ''
+    AND NOT EXISTS (SELECT 1 FROM {SearchName._meta.db_table} s WHERE s.key = r.name_key)
+  RETURNING 1
+), words AS (
+  INSERT INTO {SearchWord._meta.db_table} (word)
+  SELECT DISTINCT word FROM (
+    SELECT key AS word FROM registry_word
+    UNION ALL
+    SELECT unnest(string_to_array(name_key, ' ')) FROM registry_person WHERE person_id IS NULL AND NOT simple
+  ) w
+  WHERE word <> ''
+  ON CONFLICT (word) DO NOTHING
 )
-SELECT name.full_name, name_key.name_key FROM name JOIN name_key ON name_key.id = name.id
+SELECT count(*) FROM added
 """
 
 PERSON_COLUMNS = "nik, full_name, name_key, sex, birth_place, birth_date, relationship, household_id"
-PERSON_VALUES = "r.nik, r.full_name, k.name_key, r.sex, r.birth_place, r.birth_date, r.relationship, r.household_id"
+PERSON_VALUES = "r.nik, r.full_name, r.name_key, r.sex, r.birth_place, r.birth_date, r.relationship, r.household_id"
 CHANGED = ("(p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id) IS DISTINCT FROM "
            "(EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date, EXCLUDED.relationship,"
            " EXCLUDED.household_id)")  # fmt: skip
@@ -389,7 +417,7 @@ def _persons_upsert_sql(fixed: dict[str, object]) -> str:
 WITH up AS (
   INSERT INTO {Person._meta.db_table} AS p ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
   SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
-  FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+  FROM registry_person r
   ORDER BY r.line
   ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
     full_name = EXCLUDED.full_name, name_key = EXCLUDED.name_key, sex = EXCLUDED.sex,
@@ -404,9 +432,9 @@ SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM
 
 PERSONS_UPDATE_SQL = f"""
 UPDATE {Person._meta.db_table} p SET
-  full_name = r.full_name, name_key = k.name_key, sex = r.sex, birth_place = r.birth_place,
+  full_name = r.full_name, name_key = r.name_key, sex = r.sex, birth_place = r.birth_place,
   birth_date = r.birth_date, relationship = r.relationship, household_id = r.household_id, updated_at = now()
-FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+FROM registry_person r
 WHERE p.id = r.person_id
 """
 
@@ -418,7 +446,7 @@ def _persons_insert_sql(fixed: dict[str, object]) -> str:
     return f"""
 INSERT INTO {Person._meta.db_table} ({PERSON_COLUMNS}, created_at, updated_at, created_by_id{fixed_cols})
 SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
-FROM registry_person r JOIN registry_name_key k ON k.full_name = r.full_name
+FROM registry_person r
 WHERE r.person_id IS NULL
 ORDER BY r.line
 """
@@ -548,9 +576,11 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
             "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
     fixed = _fixed_columns(Person, skip)
     params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
-    _execute(cursor, "persons to write", PERSON_PLAN_SQL)
-    _execute(cursor, "name keys", NAME_KEYS_SQL)
-    cursor.execute("ANALYZE registry_person, registry_name_key")  # hash joins, not sorts of names
+    params["split_names"] = _ascii_letters_unaccented(cursor)
+    _execute(cursor, "name words", WORD_KEYS_SQL, params)
+    cursor.execute("ANALYZE registry_word")
+    _execute(cursor, "persons to write", PERSON_PLAN_SQL, params)
+    cursor.execute("ANALYZE registry_person")
     cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
     new = cursor.fetchone()[0]
     if not (big and _worth_rebuilding(cursor, Person._meta.db_table, new)):
@@ -558,24 +588,28 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
             _execute(cursor, "persons", _persons_upsert_sql(fixed), params)
             result.persons_created, result.persons_updated = cursor.fetchone()
         return
-    # The persons' triggers add the new names to clients_searchname: without its GIN indexes too
-    # when those are many.
-    cursor.execute(
-        f"SELECT count(*), (SELECT count(*) FROM {SearchName._meta.db_table}) FROM registry_name_key k"
-        f" WHERE NOT EXISTS (SELECT 1 FROM {SearchName._meta.db_table} s WHERE s.key = k.name_key)"
-    )
-    new_names, names = cursor.fetchone()
+    # New persons go in without the row triggers: their name keys are computed, and their names
+    # go into clients_searchname at once (without its indexes too when they are many).
     with (
         bulk.rebuilt(cursor, Person._meta.db_table),
         bulk.rebuilt(cursor, SearchName._meta.db_table)
-        if new_names >= max(BIG_IMPORT_ROWS, names / 2)
+        if _worth_rebuilding(cursor, SearchName._meta.db_table, new)
         else nullcontext(),
-        bulk.name_keys_given(cursor),
+        bulk.triggers_off(cursor, Person._meta.db_table, PERSON_INSERT_TRIGGERS_OFF),
     ):
         _execute(cursor, "persons updated", PERSONS_UPDATE_SQL)
         result.persons_updated = cursor.rowcount
+        _execute(cursor, "search names", SEARCH_NAMES_SQL)
         _execute(cursor, "persons created", _persons_insert_sql(fixed), params)
         result.persons_created = cursor.rowcount
+
+
+def _ascii_letters_unaccented(cursor) -> bool:
+    """Whether unaccent leaves the ASCII letters as they are (its standard rules do): then a name
+    of ASCII letters has the words SIMPLE_NAME splits it into."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    cursor.execute("SELECT pandu_unaccent(%s) = %s", [letters, letters])
+    return cursor.fetchone()[0]
 
 
 def import_fast(
@@ -645,6 +679,6 @@ def import_fast(
         _persons(cursor, result, user_id=user_id, big=big)
         cursor.execute(
             f"DROP TABLE {stage}, {cells}, registry_clean, registry_relationship, registry_nik_region,"
-            " registry_household, registry_person, registry_name_key"
+            " registry_household, registry_word, registry_person"
         )
         progress("persons", count)

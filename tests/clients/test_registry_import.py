@@ -505,3 +505,36 @@ def test_a_big_import_that_cannot_lock_the_tables_soon_imports_without_the_lock(
     assert not result.big
     assert counts(result) == (3, 0, 8, 0, 23)
     assert stored()[0] == EXPECTED_PERSONS
+
+
+# Names whose key the fast path computes by splitting (ASCII letters, up to four words) and names
+# that go through pandu_name_key whole (titles with dots, degrees after a comma, accents,
+# apostrophes, five words and more).
+NAMES = [
+    "Siti Aminah", "Sitti Aminah", "Muhammad Rizky", "Mochammad Joesoef", "Haji Djoko Bin Tjipto",
+    "Hj Nur", "Bin", "Ahmad Ahmad Ahmad Ahmad", "Ahmad Ahmad Ahmad Ahmad Ahmad",
+    "Drs. H. Moch. Soekarno Bin Djojo, S.Pd.", "M. Yusuf", "Nur'aini", "José Ramos Horta", "Ni Made Ayu Sri Wahyuni",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ["fast", "big"])
+def test_imported_names_get_the_keys_and_search_names_of_pandu_name_key(reference_data, tmp_path, engine):
+    from clients.models import SearchName, SearchWord
+    from clients.nik import make_nik
+
+    path = tmp_path / "names.csv"
+    with open(FIXTURE, encoding="utf-8") as template, open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(next(csv.reader(template)))
+        for serial, name in enumerate(NAMES, start=1):
+            nik = make_nik(kecamatan_code="64.03.05", birth_date=datetime.date(1980, 5, 12), sex="L", serial=serial)
+            writer.writerow([f"64030501012{serial:05d}", nik, name, "L", "", "1980-05-12", "kepala keluarga",
+                             "Jl. Pemuda", "", "", "64.03.05.1004", "DTKS", ""])  # fmt: skip
+    result = run(engine, path=path)
+    assert counts(result) == (len(NAMES), 0, len(NAMES), 0, 0)
+    assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
+    keys = set(Person.objects.exclude(name_key="").values_list("name_key", flat=True))
+    assert "siti aminah" in keys and "muhamad sukarno jojo" in keys and "muhamad yusuf" in keys
+    assert keys <= set(SearchName.objects.values_list("key", flat=True))
+    words = {word for key in keys for word in key.split()}
+    assert words <= set(SearchWord.objects.values_list("word", flat=True))
