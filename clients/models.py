@@ -185,6 +185,8 @@ class Person(TimeStampedModel):
         MOVED = "moved", _("Moved away")
         DECEASED = "deceased", _("Deceased")
 
+    # No index of its own: person_household_rel_idx (household, relationship) serves the lookups
+    # by household.
     household = models.ForeignKey(
         Household,
         on_delete=models.PROTECT,
@@ -192,12 +194,14 @@ class Person(TimeStampedModel):
         blank=True,
         related_name="members",
         verbose_name=_("household"),
+        db_index=False,
     )
     # NULL, not "": some people have no NIK (newborns, remote communities); unique when present.
     nik = models.CharField(_("NIK"), max_length=16, null=True, blank=True)  # noqa: DJ001
     no_nik_reason = models.CharField(_("reason for no NIK"), max_length=255, blank=True)
     full_name = models.CharField(_("full name"), max_length=150)
-    # The search key: kept by PostgreSQL from full_name, indexed with gin_trgm_ops.
+    # The search key: kept by PostgreSQL from full_name. Fuzzy search compares the distinct keys
+    # (SearchName) and joins the persons by the exact key.
     name_key = NameKeyField(default="", blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
@@ -224,9 +228,10 @@ class Person(TimeStampedModel):
     # Set once by clients.privacy.person_anonymise: the record stays for the statistics, without
     # what identifies the person.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Indexed by person_anonymised_by_idx, over the few rows where it is set.
     anonymised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("anonymised by"),
+        verbose_name=_("anonymised by"), db_index=False,
     )
     # A database default too: bulk loaders (COPY) that name their columns leave it out.
     anonymisation_reason = models.TextField(
@@ -251,11 +256,14 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["household", "relationship"], name="person_household_rel_idx"),
-            # btree_gin lets one GIN index answer "similar name AND length in range" together.
-            GinIndex(Length("name_key"), OpClass("name_key", name="gin_trgm_ops"), name="person_name_key_trgm"),
             models.Index(fields=["birth_date"], name="person_birth_date_idx"),
             # name_key then id: the search reads the first persons of a name in order and stops.
             models.Index(fields=["name_key", "id"], name="person_name_key_id_idx"),
+            # Nearly every person has none; deleting a user looks its PROTECT references up by
+            # equality, which a partial index over the few set ones answers.
+            models.Index(
+                fields=["anonymised_by"], condition=Q(anonymised_by__isnull=False), name="person_anonymised_by_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -129,9 +129,24 @@ def _length_bounds(key: str, threshold: float) -> tuple[int, int]:
 _SET_THRESHOLD = "set_config('pg_trgm.similarity_threshold', %s, false)"
 
 
+# The distinct names like the key (`%` at the session's threshold, lengths that can reach it),
+# with their similarity; `_ranked_passes` closes the WITH, with or without a LIMIT.
+_SIMILAR_NAMES = (
+    "WITH names AS ("
+    " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
+    " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s"
+)
+# The first persons of each name, by the exact key (`person_name_key_id_idx`), best name first.
 _PERSONS_OF_NAMES = (
     " SELECT p.id FROM names CROSS JOIN LATERAL (SELECT id FROM clients_person"
     " WHERE name_key = names.key ORDER BY id LIMIT %s) p ORDER BY names.score DESC, p.id LIMIT %s"
+)
+# The same for the search with filters: all persons of the names, then those whose household
+# passes the filter (`{where}`, from SearchFilters.sql). A person's rank is its name's score,
+# the similarity of its own name_key.
+_PERSONS_OF_NAMES_FILTERED = (
+    " SELECT p.id FROM names JOIN clients_person p ON p.name_key = names.key"
+    " JOIN clients_household h ON h.id = p.household_id{where} ORDER BY names.score DESC, p.id LIMIT %s"
 )
 
 
@@ -231,21 +246,17 @@ def _ranked_passes(cursor, key: str, *, limit: int, filters: SearchFilters, thre
         if pass_threshold != threshold:
             cursor.execute(f"SELECT {_SET_THRESHOLD}", [str(pass_threshold)])
             threshold = pass_threshold
-        shortest, longest = _length_bounds(key, pass_threshold)
+        names_params = [key, key, *_length_bounds(key, pass_threshold)]
         if filters:
+            # Every similar name, not only the best `limit`: the filter may leave out their persons.
             cursor.execute(
-                "SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
-                f" WHERE p.name_key %% %s AND length(p.name_key) BETWEEN %s AND %s{where}"
-                " ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s",
-                [key, shortest, longest, *params, key, limit],
+                _SIMILAR_NAMES + ")" + _PERSONS_OF_NAMES_FILTERED.format(where=where),
+                [*names_params, *params, limit],
             )
         else:
             cursor.execute(
-                "WITH names AS ("
-                " SELECT n.key, similarity(n.key, %s) AS score FROM clients_searchname n"
-                " WHERE n.key %% %s AND length(n.key) BETWEEN %s AND %s ORDER BY score DESC LIMIT %s)"
-                + _PERSONS_OF_NAMES,
-                [key, key, shortest, longest, limit, limit, limit],
+                _SIMILAR_NAMES + " ORDER BY score DESC LIMIT %s)" + _PERSONS_OF_NAMES,
+                [*names_params, limit, limit, limit],
             )
         ids = [row[0] for row in cursor.fetchall()]
         if len(ids) >= limit:
