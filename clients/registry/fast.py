@@ -136,7 +136,8 @@ SELECT s.line,
   {c("rw")} AS rw_text,
   {c("kode_wilayah")} AS village_text,
   upper(coalesce(nullif({c("sumber")}, ''), %(default_source)s)) AS source,
-  {c("tahun")} AS year_text
+  {c("tahun")} AS year_text,
+  {NAME_WORDS.format("s.nama")} AS name_words
 FROM {stage} s
 WHERE NOT ({" AND ".join(f"s.{column} = ''" for column in STAGE_COLUMNS)})  -- a blank line
 """
@@ -191,6 +192,7 @@ WITH d AS (
   OFFSET 0
 )
 SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relationship, address,
+  CASE WHEN cardinality(name_words) <= {NAME_SPLIT_WORDS} THEN name_words END AS name_words,
   CASE WHEN rt_text = '' THEN '' ELSE lpad(rt_digits, 3, '0') END AS rt,
   CASE WHEN rw_text = '' THEN '' ELSE lpad(rw_digits, 3, '0') END AS rw,
   village_id, source, year,
@@ -340,24 +342,24 @@ SELECT (SELECT count(*) FROM written), (SELECT count(*) FROM rc)
 """
 
 
-# A name of ASCII letters and single spaces, of at most NAME_SPLIT_WORDS words (most names):
-# pandu_name_words gives its words lower-cased and split at the spaces (unaccent leaves ASCII
-# letters alone), so its key is its words' keys joined, each word's key computed once per import
-# (registry_word). Other names go through pandu_name_key itself.
+# A name of ASCII letters and spaces of at most NAME_SPLIT_WORDS words (most names): the cells
+# stage splits it into its words, lower-cased (name_words), which is what pandu_name_words
+# gives for it (unaccent leaves ASCII letters alone). Its key is then its words' keys joined,
+# each word's key computed once per import (registry_word). Other names (name_words NULL) go
+# through pandu_name_key itself.
 NAME_SPLIT_WORDS = 4
-SIMPLE_NAME = (
-    "(%(split_names)s AND {0} ~ '^[A-Za-z ]+$' AND split_part({0}, ' ', " + str(NAME_SPLIT_WORDS + 1) + ") = '')"
+NAME_WORDS = (
+    "CASE WHEN %(split_names)s AND {0} ~ '^[A-Za-z ]+$'"
+    " THEN string_to_array(lower(" + COLLAPSE + "), ' ') END"
 )
 WORD_KEYS_SQL = f"""
 CREATE TEMP TABLE registry_word AS
 SELECT word, pandu_name_word_key(word) AS key FROM (
-  SELECT DISTINCT unnest(string_to_array(lower(full_name COLLATE "C"), ' ')) AS word
-  FROM registry_clean WHERE cardinality(reasons) = 0 AND {SIMPLE_NAME.format("full_name")}
+  SELECT DISTINCT unnest(name_words) AS word FROM registry_clean WHERE cardinality(reasons) = 0
 ) d
 """
 _WORD_JOINS = "".join(
-    f" LEFT JOIN registry_word k{i} ON k{i}.word = split_part(lower(c.full_name COLLATE \"C\"), ' ', {i})"
-    for i in range(1, NAME_SPLIT_WORDS + 1)
+    f" LEFT JOIN registry_word k{i} ON k{i}.word = c.name_words[{i}]" for i in range(1, NAME_SPLIT_WORDS + 1)
 )
 _JOINED_KEYS = ", ".join(f"nullif(k{i}.key, '')" for i in range(1, NAME_SPLIT_WORDS + 1))
 
@@ -366,10 +368,10 @@ _JOINED_KEYS = ", ".join(f"nullif(k{i}.key, '')" for i in range(1, NAME_SPLIT_WO
 PERSON_PLAN_SQL = f"""
 CREATE TEMP TABLE registry_person AS
 SELECT c.line, c.nik, c.full_name, c.sex, c.birth_place, c.birth_date, c.relationship,
-       h.id AS household_id, p.id AS person_id, n.simple,
-       CASE WHEN n.simple THEN concat_ws(' ', {_JOINED_KEYS}) ELSE pandu_name_key(c.full_name) END AS name_key
+       h.id AS household_id, p.id AS person_id, c.name_words IS NOT NULL AS simple,
+       CASE WHEN c.name_words IS NOT NULL THEN concat_ws(' ', {_JOINED_KEYS}) ELSE pandu_name_key(c.full_name) END
+         AS name_key
 FROM registry_clean c
-CROSS JOIN LATERAL (SELECT {SIMPLE_NAME.format("c.full_name")} AS simple) n
 JOIN {Household._meta.db_table} h ON h.kk_number = c.kk
 LEFT JOIN {Person._meta.db_table} p ON p.nik = c.nik{_WORD_JOINS}
 WHERE cardinality(c.reasons) = 0
@@ -576,8 +578,7 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
             "household_id", "created_at", "updated_at", "created_by_id"}  # fmt: skip
     fixed = _fixed_columns(Person, skip)
     params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
-    params["split_names"] = _ascii_letters_unaccented(cursor)
-    _execute(cursor, "name words", WORD_KEYS_SQL, params)
+    _execute(cursor, "name words", WORD_KEYS_SQL)
     cursor.execute("ANALYZE registry_word")
     _execute(cursor, "persons to write", PERSON_PLAN_SQL, params)
     cursor.execute("ANALYZE registry_person")
@@ -606,7 +607,7 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
 
 def _ascii_letters_unaccented(cursor) -> bool:
     """Whether unaccent leaves the ASCII letters as they are (its standard rules do): then a name
-    of ASCII letters has the words SIMPLE_NAME splits it into."""
+    of ASCII letters has the words NAME_WORDS splits it into."""
     letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     cursor.execute("SELECT pandu_unaccent(%s) = %s", [letters, letters])
     return cursor.fetchone()[0]
@@ -656,6 +657,7 @@ def import_fast(
             "today": today,
             "max_year": today.year + 1,
             "default_source": collapse(default_source),
+            "split_names": _ascii_letters_unaccented(cursor),
         }
         cursor.execute(f"DROP TABLE IF EXISTS {cells}")
         _execute(cursor, "cells", _cells_sql(stage, cells), params)
