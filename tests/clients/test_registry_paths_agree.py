@@ -8,6 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from clients.models import NameKey, Person, SearchName
 from tests.clients.test_registry_import import counts, reasons, run, stored
 
 WS = st.sampled_from(["", " ", "  ", "\t", "\u00a0"])
@@ -54,5 +55,9 @@ def test_fast_and_row_paths_agree_on_random_dirty_rows(reference_data, tmp_path,
         with transaction.atomic():
             result = run(engine, path=path, source="")
             outcomes.append((counts(result), reasons(result), stored()))
+            # Every path stores pandu_name_key(full_name), and every key is a search name.
+            assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
+            keys = set(Person.objects.exclude(name_key="").values_list("name_key", flat=True))
+            assert keys <= set(SearchName.objects.values_list("key", flat=True))
             transaction.set_rollback(True)
     assert outcomes[0] == outcomes[1] == outcomes[2]
