@@ -70,3 +70,25 @@ def test_a_kk_number_in_digits_other_than_ascii_is_refused(value):
     """str.isdigit() accepts these; stored, they would match no registry row."""
     with pytest.raises(ValidationError):
         parse_kk(value)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("nik", "stored"),
+    [("6403051205800001", True), ("640305120580001", False), ("64030512058000011", False),
+     ("640305120580000x", False), ("6403 51205800001", False), ("٦٤٠٣٠٥١٢٠٥٨٠٠٠٠١", False)],
+)  # fmt: skip
+def test_the_database_keeps_only_niks_of_sixteen_ascii_digits(reference_data, nik, stored):
+    """The last guard, whatever code writes the row: the check constraint person_nik_16_digits."""
+    from django.db import DataError, IntegrityError, connection, transaction
+
+    from tests import factories
+
+    person = factories.PersonFactory(nik="6403050101900002")
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE clients_person SET nik = %s WHERE id = %s", [nik, person.pk])
+        saved = True
+    except (IntegrityError, DataError):  # DataError: longer than the column
+        saved = False
+    assert saved is stored
