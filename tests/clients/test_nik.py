@@ -73,21 +73,25 @@ def test_a_kk_number_in_digits_other_than_ascii_is_refused(value):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("column", ["clients_person.nik", "clients_household.kk_number"])
 @pytest.mark.parametrize(
-    ("nik", "stored"),
+    ("number", "stored"),
     [("6403051205800001", True), ("640305120580001", False), ("64030512058000011", False),
      ("640305120580000x", False), ("6403 51205800001", False), ("٦٤٠٣٠٥١٢٠٥٨٠٠٠٠١", False)],
 )  # fmt: skip
-def test_the_database_keeps_only_niks_of_sixteen_ascii_digits(reference_data, nik, stored):
-    """The last guard, whatever code writes the row: the check constraint person_nik_16_digits."""
+def test_the_database_keeps_only_numbers_of_sixteen_ascii_digits(reference_data, column, number, stored):
+    """The last guard, whatever code writes the row: the check constraints person_nik_16_digits
+    and household_kk_16_digits."""
     from django.db import DataError, IntegrityError, connection, transaction
 
     from tests import factories
 
-    person = factories.PersonFactory(nik="6403050101900002")
+    person = factories.PersonFactory(nik="6403050101900002", household__kk_number="6403050101900003")
+    table, field = column.split(".")
+    row = person.pk if table == "clients_person" else person.household_id
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("UPDATE clients_person SET nik = %s WHERE id = %s", [nik, person.pk])
+            cursor.execute(f"UPDATE {table} SET {field} = %s WHERE id = %s", [number, row])
         saved = True
     except (IntegrityError, DataError):  # DataError: longer than the column
         saved = False
