@@ -6,6 +6,8 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from clients.nik import is_digits
+
 
 def without_control_characters(text: str) -> str:
     """The text without control (and format) characters: PostgreSQL refuses NUL in text, an
@@ -42,6 +44,6 @@ def parse_id(value: object) -> int | None:
     Only ASCII digits, at most 18 of them (PostgreSQL's bigint): ``"²".isdigit()`` and
     ``"٣".isdigit()`` are true, but the first makes ``int()`` fail and neither is an id."""
     text = value if isinstance(value, str) else ""
-    if text.isascii() and text.isdigit() and len(text) <= 18:
+    if is_digits(text) and len(text) <= 18:
         return int(text)
     return None

@@ -588,7 +588,7 @@ def _persons(cursor, result, *, user_id, big: bool) -> None:
     params = {"user_id": user_id, **{f"fixed_{column}": value for column, value in fixed.items()}}
     _execute(cursor, "name words", WORD_KEYS_SQL)
     cursor.execute("ANALYZE registry_word")
-    _execute(cursor, "persons to write", PERSON_PLAN_SQL, params)
+    _execute(cursor, "persons to write", PERSON_PLAN_SQL)
     cursor.execute("ANALYZE registry_person")
     cursor.execute("SELECT count(*) FROM registry_person WHERE person_id IS NULL")
     new = cursor.fetchone()[0]

@@ -2,9 +2,11 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import translation
 
 from clients.nik import make_nik, parse_kk, parse_nik
+from tests import factories
 
 TODAY = datetime.date(2026, 11, 28)
 
@@ -82,10 +84,6 @@ def test_a_kk_number_in_digits_other_than_ascii_is_refused(value):
 def test_the_database_keeps_only_numbers_of_sixteen_ascii_digits(reference_data, column, number, stored):
     """The last guard, whatever code writes the row: the check constraints person_nik_16_digits
     and household_kk_16_digits."""
-    from django.db import DataError, IntegrityError, connection, transaction
-
-    from tests import factories
-
     person = factories.PersonFactory(nik="6403050101900002", household__kk_number="6403050101900003")
     table, field = column.split(".")
     row = person.pk if table == "clients_person" else person.household_id
