@@ -37,8 +37,10 @@ def lock_tables(cursor, tables: list[str], *, timeout: str) -> bool:
 
 @contextmanager
 def _setting(cursor, name: str, value: str):
-    """A setting changed for the block only (the transaction's value before it comes back)."""
-    cursor.execute("SELECT current_setting(%s)", [name])
+    """A setting changed for the block only (the transaction's value before it comes back; ''
+    for a custom one that had none). On an error the transaction is rolled back, and the
+    setting with it."""
+    cursor.execute("SELECT coalesce(current_setting(%s, true), '')", [name])
     before = cursor.fetchone()[0]
     cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
     yield
@@ -121,10 +123,7 @@ def triggers_off(cursor, table: str, triggers: list[str]):
     cursor.execute(f"ALTER TABLE {table} " + ", ".join(f'ENABLE TRIGGER "{name}"' for name in triggers))
 
 
-@contextmanager
 def name_keys_given(cursor):
     """For the statements of the block, the trigger person_name_key keeps the name_key values
     the statement gives (clients/sql/person_name_key.sql): the import computed them itself."""
-    cursor.execute("SELECT set_config('pandu.name_keys_given', 'on', true)")
-    yield  # on an error the transaction is rolled back, and the setting with it
-    cursor.execute("SELECT set_config('pandu.name_keys_given', '', true)")
+    return _setting(cursor, "pandu.name_keys_given", "on")

@@ -413,7 +413,11 @@ SELECT count(*) FROM added
 """
 
 PERSON_COLUMNS = "nik, full_name, name_key, sex, birth_place, birth_date, relationship, household_id"
-PERSON_VALUES = "r.nik, r.full_name, r.name_key, r.sex, r.birth_place, r.birth_date, r.relationship, r.household_id"
+# What a changed person gets, from the row written ({0}: EXCLUDED in an upsert, r in an update).
+PERSON_SET = "".join(
+    f"{column} = {{0}}.{column}, " for column in PERSON_COLUMNS.split(", ") if column != "nik"
+) + "updated_at = now()"
+PERSON_VALUES = ", ".join(f"r.{column}" for column in PERSON_COLUMNS.split(", "))
 CHANGED = ("(p.full_name, p.sex, p.birth_place, p.birth_date, p.relationship, p.household_id) IS DISTINCT FROM "
            "(EXCLUDED.full_name, EXCLUDED.sex, EXCLUDED.birth_place, EXCLUDED.birth_date, EXCLUDED.relationship,"
            " EXCLUDED.household_id)")  # fmt: skip
@@ -429,10 +433,7 @@ WITH up AS (
   SELECT {PERSON_VALUES}, now(), now(), %(user_id)s{fixed_vals}
   FROM registry_person r
   ORDER BY r.line
-  ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET
-    full_name = EXCLUDED.full_name, name_key = EXCLUDED.name_key, sex = EXCLUDED.sex,
-    birth_place = EXCLUDED.birth_place, birth_date = EXCLUDED.birth_date,
-    relationship = EXCLUDED.relationship, household_id = EXCLUDED.household_id, updated_at = now()
+  ON CONFLICT (nik) WHERE nik IS NOT NULL DO UPDATE SET {PERSON_SET.format("EXCLUDED")}
   WHERE {CHANGED}
   RETURNING (p.xmax = 0) AS created
 )
@@ -441,9 +442,7 @@ SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created) FROM
 
 
 PERSONS_UPDATE_SQL = f"""
-UPDATE {Person._meta.db_table} p SET
-  full_name = r.full_name, name_key = r.name_key, sex = r.sex, birth_place = r.birth_place,
-  birth_date = r.birth_date, relationship = r.relationship, household_id = r.household_id, updated_at = now()
+UPDATE {Person._meta.db_table} p SET {PERSON_SET.format("r")}
 FROM registry_person r
 WHERE p.id = r.person_id
 """
