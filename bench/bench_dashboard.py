@@ -2,7 +2,7 @@
 
 Reuses the search benchmark's 1,000,000 generated persons, adds PMKS categories and
 500,000 referrals over the last 12 months (every state, all providers and services) with
-set-wise SQL, then times `pandu.dashboard.dashboard_data` for the whole district (this year)
+set-wise SQL, then times `pandu.office.dashboard.dashboard_data` for the whole district (this year)
 and for one kecamatan, against the same figures computed the naive way in the same process
 (one COUNT query per provider, service and state), the baseline.
 """
@@ -99,7 +99,7 @@ def _naive(flt) -> int:
 def run(scale: float) -> list[Line]:
     from bench.bench_search import _ensure_persons
     from clients.models import Region
-    from pandu.dashboard import DashboardFilter, dashboard_data
+    from pandu.office.dashboard import DashboardFilter, dashboard_data
 
     persons, person_seconds = _ensure_persons(int(1_000_000 * scale))
     referral_seconds = _ensure_referrals(int(REFERRALS * scale))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
-from clients.models import AuditEvent, Complaint, Household, ImportJob, Person, PMKSCategory, Region
+from clients.models import Complaint, Household, ImportJob, Person, PMKSCategory, Region
 from clients.resources import HouseholdResource, PersonResource
 
 
@@ -46,25 +46,6 @@ class PersonAdmin(ImportExportMixin, admin.ModelAdmin):
     raw_id_fields = ("household",)
     filter_horizontal = ("pmks_categories",)
     readonly_fields = ("created_by",)
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is never edited or deleted from the application."""
-
-    list_display = ("at", "username", "action", "object_type", "object_id", "summary", "ip_address")
-    list_filter = ("action", "object_type")
-    search_fields = ("username", "object_id", "summary")
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ImportJob)

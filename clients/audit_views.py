@@ -5,8 +5,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import AuditEvent
 from pandu import roles
+from pandu.models import AuditEvent
 
 
 class AuditFilterForm(forms.Form):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 import random
 
-from clients.models import Household, Person, PMKSCategory, Region, RegistryStatus
+from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from clients.nik import make_nik
+from clients.services import complaint_file, complaint_set_status
 
 MALE = [
     "Ahmad Fauzi", "Muhammad Rizki", "Abdul Rahman", "Budi Santoso", "Suparman", "Hendra Gunawan",
@@ -101,8 +102,6 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
 
 def seed_complaints(*, households: list[Household], data_officer, front_desk) -> list:
     """A few complaints at the data desk: one open per kind, one resolved."""
-    from clients.models import Complaint
-    from clients.services import complaint_file, complaint_set_status
 
     not_listed = [h for h in households if h.registry_status == RegistryStatus.NOT_LISTED]
     listed = [h for h in households if h.registry_status == RegistryStatus.LISTED]

@@ -10,7 +10,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clients.files import private_storage
+from pandu.files import private_files
 from pandu.models import TimeStampedModel
 
 
@@ -32,11 +32,6 @@ class NameKeyField(models.TextField):
     holds its key."""
 
     db_returning = True
-
-
-def private_files():
-    """The storage of photos, as a callable so migrations do not freeze a machine's path."""
-    return private_storage
 
 
 def person_photo_path(instance, filename: str) -> str:
@@ -74,10 +69,6 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name.title()} ({self.code})"
-
-    @property
-    def is_village(self) -> bool:
-        return self.level in self.VILLAGE_LEVELS
 
 
 class PMKSCategory(models.Model):
@@ -161,12 +152,6 @@ class Household(TimeStampedModel):
     def __str__(self) -> str:
         return self.kk_number or _("Household without KK #%(pk)s") % {"pk": self.pk}
 
-    @property
-    def head(self):
-        return next(
-            (p for p in self.members.all() if p.relationship == Person.Relationship.HEAD), None
-        )
-
 
 class Person(TimeStampedModel):
     class Sex(models.TextChoices):
@@ -230,7 +215,7 @@ class Person(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Set once by clients.privacy.person_anonymise: the record stays for the statistics, without
+    # Set once by pandu.office.privacy.person_anonymise: the record stays for the statistics, without
     # what identifies the person.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     # Indexed by person_anonymised_by_idx, over the few rows where it is set.
@@ -356,51 +341,6 @@ class RegistryChange(models.Model):
         return f"{self.household}: {self.from_status or '-'} → {self.to_status}"
 
 
-class AuditEvent(models.Model):
-    """Append-only record of who looked at or moved personal data (UU 27/2022)."""
-
-    class Action(models.TextChoices):
-        VIEW_PERSON = "view_person", _("Viewed a person")
-        VIEW_HOUSEHOLD = "view_household", _("Viewed a household")
-        VIEW_PHOTO = "view_photo", _("Viewed a photo or attachment")
-        EXPORT = "export", _("Exported data")
-        IMPORT = "import", _("Imported data")
-        LOGIN = "login", _("Logged in")
-        LOGIN_FAILED = "login_failed", _("Failed login")
-        LOGOUT = "logout", _("Logged out")
-        PERMISSION_CHANGE = "permission_change", _("Changed permissions")
-        CHANGE = "change", _("Changed personal data")
-        CORRECT = "correct", _("Corrected personal data on request")
-        ANONYMISE = "anonymise", _("Anonymised a person")
-
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    username = models.CharField(_("user name"), max_length=150, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
-    object_type = models.CharField(_("object type"), max_length=40, blank=True)
-    object_id = models.CharField(_("object id"), max_length=40, blank=True)
-    summary = models.CharField(_("summary"), max_length=255, blank=True)
-    detail = models.JSONField(_("detail"), default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("audit event")
-        verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"
-
-
-def _private_storage():
-    from clients.files import private_storage
-
-    return private_storage
-
-
 class ImportJob(TimeStampedModel):
     """A registry file uploaded in the browser: checked first (dry run), imported on request,
     in a background process whose progress the page polls."""
@@ -415,7 +355,7 @@ class ImportJob(TimeStampedModel):
 
     ACTIVE = (Status.CHECKING, Status.QUEUED, Status.RUNNING)
 
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=_private_storage)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", storage=private_files)
     original_name = models.CharField(_("file name"), max_length=255)
     source = models.CharField(_("registry source"), max_length=60, blank=True)
     language = models.CharField(max_length=10, default="id")
@@ -427,7 +367,7 @@ class ImportJob(TimeStampedModel):
     preview_rejected = models.JSONField(_("first rejected rows"), default=list, blank=True)
     result_line = models.CharField(_("import result"), max_length=255, blank=True)
     error_report = models.FileField(
-        _("error report"), upload_to="imports/%Y/%m/", storage=_private_storage, blank=True
+        _("error report"), upload_to="imports/%Y/%m/", storage=private_files, blank=True
     )
     error_message = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(

@@ -18,13 +18,10 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import InvalidComponent
 from stdnum.id import nik as stdnum_nik
 
+from pandu.text import is_digits
+
 _SEPARATORS = re.compile(r"[\s.\-']")
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
-
-
-def is_digits(text: str) -> bool:
-    """Only ASCII digits: ``str.isdigit()`` also accepts "²" and "٣", which are no NIK digit."""
-    return text.isascii() and text.isdigit()
 
 
 def clean_number(value: object) -> str:

@@ -13,8 +13,18 @@ from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from clients.models import Household, Person
-from clients.registry.importer import ImportResult, _household_upsert, village_ids
-from clients.registry.rows import COLUMNS, check_row, reason_text, row_nik
+from clients.nik import parse_kk
+from clients.registry.importer import _household_upsert, village_ids
+from clients.registry.result import ImportResult
+from clients.registry.rows import (
+    COLUMNS,
+    check_row,
+    collapse,
+    reason_text,
+    row_nik,
+    rt_rw,
+    village_code,
+)
 from pandu.exports import escape_formula
 
 
@@ -109,8 +119,6 @@ class HouseholdResource(_EscapingResource):
         skip_unchanged = True
 
     def before_import_row(self, row, row_number=None, **kwargs):
-        from clients.nik import parse_kk
-        from clients.registry.rows import collapse, rt_rw, village_code
 
         try:
             row["NO_KK"] = parse_kk(row.get("NO_KK"))

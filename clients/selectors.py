@@ -6,14 +6,14 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from clients import hooks
 from clients.models import Complaint, Household, Person, Region, RegistryStatus
-from clients.nik import clean_number, is_digits
+from clients.nik import clean_number
 from pandu import roles
-from referrals.selectors import person_filter_for_officer
-from verivali.selectors import person_filter_for_surveyor
+from pandu.text import is_digits
 
 # Roles that work with any person's record in the office.
 OFFICE_WIDE_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.VALIDATOR, roles.HEAD, roles.ADMIN)
@@ -23,20 +23,15 @@ def persons_for_user(user) -> QuerySet[Person]:
     """The persons a user may open. Office-wide roles see all; others see none here.
 
     Desk officers (persons referred to their provider or queued at their desk) and
-    surveyors (members of households assigned to them) are added by their apps' rules
-    in ``_extra_person_filters``.
+    surveyors (members of households assigned to them) are added by the rules their apps
+    register in ``clients.hooks``.
     """
     if roles.has_role(user, *OFFICE_WIDE_ROLES):
         return Person.objects.all()
     queryset = Person.objects.none()
-    for extra in _extra_person_filters(user):
+    for extra in hooks.person_rules(user):
         queryset = queryset | Person.objects.filter(extra)
     return queryset.distinct()
-
-
-def _extra_person_filters(user) -> list:
-    """Q objects from other apps' rules (desk officers, surveyors) for this user."""
-    return [q for q in (person_filter_for_surveyor(user), person_filter_for_officer(user)) if q is not None]
 
 
 def get_person_for_user(user, pk) -> Person:
@@ -280,15 +275,8 @@ def _person_ids_by_number(number: str, *, limit: int, filters: SearchFilters) ->
 
 
 def _with_display_data(queryset: QuerySet[Person]) -> QuerySet[Person]:
-    from desks.models import Ticket
-
-    return queryset.select_related("household__village__parent").prefetch_related(
-        Prefetch(
-            "tickets",
-            queryset=Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES).select_related("desk"),
-            to_attr="open_tickets",
-        )
-    )
+    """Persons with their village, and what the apps above add to a list (the open visit)."""
+    return queryset.select_related("household__village__parent").prefetch_related(*hooks.person_prefetches())
 
 
 def person_search_filtered(
@@ -350,18 +338,6 @@ def person_duplicate_candidates(
     return [found[pk] for pk in ids if pk in found]
 
 
-def person_timeline(person: Person):
-    """The person's visits (tickets) with their steps, newest first."""
-    from desks.models import Ticket, TicketStep
-
-    return (
-        Ticket.objects.filter(person=person)
-        .select_related("origin_desk", "desk")
-        .prefetch_related(Prefetch("steps", queryset=TicketStep.objects.select_related("desk", "officer")))
-        .order_by("-issued_on", "-pk")
-    )
-
-
 def villages_grouped(kecamatan: Region | None = None) -> list[tuple[Region, list[Region]]]:
     """Villages of Berau under their kecamatan, for the region-tree pickers."""
     villages = Region.objects.filter(level__in=Region.VILLAGE_LEVELS).select_related("parent")
@@ -371,10 +347,6 @@ def villages_grouped(kecamatan: Region | None = None) -> list[tuple[Region, list
     for village in villages.order_by("parent__name", "name"):
         groups.setdefault(village.parent, []).append(village)
     return list(groups.items())
-
-
-def kecamatan_choices() -> QuerySet[Region]:
-    return Region.objects.filter(level=Region.Level.DISTRICT).order_by("name")
 
 
 # --- Complaints --------------------------------------------------------------------------------

@@ -1,54 +1,16 @@
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.images import process_image
-from clients.models import AuditEvent, Complaint, Household, Person, RegistryChange, RegistryStatus
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def _without_nul(value):
-    """PostgreSQL refuses NUL in text and in jsonb: audit what was sent, minus that."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_without_nul(item) for item in value]
-    return value
-
-
-def audit_record(
-    *,
-    user,
-    action: str,
-    obj: models.Model | None = None,
-    summary: str = "",
-    detail: dict | None = None,
-    request=None,
-) -> AuditEvent:
-    """Append one audit event. Called explicitly by the views that show or move personal data."""
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        user=user if authenticated else None,
-        username=user.get_username() if authenticated else "",
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        summary=_without_nul(summary)[:255],
-        detail=_without_nul(detail or {}),
-        ip_address=_client_ip(request),
-    )
+from clients.models import Complaint, Household, Person, RegistryChange, RegistryStatus
+from clients.registry.rows import rt_rw
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
+from pandu.numbering import sequence_next
 
 
 @transaction.atomic
@@ -87,9 +49,12 @@ def household_set_registry_status(
 
 
 def normalise_rt_rw(value: str) -> str:
-    """RT/RW as the registry writes them: 3 digits (`4`, `04` and `004` are the same RT)."""
-    digits = re.sub(r"\D", "", value or "")
-    return f"{int(digits):03d}" if digits else ""
+    """RT/RW as the registry writes them, by the import's own rule (``rows.rt_rw``): 3 digits
+    (`4`, `04` and `004` are the same RT), empty when not given."""
+    normalised = rt_rw(" ".join((value or "").split()))
+    if normalised is None:
+        raise ValidationError(_("RT and RW are numbers of one to three digits, e.g. 004."))
+    return normalised
 
 
 HOUSEHOLD_FIELDS = ("kk_number", "address", "rt", "rw", "village")
@@ -274,8 +239,6 @@ def complaint_file(*, kind: str, description: str, received_by, household: House
                    person: Person | None = None, complainant_name: str = "", complainant_phone: str = "") -> Complaint:
     """Record a complaint. "Not in the database" puts the household in verification, which
     queues it for verivali, with the complaint number as the reference."""
-    from desks.services import sequence_next
-
     if person is not None and household is None:
         household = person.household
     if kind == Complaint.Kind.NOT_IN_DATABASE and household is None:

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from clients import views
-from clients.privacy import views as privacy_views
 
 app_name = "clients"
 
@@ -17,14 +16,9 @@ urlpatterns = [
     path("households/<int:household_pk>/persons/new/", views.person_create, name="person_create"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
-    path("persons/<int:pk>/link-ticket/", views.person_link_ticket, name="person_link_ticket"),
     path("persons/<int:pk>/photo/", views.person_photo_upload, name="person_photo_upload"),
     path("persons/<int:pk>/photo/full/", views.person_photo, name="person_photo"),
     path("persons/<int:pk>/photo/thumb/", views.person_photo, {"size": "thumb"}, name="person_photo_thumb"),
-    path("persons/<int:pk>/data-request/export/", privacy_views.person_export, name="person_export"),
-    path("persons/<int:pk>/data-request/correct/", privacy_views.person_correct, name="person_correct"),
-    path("persons/<int:pk>/data-request/anonymise/", privacy_views.person_anonymise_confirm,
-         name="person_anonymise"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),

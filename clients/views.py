@@ -7,15 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import selectors, services
-from clients.files import private_file_response
+from clients import hooks, selectors, services
 from clients.forms import (
     ComplaintFilterForm,
     ComplaintForm,
@@ -25,34 +23,33 @@ from clients.forms import (
     PhotoForm,
     SearchForm,
 )
-from clients.models import AuditEvent, Region
-from clients.privacy import selectors as privacy
+from clients.models import Region
 from pandu import roles
+from pandu.audit import audit_record
+from pandu.files import private_file_response
 from pandu.http import parse_id
+from pandu.models import AuditEvent
 from pandu.roles import role_required
 
 SEARCH_ROLES = selectors.OFFICE_WIDE_ROLES
-REGISTER_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.ADMIN)
+REGISTER_ROLES = roles.REGISTER_ROLES
 COMPLAINT_MANAGE_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
 
 
-def _serving_ticket(request):
-    """The open ticket the officer is serving, carried as ?ticket=<id> from search to person page."""
-    from desks.models import Ticket
-
-    ticket_id = parse_id(request.GET.get("ticket") or request.POST.get("ticket"))
-    if ticket_id is None or not roles.has_role(request.user, *REGISTER_ROLES):
-        return None
-    return Ticket.objects.filter(pk=ticket_id, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
+def _serving(request) -> dict:
+    """The visit the officer is serving (``?ticket=<id>``, found by the queue's rule) and the
+    banner that offers to link it: carried from search to registration to the person."""
+    ticket, banner = hooks.serving_ticket(request)
+    return {"ticket": ticket, "ticket_banner": banner}
 
 
 def _record_page_context(request) -> dict:
     """What the person and household pages share: photo upload, the ticket served, rights."""
     return {
         "photo_form": PhotoForm(),
-        "ticket": _serving_ticket(request),
+        **_serving(request),
         "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        "show_full_nik": roles.sees_full_nik(request.user),
     }
 
 
@@ -75,8 +72,8 @@ def search(request):
         "form": form,
         "results": results,
         "searched": searched,
-        "ticket": _serving_ticket(request),
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        **_serving(request),
+        "show_full_nik": roles.sees_full_nik(request.user),
         "can_register": roles.has_role(request.user, *REGISTER_ROLES),
     }
     template = "clients/_search_results.html" if request.htmx else "clients/search.html"
@@ -96,7 +93,8 @@ def village_options(request):
 
 @role_required(*REGISTER_ROLES)
 def household_create(request):
-    ticket = _serving_ticket(request)
+    serving = _serving(request)
+    ticket = serving["ticket"]
     form = HouseholdForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -110,33 +108,25 @@ def household_create(request):
         else:
             messages.success(request, _("Household registered. Now add its members, starting with the head."))
             return redirect(_with_ticket(reverse("clients:person_create", args=[household.pk]), ticket))
-    return render(request, "clients/household_form.html", {"form": form, "ticket": ticket})
+    return render(request, "clients/household_form.html", {"form": form, **serving})
 
 
 @require_GET
 @role_required(*roles.ALL_ROLES)
 def household_detail(request, pk):
     household = selectors.get_household_for_user(request.user, pk)
-    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_HOUSEHOLD, obj=household,
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW_HOUSEHOLD, obj=household,
                           request=request)
     members = household.members.prefetch_related("pmks_categories").order_by("relationship", "birth_date", "pk")
-    return render(request, "clients/household_detail.html", {
+    context = {
         "household": household,
         "members": members,
         "registry_changes": household.registry_changes.select_related("changed_by")[:20],
         "complaints": household.complaints.all()[:10],
-        "household_assessments": _assessments_if_allowed(request.user, household),
         **_record_page_context(request),
-    })
-
-
-def _assessments_if_allowed(user, household):
-    """The household's verivali surveys, for the roles that may open them (None: not shown)."""
-    from verivali import selectors as verivali_selectors
-
-    if not roles.has_role(user, *verivali_selectors.READ_ROLES, roles.SURVEYOR):
-        return None
-    return verivali_selectors.household_assessments(household)
+    }
+    context["sections"] = hooks.render_page_sections("household", request, household, context)
+    return render(request, "clients/household_detail.html", context)
 
 
 @role_required(*REGISTER_ROLES)
@@ -161,7 +151,8 @@ def household_edit(request, pk):
 @role_required(*REGISTER_ROLES)
 def person_create(request, household_pk):
     household = selectors.get_household_for_user(request.user, household_pk)
-    ticket = _serving_ticket(request)
+    serving = _serving(request)
+    ticket = serving["ticket"]
     form = PersonForm(request.POST or None, household=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,8 +168,8 @@ def person_create(request, household_pk):
                 return redirect(_with_ticket(reverse("clients:person_create", args=[household.pk]), ticket))
             return redirect(_with_ticket(reverse("clients:person_detail", args=[person.pk]), ticket))
     return render(request, "clients/person_form.html", {
-        "form": form, "household": household, "ticket": ticket,
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES),
+        "form": form, "household": household, **serving,
+        "show_full_nik": roles.sees_full_nik(request.user),
     })
 
 
@@ -186,35 +177,20 @@ def person_create(request, household_pk):
 @role_required(*roles.ALL_ROLES)
 def person_detail(request, pk):
     person = selectors.get_person_for_user(request.user, pk)
-    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=person, request=request)
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, obj=person, request=request)
     household = person.household
     context = {
         "person": person,
         "household": household,
         "members": household.members.exclude(pk=person.pk).order_by("relationship", "birth_date") if household else [],
         "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
-        "visits": selectors.person_timeline(person),
         "complaints": person.complaints.all()[:10],
-        "person_referrals": _person_referrals(person, request.user),
         **_record_page_context(request),
-        **_data_request_context(request.user, person),
     }
     if person.is_anonymised:
         context["can_edit"] = False
+    context["sections"] = hooks.render_page_sections("person", request, person, context)
     return render(request, "clients/person_detail.html", context)
-
-
-def _data_request_context(user, person) -> dict:
-    """The data request section (download, correct, anonymise) for the head and the administrator."""
-    if not roles.has_role(user, *privacy.DATA_REQUEST_ROLES):
-        return {"can_request_data": False}
-    return {"can_request_data": True, "corrections": privacy.person_corrections(person)}
-
-
-def _person_referrals(person, user):
-    from referrals.selectors import referrals_for_person
-
-    return referrals_for_person(person, user)
 
 
 @role_required(*REGISTER_ROLES)
@@ -238,24 +214,8 @@ def person_form_page(request, person, form, save, *, saved: str, **context):
             return redirect("clients:person_detail", pk=person.pk)
     return render(request, "clients/person_form.html", {
         "form": form, "household": person.household, "person": person,
-        "show_full_nik": roles.has_role(request.user, *roles.FULL_NIK_ROLES), **context,
+        "show_full_nik": roles.sees_full_nik(request.user), **context,
     })
-
-
-@require_POST
-@role_required(*REGISTER_ROLES)
-def person_link_ticket(request, pk):
-    """Link the visit being served to this person, so it shows in their history."""
-    from desks.services import ticket_link_person
-
-    person = selectors.get_person_for_user(request.user, pk)
-    ticket = _serving_ticket(request)
-    if ticket is None:
-        raise Http404
-    ticket_link_person(ticket=ticket, person=person)
-    messages.success(request, _("Ticket %(number)s is now linked to %(name)s.")
-                     % {"number": ticket.number, "name": person.full_name})
-    return redirect("clients:person_detail", pk=person.pk)
 
 
 # --- Photos ------------------------------------------------------------------------------------
@@ -292,7 +252,7 @@ def household_photo_upload(request, pk):
 
 def _photo_response(request, obj, fieldfile, what: str):
     """Stream a private photo after the object check, and log who looked at it."""
-    services.audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=obj, summary=what,
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW_PHOTO, obj=obj, summary=what,
                           request=request)
     return private_file_response(fieldfile)
 

@@ -150,23 +150,6 @@ class DeskAssignment(TimeStampedModel):
         return f"{self.user} → {self.provider or self.desk} ({self.starts_on}–{self.ends_on or '…'})"
 
 
-class NumberSequence(models.Model):
-    """Gap-free counters: ticket numbers per desk per day, referral numbers per year.
-
-    Incremented inside the caller's transaction, so a rolled-back number is given again.
-    """
-
-    name = models.CharField(max_length=60)
-    period = models.CharField(max_length=20)
-    value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["name", "period"], name="sequence_name_period_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.name}/{self.period}={self.value}"
-
-
 class Ticket(TimeStampedModel):
     """A queue ticket is a visit: issued once, sent on from desk to desk, linked to the person."""
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -110,7 +110,7 @@ def visits_for_person(person) -> QuerySet[Ticket]:
     """A person's visits, newest first, each with its steps (desk, times)."""
     return (
         Ticket.objects.filter(person=person)
-        .select_related("origin_desk")
-        .prefetch_related("steps__desk")
+        .select_related("origin_desk", "desk")
+        .prefetch_related(Prefetch("steps", queryset=TicketStep.objects.select_related("desk", "officer")))
         .order_by("-issued_on", "-created_at")
     )

@@ -1,4 +1,4 @@
-"""Writes of the desks app: numbering and the queue.
+"""Writes of the desks app: the queue.
 
 The queue is the office's visits: a ticket is issued at a desk, called, served, and sent on
 to another desk (its next step) or finished. "Call next" takes the oldest waiting step of
@@ -9,25 +9,12 @@ ticket.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desks.models import Desk, Ticket, TicketStep
-
-
-def sequence_next(*, name: str, period: str) -> int:
-    """Next value of a gap-free counter, inside the caller's transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO desks_numbersequence (name, period, value) VALUES (%s, %s, 1)
-            ON CONFLICT (name, period) DO UPDATE SET value = desks_numbersequence.value + 1
-            RETURNING value
-            """,
-            [name, period],
-        )
-        return cursor.fetchone()[0]
+from pandu.numbering import sequence_next
 
 
 @transaction.atomic

@@ -15,4 +15,5 @@ urlpatterns = [
     path("tickets/<int:pk>/no-show/", views.ticket_no_show, name="ticket_no_show"),
     path("tickets/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("display/", views.display, name="display"),
+    path("persons/<int:person_pk>/link-ticket/", views.person_link_ticket, name="person_link_ticket"),
 ]

@@ -3,13 +3,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from desks import selectors, services
+from clients.selectors import get_person_for_user
+from desks import person_pages, selectors, services
 from desks.forms import TransferForm
 from desks.models import Desk
 from pandu import roles
@@ -137,3 +139,17 @@ def display(request):
     return render(request, template, context)
 
 
+
+
+@require_POST
+@roles.role_required(*roles.REGISTER_ROLES)
+def person_link_ticket(request, person_pk):
+    """Link the visit being served to this person, so it shows in their history."""
+    person = get_person_for_user(request.user, person_pk)
+    ticket = person_pages.serving_ticket(request)
+    if ticket is None:
+        raise Http404
+    services.ticket_link_person(ticket=ticket, person=person)
+    messages.success(request, _("Ticket %(number)s is now linked to %(name)s.")
+                     % {"number": ticket.number, "name": person.full_name})
+    return redirect("clients:person_detail", pk=person.pk)

@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 
-from clients.models import AuditEvent
-from clients.services import audit_record
 from pandu.accounts import account_require_password_change
-from pandu.models import AccountSecurity
+from pandu.audit import audit_record
+from pandu.models import AccountSecurity, AuditEvent
 
 
 class AccountSecurityInline(admin.StackedInline):
@@ -43,6 +42,25 @@ class PanduUserAdmin(UserAdmin):
                         "is_superuser": form.instance.is_superuser},
                 request=request,
             )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is never edited or deleted from the application."""
+
+    list_display = ("at", "username", "action", "object_type", "object_id", "summary", "ip_address")
+    list_filter = ("action", "object_type")
+    search_fields = ("username", "object_id", "summary")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.unregister(User)

@@ -3,8 +3,8 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from clients.models import AuditEvent
-from clients.services import audit_record
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 
 
 @receiver(user_logged_in, dispatch_uid="pandu_audit_login")

@@ -2,11 +2,13 @@
 
 import unicodedata
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from clients.nik import is_digits
+from pandu.text import is_digits
 
 
 def without_control_characters(text: str) -> str:
@@ -47,3 +49,9 @@ def parse_id(value: object) -> int | None:
     if is_digits(text) and len(text) <= 18:
         return int(text)
     return None
+
+
+def error_messages(request, error: ValidationError) -> None:
+    """A service's refusal, shown to the officer as the page's error messages."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -1,5 +1,7 @@
-"""Abstract building blocks shared by the apps. Pandu's project package holds no domain models."""
+"""The core's models: abstract building blocks shared by the apps, account security, the audit
+log and the gap-free number sequences. No domain models."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +29,60 @@ class AccountSecurity(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who looked at or moved personal data (UU 27/2022)."""
+
+    class Action(models.TextChoices):
+        VIEW_PERSON = "view_person", _("Viewed a person")
+        VIEW_HOUSEHOLD = "view_household", _("Viewed a household")
+        VIEW_PHOTO = "view_photo", _("Viewed a photo or attachment")
+        EXPORT = "export", _("Exported data")
+        IMPORT = "import", _("Imported data")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        PERMISSION_CHANGE = "permission_change", _("Changed permissions")
+        CHANGE = "change", _("Changed personal data")
+        CORRECT = "correct", _("Corrected personal data on request")
+        ANONYMISE = "anonymise", _("Anonymised a person")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    summary = models.CharField(_("summary"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"
+
+
+class NumberSequence(models.Model):
+    """Gap-free counters: ticket numbers per desk per day; referral,
+    recommendation and complaint numbers per year.
+
+    Incremented inside the caller's transaction, so a rolled-back number is given again.
+    """
+
+    name = models.CharField(max_length=60)
+    period = models.CharField(max_length=20)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="sequence_name_period_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name}/{self.period}={self.value}"

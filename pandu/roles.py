@@ -31,6 +31,9 @@ ROLE_LABELS = {
 }
 ALL_ROLES = tuple(ROLE_LABELS)
 
+# Roles that register households and persons (and carry the visit they serve from page to page).
+REGISTER_ROLES = (FRONT_DESK, DATA_OFFICER, ADMIN)
+
 # Roles that work with whole person records and see full NIKs.
 FULL_NIK_ROLES = frozenset({FRONT_DESK, DATA_OFFICER, VALIDATOR, HEAD, ADMIN})
 
@@ -50,6 +53,10 @@ def user_roles(user) -> frozenset[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def sees_full_nik(user) -> bool:
+    return has_role(user, *FULL_NIK_ROLES)
 
 
 def role_required(*roles: str):

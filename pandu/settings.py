@@ -44,11 +44,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    # In layers, from the ground up (docs/development.md): the core, the registry, the queue,
+    # referrals and verivali, then the office that composes them.
     "pandu",
     "clients",
     "desks",
     "referrals",
     "verivali",
+    "pandu.office",
 ]
 
 MIDDLEWARE = [

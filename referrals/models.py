@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from desks.models import Pathway
+from pandu.files import private_files
 from pandu.models import TimeStampedModel
 
 
@@ -357,12 +358,6 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id} {self.from_status or '-'} → {self.to_status}"
 
 
-def _private_storage():
-    from clients.files import private_storage
-
-    return private_storage
-
-
 def attachment_path(instance, filename: str) -> str:
     return f"referrals/{timezone.localdate():%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
 
@@ -372,7 +367,7 @@ class ReferralAttachment(models.Model):
 
     When the retention period after the case closed has passed, the file is deleted and the
     row stays (``removed_at``, ``removed_note``): the timeline still shows a document was
-    attached (``pandu.retention``)."""
+    attached (``pandu.office.retention``)."""
 
     class Kind(models.TextChoices):
         PDF = "pdf", "PDF"
@@ -382,7 +377,7 @@ class ReferralAttachment(models.Model):
     document = models.CharField(_("document"), max_length=120, blank=True)
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     file = models.FileField(
-        _("file"), upload_to=attachment_path, storage=_private_storage, blank=True
+        _("file"), upload_to=attachment_path, storage=private_files, blank=True
     )
     original_name = models.CharField(_("original file name"), max_length=200)
     size = models.PositiveIntegerField(_("size"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clients.models import Region
 from desks.models import Provider, Service
 from desks.selectors import provider_for_user
 from pandu import roles
@@ -313,7 +315,6 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     completed referrals of the period, "overdue now" is the open ones minus those not yet
     due: both read partial covering indexes of a small part of the referrals.
     """
-    from django.db import connection, transaction
 
     start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
     first_month = date_from if date_from.day == 1 else _next_month(date_from)
@@ -387,7 +388,6 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
             per_month.append({"month": month, "count": row["total"]})
         elif kecamatan_id is not None:
             kecamatan_by_pk[kecamatan_id] = row["total"]
-    from clients.models import Region
 
     for region in Region.objects.filter(pk__in=kecamatan_by_pk).order_by("code"):
         per_kecamatan.append({"code": region.code, "name": region.name.title(), "count": kecamatan_by_pk[region.pk]})

@@ -30,7 +30,8 @@ from django.utils.translation import gettext_lazy
 from clients.images import process_image
 from clients.models import RegistryStatus
 from desks.models import Pathway, Service
-from desks.services import sequence_next, ticket_link_person
+from desks.services import ticket_link_person
+from pandu.numbering import sequence_next
 from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
 
 S = Referral.Status
@@ -475,7 +476,7 @@ def recommendation_decide(
     return recommendation
 
 
-# --- anonymising a person (clients.privacy) -----------------------------------------------
+# --- anonymising a person (pandu.office.privacy) -----------------------------------------------
 
 
 def person_referrals_anonymise(*, person, removed_text: str) -> list[str]:

@@ -10,10 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clients.files import private_file_response
-from clients.models import AuditEvent
 from clients.selectors import get_person_for_user, persons_for_user
-from clients.services import audit_record
 from desks.forms import TransferForm
 from desks.models import Service
 from desks.selectors import (
@@ -23,25 +20,19 @@ from desks.selectors import (
     waiting_at_desk,
 )
 from pandu import roles
-from pandu.http import parse_id, redirect_next
+from pandu.audit import audit_record
+from pandu.files import private_file_response
+from pandu.http import error_messages, parse_id, redirect_next
+from pandu.models import AuditEvent
 from referrals import forms, letters, selectors, services
 from referrals.models import Recommendation, Referral
 
 PAGE_SIZE = 25
 
 
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
 def _log(request, obj, summary: str, *, action: str = AuditEvent.Action.VIEW_PERSON) -> None:
     """Every view of a person's record, file or letter is in the audit log."""
     audit_record(user=request.user, action=action, obj=obj, summary=summary, request=request)
-
-
-def _full_nik(user) -> bool:
-    return bool(roles.user_roles(user) & roles.FULL_NIK_ROLES)
 
 
 # --- referrals -----------------------------------------------------------------------------
@@ -133,7 +124,7 @@ def referral_action(request, pk, action):
             outcome_detail=data.get("outcome_detail") or "",
         )
     except ValidationError as error:
-        _errors(request, error)
+        error_messages(request, error)
     else:
         messages.success(
             request,
@@ -157,7 +148,7 @@ def referral_documents(request, pk):
             )
             messages.success(request, _("The documents checklist is saved."))
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
     return redirect_next(request, "referrals:detail", referral.pk)
 
 
@@ -178,7 +169,7 @@ def attachment_upload(request, pk):
             )
             messages.success(request, _("The document is attached."))
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
     else:
         messages.error(request, _("Choose a file to attach."))
     return redirect(reverse("referrals:detail", args=[referral.pk]))
@@ -333,7 +324,7 @@ def case_open(request, person_pk):
             "form": form,
             "person": person,
             "proposed": proposed,
-            "full_nik": _full_nik(request.user),
+            "full_nik": roles.sees_full_nik(request.user),
             "recommendation": services.latest_approved_recommendation(person),
         },
     )
@@ -356,7 +347,7 @@ def case_detail(request, pk):
             "case": case,
             "person": case.person,
             "referrals": referrals,
-            "full_nik": _full_nik(request.user),
+            "full_nik": roles.sees_full_nik(request.user),
         },
     )
 
@@ -400,7 +391,7 @@ def recommendation_request(request, person_pk):
     return render(
         request,
         "referrals/recommendation_request.html",
-        {"form": form, "person": person, "full_nik": _full_nik(request.user)},
+        {"form": form, "person": person, "full_nik": roles.sees_full_nik(request.user)},
     )
 
 
@@ -416,7 +407,7 @@ def recommendation_detail(request, pk):
             "recommendation": recommendation,
             "person": recommendation.person,
             "may_decide": roles.has_role(request.user, roles.HEAD),
-            "full_nik": _full_nik(request.user),
+            "full_nik": roles.sees_full_nik(request.user),
             "decide_form": forms.RecommendationDecideForm(),
         },
     )
@@ -436,7 +427,7 @@ def recommendation_decide(request, pk):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request,

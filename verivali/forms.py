@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.images import process_image
 from clients.models import Household, Person, Region
-from clients.nik import is_digits
+from pandu.text import is_digits
 from verivali.models import AssessmentPhoto, Batch, MemberCheck, ScorecardVersion
 
 

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from pandu.files import private_files
 from pandu.models import TimeStampedModel
 
 
@@ -92,13 +93,6 @@ class ClassBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_welfare_class_display()} {self.min_score}–{self.max_score}"
-
-
-def _private_storage():
-    """Survey photos live in the private storage; a permission-checked view serves them."""
-    from clients.files import private_storage
-
-    return private_storage
 
 
 class Batch(TimeStampedModel):
@@ -303,7 +297,7 @@ class Answer(models.Model):
 
 class AssessmentPhoto(TimeStampedModel):
     """A survey photo and its thumbnail. When the retention period after the batch's decree
-    has passed, both files are deleted and the row stays with ``removed_at`` (``pandu.retention``)."""
+    has passed, both files are deleted and the row stays with ``removed_at`` (``pandu.office.retention``)."""
 
     class Kind(models.TextChoices):
         FRONT = "front", _("House front")
@@ -313,10 +307,10 @@ class AssessmentPhoto(TimeStampedModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("photo of"), max_length=10, choices=Kind.choices)
     image = models.FileField(
-        _("photo"), storage=_private_storage, upload_to="verivali/photos/%Y/%m/", blank=True
+        _("photo"), storage=private_files, upload_to="verivali/photos/%Y/%m/", blank=True
     )
     thumbnail = models.FileField(
-        _("thumbnail"), storage=_private_storage, upload_to="verivali/thumbs/%Y/%m/", blank=True
+        _("thumbnail"), storage=private_files, upload_to="verivali/thumbs/%Y/%m/", blank=True
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

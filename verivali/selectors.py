@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 
-from clients.models import Household, Person, Region
+from clients.models import Household, Person, Region, RegistryStatus
 from pandu import roles
 from verivali.models import Answer, Assessment, AssessmentPhoto, Batch, ClassBand, ScorecardVersion
 from verivali.scoring import IncompleteAnswers, ScoreResult, score_answers
@@ -195,7 +195,6 @@ def batch_villages(batch: Batch) -> QuerySet[Region]:
 
 def candidate_households(batch: Batch, *, source: str) -> QuerySet[Household]:
     """Households of the batch's area that could enter it from complaints or the registry."""
-    from clients.models import RegistryStatus
 
     status = (
         RegistryStatus.IN_VERIFICATION

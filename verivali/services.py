@@ -470,7 +470,7 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
     return batch
 
 
-# --- anonymising a person (clients.privacy) -----------------------------------------------
+# --- anonymising a person (pandu.office.privacy) -----------------------------------------------
 
 
 def member_checks_anonymise(*, person: Person) -> int:

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.files import private_file_response
-from clients.models import AuditEvent
-from clients.services import audit_record
 from pandu import roles
-from pandu.http import parse_id
+from pandu.audit import audit_record
+from pandu.files import private_file_response
+from pandu.http import error_messages, parse_id
+from pandu.models import AuditEvent
 from pandu.roles import role_required
 from verivali import selectors, services
 from verivali.forms import (
@@ -29,11 +29,6 @@ from verivali.models import Assessment, Batch, ClassBand
 
 OFFICE = (roles.VALIDATOR, roles.HEAD, roles.ADMIN)
 SEES_ASSESSMENTS = (*selectors.READ_ROLES, roles.SURVEYOR)
-
-
-def _errors(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _form_errors(request, form) -> None:
@@ -69,7 +64,7 @@ def batch_create(request):
                 created_by=request.user, **{k: form.cleaned_data[k] for k in BatchForm.Meta.fields}
             )
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request, _("Batch created. Now add households and assign them to surveyors.")
@@ -126,7 +121,7 @@ def batch_add(request, pk):
                 request, _("Household %(kk)s added.") % {"kk": form.household.kk_number}
             )
     except ValidationError as error:
-        _errors(request, error)
+        error_messages(request, error)
     return redirect("verivali:batch_detail", pk=batch.pk)
 
 
@@ -149,7 +144,7 @@ def batch_assign(request, pk):
             assessment_ids=[one] if one else None,
         )
     except ValidationError as error:
-        _errors(request, error)
+        error_messages(request, error)
     else:
         messages.success(
             request,
@@ -168,7 +163,7 @@ def batch_approve(request, pk):
         try:
             services.batch_approve(batch=batch, head=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
         else:
             messages.success(
                 request,
@@ -230,7 +225,7 @@ def survey(request, pk):
                 newborn=form.newborn(),
             )
         except ValidationError as error:
-            _errors(request, error)
+            error_messages(request, error)
             return redirect("verivali:survey", pk=assessment.pk)
         if "submit_survey" not in request.POST:
             messages.success(request, _("Draft saved. You can continue it later."))
@@ -239,7 +234,7 @@ def survey(request, pk):
             services.survey_submit(assessment=assessment, surveyor=request.user)
         except ValidationError as error:
             messages.warning(request, _("Your answers are saved as a draft."))
-            _errors(request, error)
+            error_messages(request, error)
             return redirect("verivali:survey", pk=assessment.pk)
         messages.success(request, _("Survey submitted to the validator."))
         return redirect("verivali:assessment_detail", pk=assessment.pk)
@@ -306,7 +301,7 @@ def assessment_validate(request, pk):
     try:
         services.assessment_validate(assessment=assessment, validator=request.user)
     except ValidationError as error:
-        _errors(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, _("Survey validated."))
     return redirect("verivali:assessment_detail", pk=assessment.pk)
@@ -324,7 +319,7 @@ def assessment_return(request, pk):
             assessment=assessment, validator=request.user, note=form.cleaned_data["note"]
         )
     except ValidationError as error:
-        _errors(request, error)
+        error_messages(request, error)
     else:
         messages.success(request, _("Survey returned to the surveyor with your note."))
     return redirect("verivali:assessment_detail", pk=assessment.pk)

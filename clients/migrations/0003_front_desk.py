@@ -8,6 +8,7 @@ from django.conf import settings
 from pathlib import Path
 
 import django.contrib.postgres.operations
+import pandu.files
 from django.db import migrations, models
 
 NAME_KEY_SQL = (Path(__file__).resolve().parent.parent / "sql" / "name_key.sql").read_text()
@@ -50,12 +51,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='household',
             name='house_photo',
-            field=models.FileField(blank=True, storage=clients.models.private_files, upload_to=clients.models.house_photo_path, verbose_name='house photo'),
+            field=models.FileField(blank=True, storage=pandu.files.private_files, upload_to=clients.models.house_photo_path, verbose_name='house photo'),
         ),
         migrations.AddField(
             model_name='household',
             name='house_photo_thumb',
-            field=models.FileField(blank=True, storage=clients.models.private_files, upload_to=clients.models.house_photo_path),
+            field=models.FileField(blank=True, storage=pandu.files.private_files, upload_to=clients.models.house_photo_path),
         ),
         migrations.AddField(
             model_name='person',
@@ -65,12 +66,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='person',
             name='photo',
-            field=models.FileField(blank=True, storage=clients.models.private_files, upload_to=clients.models.person_photo_path, verbose_name='photo'),
+            field=models.FileField(blank=True, storage=pandu.files.private_files, upload_to=clients.models.person_photo_path, verbose_name='photo'),
         ),
         migrations.AddField(
             model_name='person',
             name='photo_thumb',
-            field=models.FileField(blank=True, storage=clients.models.private_files, upload_to=clients.models.person_photo_path),
+            field=models.FileField(blank=True, storage=pandu.files.private_files, upload_to=clients.models.person_photo_path),
         ),
         migrations.AddIndex(
             model_name='person',

@@ -3,6 +3,7 @@
 import clients.models
 import django.db.models.deletion
 from django.conf import settings
+import pandu.files
 from django.db import migrations, models
 
 
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('file', models.FileField(storage=clients.models._private_storage, upload_to='imports/%Y/%m/', verbose_name='file')),
+                ('file', models.FileField(storage=pandu.files.private_files, upload_to='imports/%Y/%m/', verbose_name='file')),
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('source', models.CharField(blank=True, max_length=60, verbose_name='registry source')),
                 ('language', models.CharField(default='id', max_length=10)),
@@ -31,7 +32,7 @@ class Migration(migrations.Migration):
                 ('preview_line', models.CharField(blank=True, max_length=255, verbose_name='check result')),
                 ('preview_rejected', models.JSONField(blank=True, default=list, verbose_name='first rejected rows')),
                 ('result_line', models.CharField(blank=True, max_length=255, verbose_name='import result')),
-                ('error_report', models.FileField(blank=True, storage=clients.models._private_storage, upload_to='imports/%Y/%m/', verbose_name='error report')),
+                ('error_report', models.FileField(blank=True, storage=pandu.files.private_files, upload_to='imports/%Y/%m/', verbose_name='error report')),
                 ('error_message', models.TextField(blank=True, verbose_name='error')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
                 ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import Q, QuerySet
 
+from clients import hooks
 from clients.models import Household, Person, RegistryChange, RegistryStatus
 
 # The import template's columns first (an export can be imported again), then what helps a reader.
@@ -36,7 +37,7 @@ RELATIONSHIP_WORDS = {
 
 def registry_list_persons(filters: dict) -> QuerySet[Person]:
     """Persons of the filtered households (kecamatan, village, status, source, PMKS category,
-    welfare class from the household's latest validated verivali survey). Anonymised persons are
+    and the filters the apps above register: the welfare class of the latest validated survey). Anonymised persons are
     left out: a row without name or NIK tells an agency nothing."""
     queryset = Person.objects.filter(household__isnull=False, anonymised_at__isnull=True)
     if filters.get("village"):
@@ -49,10 +50,9 @@ def registry_list_persons(filters: dict) -> QuerySet[Person]:
         queryset = queryset.filter(household__registry_source__iexact=filters["registry_source"])
     if filters.get("pmks"):
         queryset = queryset.filter(pmks_categories__code=filters["pmks"])
-    if filters.get("welfare_class"):
-        from verivali.selectors import households_in_welfare_class
-
-        queryset = queryset.filter(household_id__in=households_in_welfare_class(filters["welfare_class"]))
+    for item in hooks.household_filters():
+        if filters.get(item.name):
+            queryset = queryset.filter(household_id__in=item.household_ids(filters[item.name]))
     return queryset.order_by(
         "household__kk_number", "household_id", "relationship", "birth_date", "pk"
     )

@@ -42,6 +42,7 @@ from clients.models import (
     SearchWord,
 )
 from clients.registry import bulk
+from clients.registry.result import Rejected
 from clients.registry.rows import (
     MAX_ADDRESS,
     MAX_BIRTH_PLACE,
@@ -623,8 +624,6 @@ def _ascii_letters_unaccented(cursor) -> bool:
 def import_fast(
     registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
 ) -> None:
-    from clients.registry.importer import Rejected
-
     user_id = getattr(user, "pk", None)
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:

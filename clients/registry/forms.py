@@ -8,8 +8,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from clients import hooks
 from clients.models import PMKSCategory, Region, RegistryStatus
-from verivali.models import ClassBand
 
 MAX_UPLOAD_BYTES = getattr(settings, "REGISTRY_UPLOAD_MAX_BYTES", 500 * 1024 * 1024)
 
@@ -63,15 +63,14 @@ class RegistryExportForm(forms.Form):
     pmks = forms.ModelChoiceField(
         label=_("PMKS category"), queryset=PMKSCategory.objects.all(), required=False
     )
-    welfare_class = forms.ChoiceField(
-        label=_("Welfare class (latest validated survey)"),
-        choices=[("", _("All"))] + list(ClassBand.WelfareClass.choices),
-        required=False,
-    )
     format = forms.ChoiceField(label=_("Format"), choices=FORMATS, initial="xlsx")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Filters of the apps above (the welfare class of verivali's latest validated survey).
+        extra = {item.name: item.field() for item in hooks.household_filters()}
+        self.fields = {**{k: v for k, v in self.fields.items() if k != "format"}, **extra,
+                       "format": self.fields["format"]}  # fmt: skip
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.add_input(Submit("download", _("Download")))
@@ -84,5 +83,5 @@ class RegistryExportForm(forms.Form):
             "registry_status": data.get("registry_status") or "",
             "registry_source": (data.get("registry_source") or "").strip().upper(),
             "pmks": data.get("pmks").code if data.get("pmks") else "",
-            "welfare_class": data.get("welfare_class") or "",
+            **{item.name: data.get(item.name) or "" for item in hooks.household_filters()},
         }

@@ -8,10 +8,8 @@ counts, reasons and stored rows.
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
@@ -19,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Household, Person, Region, RegistryChange, RegistryStatus
+from clients.registry.fast import import_fast
 from clients.registry.reader import RegistryFile
-from clients.registry.rows import COLUMNS, CleanRow, check_row, reason_text, row_nik
-from pandu.exports import escape_formula
+from clients.registry.result import ImportResult, Rejected
+from clients.registry.rows import COLUMNS, CleanRow, check_row, row_nik
 
 Progress = Callable[[str, int], None]  # (stage, rows done)
 
@@ -35,55 +34,6 @@ HOUSEHOLD_FIELDS = (
     "registry_year",
 )
 PERSON_FIELDS = ("full_name", "sex", "birth_place", "birth_date", "relationship", "household_id")
-
-
-@dataclass
-class Rejected:
-    line: int
-    codes: list[str]
-    values: list[str]
-
-
-@dataclass
-class ImportResult:
-    households_created: int = 0
-    households_updated: int = 0
-    persons_created: int = 0
-    persons_updated: int = 0
-    rows: int = 0
-    rejected: list[Rejected] = field(default_factory=list)
-    registry_changes: int = 0
-    saved: bool = False
-    read_mode: str = "rows"  # "copy" when PostgreSQL parsed the CSV itself
-    big: bool = False  # a big import: the registry's tables were locked for it (fast.py)
-
-    @property
-    def rejected_count(self) -> int:
-        return len(self.rejected)
-
-    def summary_line(self) -> str:
-        return (
-            f"households created={self.households_created} updated={self.households_updated}; "
-            f"persons created={self.persons_created} updated={self.persons_updated}; "
-            f"rejected={self.rejected_count}"
-        )
-
-    def reasons(self, rejected: Rejected, *, today: datetime.date) -> list[str]:
-        raw = dict(zip(COLUMNS, rejected.values, strict=True))
-        return [reason_text(code, raw, today=today) for code in rejected.codes]
-
-    def write_errors(self, handle, *, today: datetime.date) -> None:
-        """The error report: line, every reason, and the row as it was (formulas escaped)."""
-        writer = csv.writer(handle)
-        writer.writerow(["LINE", "REASONS", *COLUMNS])
-        for item in self.rejected:
-            writer.writerow(
-                [
-                    item.line,
-                    " | ".join(self.reasons(item, today=today)),
-                    *map(escape_formula, item.values),
-                ]
-            )
 
 
 class _Rollback(Exception):
@@ -113,10 +63,7 @@ def registry_import(
     result = ImportResult()
     try:
         with transaction.atomic(), RegistryFile(path) as registry_file:
-            if engine == "fast":
-                from clients.registry.fast import import_fast as run
-            else:
-                run = import_rows
+            run = import_fast if engine == "fast" else import_rows
             # A dry run (the browser's check of a file) never locks the registry's tables.
             run(registry_file, result=result, today=today, default_source=source, user=user,
                 reference=reference, progress=progress, may_lock=not dry_run)  # fmt: skip

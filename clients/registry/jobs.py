@@ -22,9 +22,10 @@ from django.core.files.base import ContentFile
 from django.db import connections, transaction
 from django.utils import timezone, translation
 
-from clients.models import AuditEvent, ImportJob
+from clients.models import ImportJob
 from clients.registry.importer import registry_import
-from clients.services import audit_record
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 
 logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 20

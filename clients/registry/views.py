@@ -10,14 +10,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.files import private_file_response
-from clients.models import AuditEvent, ImportJob
+from clients.models import ImportJob
 from clients.registry import export
 from clients.registry.forms import RegistryExportForm, RegistryUploadForm
 from clients.registry.jobs import import_job_create, import_job_start
-from clients.services import audit_record
 from pandu import roles
+from pandu.audit import audit_record
 from pandu.exports import csv_response, xlsx_response
+from pandu.files import private_file_response
+from pandu.models import AuditEvent
 
 REGISTRY_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
 

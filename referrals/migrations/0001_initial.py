@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import referrals.models
 from django.conf import settings
+import pandu.files
 from django.db import migrations, models
 
 
@@ -102,7 +103,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('document', models.CharField(blank=True, max_length=120, verbose_name='document')),
                 ('kind', models.CharField(choices=[('pdf', 'PDF'), ('image', 'Image')], max_length=5, verbose_name='kind')),
-                ('file', models.FileField(storage=referrals.models._private_storage, upload_to=referrals.models.attachment_path, verbose_name='file')),
+                ('file', models.FileField(storage=pandu.files.private_files, upload_to=referrals.models.attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(max_length=200, verbose_name='original file name')),
                 ('size', models.PositiveIntegerField(verbose_name='size')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),

@@ -2,6 +2,7 @@
 
 import referrals.models
 from django.conf import settings
+import pandu.files
 from django.db import migrations, models
 
 
@@ -26,7 +27,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='referralattachment',
             name='file',
-            field=models.FileField(blank=True, storage=referrals.models._private_storage, upload_to=referrals.models.attachment_path, verbose_name='file'),
+            field=models.FileField(blank=True, storage=pandu.files.private_files, upload_to=referrals.models.attachment_path, verbose_name='file'),
         ),
         migrations.AddConstraint(
             model_name='referralattachment',

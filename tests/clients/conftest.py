@@ -12,6 +12,7 @@ from clients import services as client_services
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from desks import services as desk_services
 from desks.models import Desk, Service
+from pandu.audit import audit_record
 from referrals import services as referral_services
 from referrals.models import Referral, ReferralAttachment
 from tests import factories
@@ -81,7 +82,7 @@ def subject(reference_data, front_desk, data_officer, head, alice) -> Subject:
     referral.refresh_from_db()
 
     assessment = _approved_survey(household, head)
-    client_services.audit_record(user=front_desk, action="view_person", obj=person, summary="opened")
+    audit_record(user=front_desk, action="view_person", obj=person, summary="opened")
     person.refresh_from_db()
     household.refresh_from_db()
     return Subject(person=person, spouse=spouse, household=household, complaint=complaint, referral=referral,

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent
-from clients.services import audit_record
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 from tests import factories
 
 
@@ -38,6 +38,6 @@ def test_the_audit_log_cannot_be_changed_from_the_admin(client, reference_data):
     admin = User.objects.create_superuser("root", password=factories.PASSWORD)
     event = audit_record(user=admin, action=AuditEvent.Action.EXPORT, summary="x")
     client.force_login(admin)
-    assert client.post(reverse("admin:clients_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:clients_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:pandu_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:pandu_auditevent_add")).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -8,12 +8,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from clients import services as client_services
-from clients.models import AuditEvent, Complaint, Person, RegistryStatus, SearchName, SearchWord
-from clients.privacy.selectors import anonymisation_refusals
-from clients.privacy.services import person_anonymise
+from clients.models import Complaint, Person, RegistryStatus, SearchName, SearchWord
 from clients.registry.export import registry_list_persons
 from clients.selectors import person_search
 from desks.models import TicketStep
+from pandu.models import AuditEvent
+from pandu.office.privacy.selectors import anonymisation_refusals
+from pandu.office.privacy.services import person_anonymise
 from referrals.models import Case, Referral, ReferralAttachment
 from tests import factories
 from verivali.models import AssessmentPhoto, Batch, MemberCheck
@@ -28,7 +29,7 @@ def _english_messages():
 
 
 def _exists(fieldfile_name: str) -> bool:
-    from clients.files import private_storage
+    from pandu.files import private_storage
 
     return private_storage.exists(fieldfile_name)
 
@@ -253,7 +254,7 @@ def test_an_anonymised_person_cannot_be_anonymised_twice_nor_edited(subject, hea
 
 @pytest.mark.django_db
 def test_the_head_confirms_and_the_person_page_says_who_anonymised_why(client, subject, head):
-    url = reverse("clients:person_anonymise", args=[subject.person.pk])
+    url = reverse("privacy:person_anonymise", args=[subject.person.pk])
     client.force_login(head)
     page = client.get(url).content.decode()
     assert 'data-testid="anonymise-form"' in page and f"Anonim #{subject.person.pk}" in page
@@ -270,7 +271,7 @@ def test_the_head_confirms_and_the_person_page_says_who_anonymised_why(client, s
 def test_the_confirmation_page_lists_why_it_is_refused(client, subject, head):
     client_services.household_set_registry_status(household=subject.household, status=RegistryStatus.LISTED)
     client.force_login(head)
-    url = reverse("clients:person_anonymise", args=[subject.person.pk])
+    url = reverse("privacy:person_anonymise", args=[subject.person.pk])
     page = client.get(url).content.decode()
     assert 'data-testid="anonymise-refused"' in page and 'data-testid="anonymise-form"' not in page
     response = client.post(url, {"reason": REASON, "confirm": "on"})
@@ -282,7 +283,7 @@ def test_the_confirmation_page_lists_why_it_is_refused(client, subject, head):
 @pytest.mark.parametrize("who", ["front_desk", "alice", "data_officer"])
 def test_other_roles_may_not_anonymise(client, subject, request, who):
     client.force_login(request.getfixturevalue(who))
-    url = reverse("clients:person_anonymise", args=[subject.person.pk])
+    url = reverse("privacy:person_anonymise", args=[subject.person.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"reason": REASON, "confirm": "on"}).status_code == 403
     assert Person.objects.get(pk=subject.person.pk).anonymised_at is None

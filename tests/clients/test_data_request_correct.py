@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from clients import services
-from clients.models import AuditEvent, Person, PMKSCategory
+from clients.models import Person, PMKSCategory
+from pandu.models import AuditEvent
 from tests import factories
 
 
@@ -63,7 +64,7 @@ def test_an_ordinary_edit_names_the_fields_but_keeps_no_values(person, front_des
 
 @pytest.mark.django_db
 def test_the_head_corrects_on_the_person_form_and_sees_the_correction_listed(client, person, head):
-    url = reverse("clients:person_correct", args=[person.pk])
+    url = reverse("privacy:person_correct", args=[person.pk])
     client.force_login(head)
     page = client.get(url).content.decode()
     assert 'name="reason"' in page and 'data-testid="correcting"' in page
@@ -79,7 +80,7 @@ def test_the_head_corrects_on_the_person_form_and_sees_the_correction_listed(cli
 @pytest.mark.parametrize("who", ["front_desk", "alice"])
 def test_other_roles_may_not_use_the_correction(client, person, request, who):
     client.force_login(request.getfixturevalue(who))
-    url = reverse("clients:person_correct", args=[person.pk])
+    url = reverse("privacy:person_correct", args=[person.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, _form(person, full_name="X", reason="y")).status_code == 403
     assert Person.objects.get(pk=person.pk).full_name == "Siti Aminh"

@@ -7,8 +7,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent
-from clients.privacy.dossier import dossier_zip
+from pandu.models import AuditEvent
+from pandu.office.privacy.dossier import dossier_zip
 from tests import factories
 from tests.clients.conftest import PDF
 
@@ -99,7 +99,7 @@ def test_a_person_without_household_or_records_gets_an_archive_too(reference_dat
 @pytest.mark.django_db
 def test_the_head_downloads_the_archive_and_the_export_is_logged(client, head, subject):
     client.force_login(head)
-    response = client.post(reverse("clients:person_export", args=[subject.person.pk]))
+    response = client.post(reverse("privacy:person_export", args=[subject.person.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "no-store" in response["Cache-Control"]
@@ -116,7 +116,7 @@ def test_the_person_page_offers_the_data_request_to_the_head_only(client, head, 
     url = reverse("clients:person_detail", args=[subject.person.pk])
     client.force_login(head)
     page = client.get(url).content.decode()
-    assert 'data-testid="data-request"' in page and reverse("clients:person_export", args=[subject.person.pk]) in page
+    assert 'data-testid="data-request"' in page and reverse("privacy:person_export", args=[subject.person.pk]) in page
     client.force_login(front_desk)
     assert 'data-testid="data-request"' not in client.get(url).content.decode()
 
@@ -125,24 +125,24 @@ def test_the_person_page_offers_the_data_request_to_the_head_only(client, head, 
 @pytest.mark.parametrize("who", ["front_desk", "alice", "data_officer"])
 def test_other_roles_may_not_download_everything(client, subject, request, who):
     client.force_login(request.getfixturevalue(who))
-    assert client.post(reverse("clients:person_export", args=[subject.person.pk])).status_code == 403
+    assert client.post(reverse("privacy:person_export", args=[subject.person.pk])).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 @pytest.mark.django_db
 def test_the_download_is_a_post(client, head, subject):
     client.force_login(head)
-    assert client.get(reverse("clients:person_export", args=[subject.person.pk])).status_code == 405
+    assert client.get(reverse("privacy:person_export", args=[subject.person.pk])).status_code == 405
 
 
 @pytest.mark.django_db
 def test_an_unknown_person_is_404(client, head, reference_data):
     client.force_login(head)
-    assert client.post(reverse("clients:person_export", args=[999_999])).status_code == 404
+    assert client.post(reverse("privacy:person_export", args=[999_999])).status_code == 404
 
 
 @pytest.mark.django_db
 def test_anonymous_is_sent_to_login(client, reference_data):
     person = factories.PersonFactory()
-    response = client.post(reverse("clients:person_export", args=[person.pk]))
+    response = client.post(reverse("privacy:person_export", args=[person.pk]))
     assert response.status_code == 302 and reverse("login") in response.url

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from clients.models import AuditEvent, RegistryStatus
+from clients.models import RegistryStatus
 from desks.models import Desk, Ticket
 from desks.services import ticket_issue
+from pandu.models import AuditEvent
 from tests import factories
 
 
@@ -31,7 +32,7 @@ def media(tmp_path, settings):
     """Photos of the test go to a temporary folder (the private storage is rebuilt for it)."""
     from django.utils.functional import empty
 
-    from clients.files import private_storage
+    from pandu.files import private_storage
 
     settings.MEDIA_ROOT = tmp_path
     private_storage._wrapped = empty
@@ -178,7 +179,7 @@ def test_the_ticket_being_served_is_linked_to_the_person(client, front_desk, per
     client.force_login(front_desk)
     page = client.get(reverse("clients:person_detail", args=[person.pk]), {"ticket": ticket.pk}).content.decode()
     assert 'data-testid="link-ticket"' in page
-    response = client.post(reverse("clients:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
+    response = client.post(reverse("desks:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
     assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.person == person
@@ -190,7 +191,7 @@ def test_a_closed_ticket_cannot_be_linked(client, front_desk, person):
     ticket = ticket_issue(desk=Desk.objects.get(code="REG"))
     Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.DONE)
     client.force_login(front_desk)
-    response = client.post(reverse("clients:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
+    response = client.post(reverse("desks:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
     assert response.status_code == 404
 
 
@@ -198,7 +199,7 @@ def test_a_closed_ticket_cannot_be_linked(client, front_desk, person):
 def test_linking_a_ticket_is_403_for_a_desk_officer(client, alice, person):
     ticket = ticket_issue(desk=Desk.objects.get(code="REG"))
     client.force_login(alice)
-    response = client.post(reverse("clients:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
+    response = client.post(reverse("desks:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
     assert response.status_code == 403
 
 

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent, Household, Person
+from clients.models import Household, Person
 from clients.nik import make_nik
+from pandu.models import AuditEvent
 from tests import factories
 
 

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from clients.models import AuditEvent, Household, ImportJob, Person, RegistryChange
+from clients.models import Household, ImportJob, Person, RegistryChange
+from pandu.models import AuditEvent
 from tests import factories
 
 FIXTURE = Path(__file__).parent / "fixtures" / "registry_dirty.csv"

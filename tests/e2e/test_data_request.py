@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from clients import services as client_services
-from clients.models import AuditEvent, Person, RegistryStatus
+from clients.models import Person, RegistryStatus
+from pandu.models import AuditEvent
 from tests import factories
 from tests.e2e.conftest import login, screenshot
 from tests.verivali.conftest import png_upload

@@ -26,7 +26,7 @@ def private_media(settings, tmp_path):
     """Demo and survey photos of this test go to its own directory."""
     from django.utils.functional import empty
 
-    from clients.files import private_storage
+    from pandu.files import private_storage
 
     settings.MEDIA_ROOT = tmp_path / "media"
     private_storage._wrapped = empty

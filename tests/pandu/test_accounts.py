@@ -2,8 +2,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from clients.models import AuditEvent
 from pandu.accounts import account_require_password_change, must_change_password
+from pandu.models import AuditEvent
 from tests import factories
 
 

@@ -5,7 +5,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
 
-from clients.files import private_storage
 from pandu.backup import (
     RestoreError,
     _bin,
@@ -14,9 +13,10 @@ from pandu.backup import (
     backup_restore,
     database_url_for,
 )
+from pandu.files import private_storage
 from tests import factories
 
-TABLES = ["clients_household", "clients_person", "clients_region", "desks_service", "auth_user", "clients_auditevent"]
+TABLES = ["clients_household", "clients_person", "clients_region", "desks_service", "auth_user", "pandu_auditevent"]
 
 
 def _counts(conn) -> dict[str, int]:

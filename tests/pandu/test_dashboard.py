@@ -5,7 +5,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent, Household, Person, PMKSCategory, Region
+from clients.models import Household, Person, PMKSCategory, Region
+from pandu.models import AuditEvent
 from tests import factories
 
 # The paper's Table 1 (Data PMKS Kabupaten Berau, Dinas Sosial 2015), as categories.

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent
 from desks.selectors import provider_for_user
 from pandu import roles
+from pandu.models import AuditEvent
 from tests import factories
 
 

@@ -13,10 +13,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AuditEvent
 from clients.services import person_set_photo
 from desks.models import Service
-from pandu.retention import retention_apply
+from pandu.models import AuditEvent
+from pandu.office.retention import retention_apply
 from referrals import services as referral_services
 from referrals.models import ReferralAttachment
 from tests import factories

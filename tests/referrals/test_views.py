@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from clients.models import AuditEvent
 from clients.selectors import get_person_for_user, persons_for_user
 from desks.models import Service
+from pandu.models import AuditEvent
 from pandu.pdf import offline_url_fetcher
 from referrals import selectors, services
 from referrals.models import Referral

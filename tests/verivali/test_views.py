@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from clients.models import AuditEvent, Household
+from clients.models import Household
+from pandu.models import AuditEvent
 from tests import factories
 from tests.verivali.conftest import png_upload, submitted
 from verivali import services

@@ -3,6 +3,7 @@
 import django.db.models.deletion
 import verivali.models
 from django.conf import settings
+import pandu.files
 from django.db import migrations, models
 
 
@@ -109,8 +110,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('kind', models.CharField(choices=[('front', 'House front'), ('inside', 'Inside the house'), ('family', 'The family')], max_length=10, verbose_name='photo of')),
-                ('image', models.FileField(storage=verivali.models._private_storage, upload_to='verivali/photos/%Y/%m/', verbose_name='photo')),
-                ('thumbnail', models.FileField(storage=verivali.models._private_storage, upload_to='verivali/thumbs/%Y/%m/', verbose_name='thumbnail')),
+                ('image', models.FileField(storage=pandu.files.private_files, upload_to='verivali/photos/%Y/%m/', verbose_name='photo')),
+                ('thumbnail', models.FileField(storage=pandu.files.private_files, upload_to='verivali/thumbs/%Y/%m/', verbose_name='thumbnail')),
                 ('width', models.PositiveIntegerField(default=0)),
                 ('height', models.PositiveIntegerField(default=0)),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='verivali.assessment')),

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from clients.models import AuditEvent
 from clients.registry.importer import registry_import
-from clients.services import audit_record
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from pandu.retention import retention_apply
+from pandu.office.retention import retention_apply
 
 
 class Command(BaseCommand):

@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clients import services
-from clients.models import AuditEvent
-from clients.privacy import selectors
-from clients.privacy.dossier import dossier_zip
-from clients.privacy.forms import AnonymiseForm, PersonCorrectionForm
-from clients.privacy.services import person_anonymise
 from clients.selectors import get_person_for_user
 from clients.views import person_form_page
+from pandu.audit import audit_record
 from pandu.exports import download_response
+from pandu.models import AuditEvent
+from pandu.office.privacy import selectors
+from pandu.office.privacy.dossier import dossier_zip
+from pandu.office.privacy.forms import AnonymiseForm, PersonCorrectionForm
+from pandu.office.privacy.services import person_anonymise
 from pandu.roles import role_required
 
 
@@ -27,7 +28,7 @@ from pandu.roles import role_required
 def person_export(request, pk) -> FileResponse:
     person = get_person_for_user(request.user, pk)
     # Logged first, so the archive lists this export too.
-    services.audit_record(user=request.user, action=AuditEvent.Action.EXPORT, obj=person,
+    audit_record(user=request.user, action=AuditEvent.Action.EXPORT, obj=person,
                           summary=f"data subject request: everything about person {person.pk}", request=request)
     return download_response(dossier_zip(person, generated_by=request.user), stem=f"person-{person.pk}",
                              extension="zip", content_type="application/zip")
@@ -60,6 +61,6 @@ def person_anonymise_confirm(request, pk):
         else:
             messages.success(request, _("The person was anonymised."))
             return redirect("clients:person_detail", pk=person.pk)
-    return render(request, "clients/privacy/anonymise.html", {
+    return render(request, "privacy/anonymise.html", {
         "person": person, "form": form, "refusals": selectors.anonymisation_refusals(person),
     })

@@ -23,7 +23,7 @@ def _split(value: str) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Load Berau's regions, PMKS categories, providers, services, desks and scorecard version 1 "
-        "from the CSV files shipped in pandu/data. Idempotent."
+        "from the CSV files shipped in pandu/office/data. Idempotent."
     )
 
     def add_arguments(self, parser):

@@ -13,7 +13,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 
-@deconstructible(path="clients.files.PrivateStorage")
+@deconstructible(path="pandu.files.PrivateStorage")
 class PrivateStorage(FileSystemStorage):
     """MEDIA_ROOT/private, with no URL. Follows MEDIA_ROOT when a setting changes (tests)."""
 
@@ -30,6 +30,12 @@ class PrivateStorage(FileSystemStorage):
 
 
 private_storage = PrivateStorage()
+
+
+def private_files():
+    """The storage of every private file field, as a callable so migrations do not freeze a
+    machine's path."""
+    return private_storage
 
 
 def private_file_response(fieldfile, *, filename: str | None = None, inline: bool = True) -> FileResponse:

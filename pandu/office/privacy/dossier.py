@@ -22,8 +22,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import AuditEvent, Complaint, Household, Person, RegistryStatus
-from clients.selectors import person_timeline
+from clients.models import Complaint, Household, Person, RegistryStatus
+from desks.models import Ticket
+from desks.selectors import visits_for_person
+from pandu.models import AuditEvent
+from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
+from verivali.models import Answer, Assessment, AssessmentPhoto, ClassBand
 
 FORMAT = "pandu-person-export/1"
 
@@ -138,7 +142,7 @@ def _visits(person: Person) -> list[dict]:
                 for step in ticket.steps.all()
             ],
         }
-        for ticket in person_timeline(person).reverse()
+        for ticket in visits_for_person(person).reverse()
     ]
 
 
@@ -189,7 +193,6 @@ def _referral(referral, dossier: Dossier) -> dict:
 
 
 def _cases(person: Person, dossier: Dossier) -> list[dict]:
-    from referrals.models import Case, Referral, ReferralAttachment, ReferralEvent
 
     referrals = Referral.objects.select_related("service", "provider", "created_by", "accepted_by").prefetch_related(
         Prefetch("events", queryset=ReferralEvent.objects.select_related("actor")),
@@ -216,7 +219,6 @@ def _cases(person: Person, dossier: Dossier) -> list[dict]:
 
 
 def _recommendations(person: Person) -> list[dict]:
-    from referrals.models import Recommendation
 
     return [
         {"id": r.pk, "number": r.number, "status": r.status, "reason": r.reason, "officer_assessment": r.assessment,
@@ -229,7 +231,6 @@ def _recommendations(person: Person) -> list[dict]:
 
 def _assessments(person: Person, dossier: Dossier) -> list[dict]:
     """The verivali surveys of the person's household, with every answer and its score."""
-    from verivali.models import Answer, Assessment
 
     if person.household_id is None:
         return []
@@ -276,8 +277,6 @@ def _assessments(person: Person, dossier: Dossier) -> list[dict]:
 def _audit_events(person: Person, data: dict) -> list[dict]:
     """Who opened, exported or changed the person's record, their household, referrals,
     recommendations, documents and survey photos, and when."""
-    from referrals.models import Recommendation, Referral, ReferralAttachment
-    from verivali.models import AssessmentPhoto
 
     def about(model, ids) -> Q:
         return Q(object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids])
@@ -334,9 +333,6 @@ def _readable(iso: str) -> str:
 
 def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
     """The summary of README.txt: each section a title and its lines, in the reader's language."""
-    from desks.models import Ticket
-    from referrals.models import Recommendation, Referral
-    from verivali.models import Assessment, ClassBand
 
     person, household = data["person"], data["household"]
     about = [
@@ -402,7 +398,7 @@ def write_dossier_zip(dossier: Dossier, handle: IO[bytes]) -> None:
         dossier.data["missing_files"] = missing
         archive.writestr("person.json", json.dumps(dossier.data, ensure_ascii=False, indent=2))
         files = [path for path, _file in dossier.files if path not in missing]
-        archive.writestr("README.txt", render_to_string("clients/privacy/readme.txt", {
+        archive.writestr("README.txt", render_to_string("privacy/readme.txt", {
             "data": dossier.data, "prepared_at": _readable(dossier.data["generated_at"]),
             "sections": _readme_sections(dossier.data), "files": files, "missing": missing,
         }))

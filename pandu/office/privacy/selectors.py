@@ -6,8 +6,12 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from clients.models import AuditEvent, Complaint, Person, RegistryStatus
+from clients.models import Complaint, Person, RegistryStatus
+from desks.models import Ticket
 from pandu import roles
+from pandu.models import AuditEvent
+from referrals.models import Recommendation, Referral
+from verivali.models import Batch
 
 DATA_REQUEST_ROLES = (roles.HEAD, roles.ADMIN)
 
@@ -24,9 +28,6 @@ def anonymisation_refusals(person: Person) -> list[str]:
     decision pending, a verivali batch that ends in a decree, and the poor-household registry
     that a household's assistance rests on. Each reason says what must happen first.
     """
-    from desks.models import Ticket
-    from referrals.models import Recommendation, Referral
-    from verivali.models import Batch
 
     if person.is_anonymised:
         return [_("This person was already anonymised on %(date)s.")

@@ -30,8 +30,8 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from clients.models import AuditEvent
-from clients.services import audit_record
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 from referrals.selectors import attachments_past_retention
 from verivali.selectors import photos_past_retention
 

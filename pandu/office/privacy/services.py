@@ -17,10 +17,14 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.files import private_storage
-from clients.models import AuditEvent, Complaint, Household, Person, SearchName, SearchWord
-from clients.privacy.selectors import anonymisation_refusals
-from clients.services import audit_record
+from clients.models import Complaint, Household, Person, SearchName, SearchWord
+from desks.services import visit_notes_erase
+from pandu.audit import audit_record
+from pandu.files import private_storage
+from pandu.models import AuditEvent
+from pandu.office.privacy.selectors import anonymisation_refusals
+from referrals.services import person_referrals_anonymise
+from verivali.services import household_surveys_anonymise, member_checks_anonymise
 
 ANONYMOUS = "Anonim"
 # Text fields of the person that are emptied; the name, NIK and birth are handled on their own.
@@ -53,7 +57,6 @@ def _strip_complaints(complaints, removed_text: str) -> None:
 def _household_anonymise(household: Household, removed_text: str) -> list[str]:
     """The last identifiable member is gone: the household keeps its village and registry status
     (and its surveys their scores) and loses its KK number, address, photos and texts."""
-    from verivali.services import household_surveys_anonymise
 
     household = Household.objects.select_for_update().get(pk=household.pk)
     files = [name for name in (household.house_photo.name, household.house_photo_thumb.name) if name]
@@ -86,9 +89,6 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     """Replace what identifies the person with neutral values, delete their photos and scanned
     documents, keep the rows the statistics count. Refused, with nothing changed, where
     ``anonymisation_refusals`` gives a reason; an anonymised person cannot be anonymised again."""
-    from desks.services import visit_notes_erase
-    from referrals.services import person_referrals_anonymise
-    from verivali.services import member_checks_anonymise
 
     reason = (reason or "").strip()
     if not reason:

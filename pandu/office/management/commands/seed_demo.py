@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients import demo as clients_demo
 from clients.models import Household
-from pandu import demo
+from pandu.office import demo
 from referrals import demo as referrals_demo
 from verivali import demo as verivali_demo
 

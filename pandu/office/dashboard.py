@@ -16,6 +16,8 @@ from django.utils import timezone
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
 from clients.selectors import households_by_status
 from desks.models import Desk
+from referrals.selectors import dashboard_referrals
+from verivali import selectors as verivali_selectors
 
 
 @dataclass
@@ -138,7 +140,6 @@ def queue_summary(flt: DashboardFilter) -> dict:
 
 
 def verivali_summary(flt: DashboardFilter) -> dict:
-    from verivali import selectors as verivali_selectors
 
     return {
         "classes": verivali_selectors.welfare_class_counts(kecamatan=flt.kecamatan),
@@ -147,7 +148,6 @@ def verivali_summary(flt: DashboardFilter) -> dict:
 
 
 def referrals_summary(flt: DashboardFilter) -> dict:
-    from referrals.selectors import dashboard_referrals
 
     return dashboard_referrals(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan,
                                provider=flt.provider)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -12,13 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clients.models import AuditEvent, Household, Person, Region
-from clients.services import audit_record
+from clients.models import Household, Person, Region
 from desks.models import Ticket
+from desks.selectors import provider_for_user
 from pandu import charts, roles
-from pandu.dashboard import DashboardFilter, dashboard_data
+from pandu.audit import audit_record
 from pandu.exports import csv_response, xlsx_response
 from pandu.http import parse_id, query_text
+from pandu.models import AuditEvent
+from pandu.office.dashboard import DashboardFilter, dashboard_data
+from pandu.pdf import render_pdf
+from referrals.models import Referral
 
 DASHBOARD_ROLES = (roles.HEAD, roles.ADMIN)
 # Desk officers see the referral figures of their own provider only.
@@ -55,7 +60,6 @@ def _filter(request) -> tuple[DashboardFilterForm, DashboardFilter]:
     form = DashboardFilterForm(request.GET or None)
     flt = form.to_filter()
     if not roles.has_role(request.user, *DASHBOARD_ROLES):
-        from desks.selectors import provider_for_user
 
         flt.provider = provider_for_user(request.user)
         if flt.provider is None:
@@ -149,7 +153,6 @@ def _round(value):
 
 
 def _dashboard_xlsx(flt: DashboardFilter, data: dict) -> HttpResponse:
-    from django.conf import settings
 
     rows = _dashboard_rows(data)
     return xlsx_response(
@@ -160,7 +163,6 @@ def _dashboard_xlsx(flt: DashboardFilter, data: dict) -> HttpResponse:
 
 
 def _dashboard_pdf(request, context: dict) -> HttpResponse:
-    from pandu.pdf import render_pdf
 
     html = render_to_string("pandu/dashboard_print.html", context, request=request)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
@@ -251,7 +253,6 @@ def drill_tickets(request):
 @roles.role_required(*REFERRAL_FIGURE_ROLES)
 def drill_referrals(request):
     """The referrals behind a dashboard number: provider, service, state, overdue, kecamatan."""
-    from referrals.models import Referral
 
     _form, flt = _filter(request)
     start, end = flt.date_from, flt.date_to

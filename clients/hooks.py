@@ -1,0 +1,140 @@
+"""What the apps above clients add to it, registered in their ``AppConfig.ready()``.
+
+clients is the registry every other app builds on, so it imports none of them. Where a
+clients page or rule needs an answer only a higher app has, that app registers it here:
+
+- who else may open a person (desk officers through their referrals and queue, surveyors
+  through their assignments): ``register_person_rule``;
+- what the person lists show beside each person (the visit they are in): ``register_person_prefetch``;
+- the sections of the person and household pages (visits, referrals, verivali surveys,
+  the data request): ``register_page_section``;
+- the visit (queue ticket) the front desk is serving: ``register_serving_ticket``;
+- filters of the registry lists that need another app's data (welfare class from verivali):
+  ``register_household_filter``.
+
+Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.template.loader import render_to_string
+
+PersonRule = Callable[[object], Q | None]
+
+_person_rules: list[PersonRule] = []
+_person_prefetches: list[Callable[[], Prefetch]] = []
+_sections: dict[str, list[PageSection]] = {}
+_household_filters: dict[str, HouseholdFilter] = {}
+_serving: list[Serving] = []
+
+
+def _add(registry: list, item) -> None:
+    if item not in registry:
+        registry.append(item)
+
+
+# --- Who may open a person ---------------------------------------------------------------------
+
+
+def register_person_rule(rule: PersonRule) -> None:
+    """``rule(user)`` returns a ``Q`` over persons that this user may open, or None."""
+    _add(_person_rules, rule)
+
+
+def person_rules(user) -> list[Q]:
+    return [q for q in (rule(user) for rule in _person_rules) if q is not None]
+
+
+# --- What person lists show -------------------------------------------------------------------
+
+
+def register_person_prefetch(factory: Callable[[], Prefetch]) -> None:
+    _add(_person_prefetches, factory)
+
+
+def person_prefetches() -> list[Prefetch]:
+    return [factory() for factory in _person_prefetches]
+
+
+# --- Sections of the person and household pages ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A card on the person or household page, drawn by the app that owns its data.
+
+    ``context(request, obj)`` returns what ``template`` needs, or None when this user is not
+    shown the section. ``column`` is "main" (the wide column) or "side"."""
+
+    page: str
+    template: str
+    context: Callable[[object, object], dict | None]
+    column: str = "main"
+    order: int = 50
+
+
+def register_page_section(section: PageSection) -> None:
+    sections = _sections.setdefault(section.page, [])
+    _add(sections, section)
+    sections.sort(key=lambda item: item.order)
+
+
+def render_page_sections(page: str, request, obj, context: dict) -> dict[str, list[str]]:
+    """Each registered section of ``page`` rendered for this request, by column."""
+    columns: dict[str, list[str]] = {"main": [], "side": []}
+    for section in _sections.get(page, []):
+        extra = section.context(request, obj)
+        if extra is None:
+            continue
+        html = render_to_string(section.template, {**context, **extra}, request=request)
+        columns.setdefault(section.column, []).append(html)
+    return columns
+
+
+# --- The visit being served -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Serving:
+    """``ticket(request)`` finds the open ticket the officer carries from page to page
+    (``?ticket=<id>``); ``banner`` is the template that offers to link it to a person."""
+
+    ticket: Callable[[object], object | None]
+    banner: str
+
+
+def register_serving_ticket(serving: Serving) -> None:
+    _serving[:] = [serving]
+
+
+def serving_ticket(request) -> tuple[object | None, str]:
+    """The ticket being served and its banner template, or (None, "")."""
+    if not _serving:
+        return None, ""
+    ticket = _serving[0].ticket(request)
+    return ticket, _serving[0].banner if ticket is not None else ""
+
+
+# --- Filters of the registry lists -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """A filter of the registry list: ``field()`` makes its form field, ``household_ids(value)``
+    the households it keeps (a queryset of ids)."""
+
+    name: str
+    field: Callable[[], object]
+    household_ids: Callable[[str], QuerySet]
+
+
+def register_household_filter(household_filter: HouseholdFilter) -> None:
+    _household_filters[household_filter.name] = household_filter
+
+
+def household_filters() -> list[HouseholdFilter]:
+    return list(_household_filters.values())

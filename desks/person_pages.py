@@ -1,0 +1,42 @@
+"""What the queue adds to the registry's pages (registered with ``clients.hooks`` in
+``DesksConfig.ready()``): the visit a front-desk officer is serving, carried as
+``?ticket=<id>`` from search to person page; the open visit beside each person found; the
+person's visits on their page."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from clients import hooks
+from desks import selectors
+from desks.models import Ticket
+from pandu import roles
+from pandu.http import parse_id
+
+
+def serving_ticket(request) -> Ticket | None:
+    """The open ticket the officer is serving, or None."""
+    ticket_id = parse_id(request.GET.get("ticket") or request.POST.get("ticket"))
+    if ticket_id is None or not roles.has_role(request.user, *roles.REGISTER_ROLES):
+        return None
+    return Ticket.objects.filter(pk=ticket_id, status__in=Ticket.OPEN_STATUSES).select_related("desk").first()
+
+
+def open_tickets_prefetch() -> Prefetch:
+    return Prefetch(
+        "tickets",
+        queryset=Ticket.objects.filter(status__in=Ticket.OPEN_STATUSES).select_related("desk"),
+        to_attr="open_tickets",
+    )
+
+
+def visits_section(request, person) -> dict:
+    return {"visits": selectors.visits_for_person(person)}
+
+
+def register() -> None:
+    hooks.register_serving_ticket(hooks.Serving(ticket=serving_ticket, banner="desks/_serving_banner.html"))
+    hooks.register_person_prefetch(open_tickets_prefetch)
+    hooks.register_page_section(
+        hooks.PageSection(page="person", template="desks/_person_visits.html", context=visits_section, order=10)
+    )
