@@ -6,4 +6,4 @@ class PanduConfig(AppConfig):
     verbose_name = "Pandu"
 
     def ready(self):
-        from pandu import audit_hooks  # noqa: F401 - connects the login/logout audit receivers
+        from pandu import audit_hooks, sessions  # noqa: F401 - connect the login/logout receivers

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from pandu.http import client_ip
 from pandu.models import AuditEvent
-
-
-def _client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _without_nul(value):
@@ -43,5 +38,5 @@ def audit_record(
         object_id=str(obj.pk) if obj is not None else "",
         summary=_without_nul(summary)[:255],
         detail=_without_nul(detail or {}),
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
     )

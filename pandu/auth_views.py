@@ -18,3 +18,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         account_password_changed(user=form.user)
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, which also tells the browser to drop what it keeps of the office's pages:
+    its cache and local storage (survey drafts, offline data)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

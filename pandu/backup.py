@@ -68,12 +68,14 @@ def backup_create(*, directory: Path, database_url: str | None = None, media_roo
                        env=env, check=True, capture_output=True)
         manifest = {"created_at": timezone.now().isoformat(), "database": dbname, "media": media_root.exists()}
         (Path(work) / "manifest.json").write_text(json.dumps(manifest))
-        with tarfile.open(archive, "w:gz") as tar:
+        # Personal data: the archive is readable by the server's account only from its first
+        # byte (created 0600, never world-readable while it is written).
+        handle = os.fdopen(os.open(archive, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+        with handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
             tar.add(dump, arcname="database.dump")
             tar.add(Path(work) / "manifest.json", arcname="manifest.json")
             if media_root.exists():
                 tar.add(media_root, arcname="media")
-    archive.chmod(0o600)  # personal data: readable by the server's account only
     return archive
 
 

@@ -1,7 +1,9 @@
 """Small view helpers shared by the apps."""
 
+import ipaddress
 import unicodedata
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -55,3 +57,35 @@ def error_messages(request, error: ValidationError) -> None:
     """A service's refusal, shown to the officer as the page's error messages."""
     for message in error.messages:
         messages.error(request, message)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address, networks) -> bool:
+    return any(address in network for network in networks)
+
+
+def client_ip(request) -> str | None:
+    """Who sent the request: REMOTE_ADDR, unless that is a trusted proxy (``TRUSTED_PROXIES``);
+    then the right-most address in X-Forwarded-For that is not a trusted proxy. Addresses a
+    client wrote further left are never believed: anyone can send the header."""
+    if request is None:
+        return None
+    remote = _address(request.META.get("REMOTE_ADDR") or "")
+    if remote is None:
+        return None
+    networks = [ipaddress.ip_network(item, strict=False) for item in settings.TRUSTED_PROXIES]
+    if not _trusted(remote, networks):
+        return str(remote)
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break
+        if not _trusted(address, networks):
+            return str(address)
+    return str(remote)

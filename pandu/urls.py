@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pandu import views
-from pandu.auth_views import PasswordChangeView
+from pandu.auth_views import LogoutView, PasswordChangeView
 
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("", include("pandu.office.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
         PasswordChangeView.as_view(),

@@ -16,6 +16,15 @@
       event.detail.headers["X-CSRFToken"] = token.value;
     }
   });
+  // A poll (hx-trigger "every ...") is no person at the screen: it carries X-Pandu-Poll, and
+  // the server does not count it as activity, so an unattended screen is still signed out
+  // after the idle time (pandu/sessions.py).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = (event.detail.elt && event.detail.elt.getAttribute("hx-trigger")) || "";
+    if (/\bevery\b/.test(trigger)) {
+      event.detail.headers["X-Pandu-Poll"] = "true";
+    }
+  });
   // Elements with data-print print the page.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
