@@ -42,6 +42,17 @@ def officer_provider(user, *, on: datetime.date | None = None):
     return provider_for_user(user, on=on)
 
 
+def quota_services_for_user(user) -> QuerySet[Service]:
+    """The services with a quota whose waiting lists this user may see: all of them for the
+    office-wide roles, the services of today's provider for a desk officer, none for an officer
+    with no assignment today (a rotation ended)."""
+    services = Service.objects.filter(quota__isnull=False).select_related("provider").order_by("provider__name", "name")
+    if roles.has_role(user, *ALL_REFERRALS_ROLES):
+        return services
+    provider = officer_provider(user)
+    return services.filter(provider=provider) if provider is not None else services.none()
+
+
 def referrals_for_user(user, *, on: datetime.date | None = None) -> QuerySet[Referral]:
     if roles.has_role(user, *ALL_REFERRALS_ROLES):
         return Referral.objects.all()

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients.selectors import get_person_for_user, persons_for_user
 from desks.forms import TransferForm
-from desks.models import Service
 from desks.selectors import (
     assignment_for_user,
     current_ticket_for_desk,
@@ -263,12 +262,12 @@ def waiting_lists(request):
             "quota": selectors.quota_summary(service),
             "waiting": selectors.waiting_list(service),
         }
-        for service in Service.objects.filter(quota__isnull=False).select_related("provider")
+        for service in selectors.quota_services_for_user(request.user)
     ]
-    provider = selectors.officer_provider(request.user)
-    if provider is not None and not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES):
-        rows = [row for row in rows if row["service"].provider_id == provider.pk]
-    return render(request, "referrals/waiting_lists.html", {"rows": rows})
+    unassigned = not roles.has_role(request.user, *selectors.ALL_REFERRALS_ROLES) and (
+        selectors.officer_provider(request.user) is None
+    )
+    return render(request, "referrals/waiting_lists.html", {"rows": rows, "unassigned": unassigned})
 
 
 # --- cases ---------------------------------------------------------------------------------

@@ -191,6 +191,18 @@ def test_waiting_lists_of_other_providers_are_not_shown_to_an_officer(client, al
 
 
 @pytest.mark.django_db
+def test_an_officer_without_an_assignment_today_sees_no_waiting_list(client, dinkes, today):
+    import datetime
+
+    former = factories.officer(username="former", provider=dinkes, desk_code="DINKES",
+                               starts_on=today - datetime.timedelta(days=60), ends_on=today - datetime.timedelta(days=1))
+    client.force_login(former)
+    page = client.get(reverse("referrals:waiting_lists")).content.decode()
+    assert "DINSOS-ASLUT" not in page and "ASLUT" not in page
+    assert 'data-testid="no-waiting-lists"' in page
+
+
+@pytest.mark.django_db
 def test_desk_officers_may_not_open_cases_or_decide_recommendations(client, alice, referral):
     client.force_login(alice)
     assert client.get(reverse("referrals:case_start")).status_code == 403
