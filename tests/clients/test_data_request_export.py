@@ -7,6 +7,8 @@ import zipfile
 import pytest
 from django.urls import reverse
 
+from clients.models import Complaint
+from clients.services import complaint_file
 from pandu.models import AuditEvent
 from pandu.office.privacy.dossier import dossier_zip
 from tests import factories
@@ -146,3 +148,18 @@ def test_anonymous_is_sent_to_login(client, reference_data):
     person = factories.PersonFactory()
     response = client.post(reverse("privacy:person_export", args=[person.pk]))
     assert response.status_code == 302 and reverse("login") in response.url
+
+
+@pytest.mark.django_db
+def test_a_neighbours_complaint_is_in_the_archive_without_who_wrote_it_or_what(subject, head, front_desk):
+    complaint_file(
+        kind=Complaint.Kind.WRONG_DATA, household=subject.household, received_by=front_desk,
+        description="Keluarga ini punya tiga speedboat, kata tetangga", complainant_name="Bu Sartini",
+        complainant_phone="0812-5555-0101",
+    )  # fmt: skip
+    archive = _open(dossier_zip(subject.person, generated_by=head))
+    everything = archive.read("person.json").decode() + archive.read("README.txt").decode()
+    for third_party in ("Sartini", "5555", "speedboat"):
+        assert third_party not in everything
+    numbers = [c["number"] for c in json.loads(archive.read("person.json"))["complaints"]]
+    assert len(numbers) == 2

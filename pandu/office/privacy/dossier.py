@@ -146,14 +146,19 @@ def _visits(person: Person) -> list[dict]:
     ]
 
 
+THIRD_PARTY = "withheld: written by a third party"
+
+
 def _complaints(person: Person) -> list[dict]:
-    """Complaints about the person, and those about their household as a whole."""
+    """Complaints about the person, and those about their household as a whole. Who complained
+    and what they wrote is withheld: often a neighbour, who must not fear retaliation
+    (UU 27/2022 protects the third party's data too); the office's answer is given."""
     about = Q(person=person)
     if person.household_id:
         about |= Q(household_id=person.household_id, person__isnull=True)
     return [
-        {"number": c.number, "kind": c.kind, "status": c.status, "complainant_name": c.complainant_name,
-         "complainant_phone": c.complainant_phone, "description": c.description, "resolution": c.resolution,
+        {"number": c.number, "kind": c.kind, "status": c.status, "complainant": THIRD_PARTY,
+         "description": THIRD_PARTY if c.description else "", "resolution": c.resolution,
          "received_at": _at(c.created_at), "received_by": _user(c.received_by), "resolved_at": _at(c.resolved_at),
          "resolved_by": _user(c.resolved_by)}
         for c in Complaint.objects.filter(about).select_related("received_by", "resolved_by").order_by("created_at", "pk")
