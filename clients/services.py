@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -8,9 +9,17 @@ from django.utils.translation import gettext as _
 from clients.images import process_image
 from clients.models import Complaint, Household, Person, RegistryChange, RegistryStatus
 from clients.registry.rows import rt_rw
-from pandu.audit import audit_record
+from clients.selectors import (
+    OFFICE_WIDE_ROLES,
+    SearchFilters,
+    person_search_filtered,
+    persons_for_user,
+)
+from pandu import roles
+from pandu.audit import audit_record, recent_events
 from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
+from pandu.text import is_digits
 
 
 @transaction.atomic
@@ -229,6 +238,47 @@ def household_set_photo(*, household: Household, upload, changed_by, request=Non
     audit_record(user=changed_by, action=AuditEvent.Action.CHANGE, obj=household, summary="house photo",
                  request=request)
     return household
+
+
+# --- Searching the registry ----------------------------------------------------------------
+
+
+class SearchLimitReached(Exception):
+    """Too many searches by one user in a short time."""
+
+    def __init__(self):
+        super().__init__(_("You searched very often in a short time. Wait a minute and search again: "
+                           "searches are limited and recorded to protect the registry."))
+
+
+def _query_kind(query: str) -> str:
+    text = "".join(query.split())
+    if is_digits(text):
+        return "number" if len(text) == 16 else "digits"
+    return "name"
+
+
+def person_search_recorded(*, user, query: str, filters: SearchFilters | None = None, limit: int = 20,
+                           request=None) -> list[Person]:
+    """A registry search by an officer: at most ``SEARCH_LIMIT_PER_MINUTE`` (and ``…_PER_HOUR``)
+    per user, and each one in the audit log with the kind of query and how many were found —
+    never the typed number or name. Only the persons this user may open are returned."""
+    for seconds, most in ((60, settings.SEARCH_LIMIT_PER_MINUTE), (3600, settings.SEARCH_LIMIT_PER_HOUR)):
+        if recent_events(user=user, action=AuditEvent.Action.SEARCH, seconds=seconds) >= most:
+            raise SearchLimitReached
+    found = person_search_filtered(query=query, limit=limit, filters=filters)
+    if found and not roles.has_role(user, *OFFICE_WIDE_ROLES):
+        allowed = set(persons_for_user(user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+        found = [p for p in found if p.pk in allowed]
+    filters = filters or SearchFilters()
+    audit_record(
+        user=user, action=AuditEvent.Action.SEARCH, summary=f"search by {_query_kind(query)}: {len(found)} found",
+        detail={"kind": _query_kind(query), "results": len(found),
+                "kecamatan": getattr(filters.kecamatan, "code", ""), "village": getattr(filters.village, "code", ""),
+                "registry_status": filters.registry_status},
+        request=request,
+    )  # fmt: skip
+    return found
 
 
 # --- Complaints (pengaduan) ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clients import hooks, selectors, services
 from clients.forms import (
@@ -60,14 +60,21 @@ def _with_ticket(url: str, ticket) -> str:
 # --- Search ------------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @role_required(*SEARCH_ROLES)
 def search(request):
-    form = SearchForm(request.GET or None)
-    results, searched = [], False
+    """Find a person. The query is POSTed (an htmx body), so no NIK or name ever enters a URL,
+    a server log or the browser's history; each search is recorded and rate-limited."""
+    form = SearchForm(request.POST if request.method == "POST" else None, initial={"ticket": request.GET.get("ticket")})
+    results, searched, status = [], False, 200
     if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
         searched = True
-        results = selectors.person_search_filtered(query=form.cleaned_data["q"], filters=form.filters())
+        try:
+            results = services.person_search_recorded(user=request.user, query=form.cleaned_data["q"],
+                                                      filters=form.filters(), request=request)
+        except services.SearchLimitReached as refusal:
+            form.add_error(None, str(refusal))
+            searched, status = False, 429
     context = {
         "form": form,
         "results": results,
@@ -77,7 +84,7 @@ def search(request):
         "can_register": roles.has_role(request.user, *REGISTER_ROLES),
     }
     template = "clients/_search_results.html" if request.htmx else "clients/search.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @require_GET

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 
 from pandu.http import client_ip
 from pandu.models import AuditEvent
@@ -40,3 +43,9 @@ def audit_record(
         detail=_without_nul(detail or {}),
         ip_address=client_ip(request),
     )
+
+
+def recent_events(*, user, action: str, seconds: int) -> int:
+    """How many events of this kind the user caused in the last ``seconds``."""
+    since = timezone.now() - datetime.timedelta(seconds=seconds)
+    return AuditEvent.objects.filter(user=user, action=action, at__gte=since).count()

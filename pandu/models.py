@@ -47,6 +47,7 @@ class AuditEvent(models.Model):
         CHANGE = "change", _("Changed personal data")
         CORRECT = "correct", _("Corrected personal data on request")
         ANONYMISE = "anonymise", _("Anonymised a person")
+        SEARCH = "search", _("Searched the registry")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -64,7 +65,11 @@ class AuditEvent(models.Model):
         ordering = ["-at"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
+            # A user's recent events of one kind: the search rate limit counts them.
+            models.Index(fields=["user", "action", "at"], name="audit_user_action_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}:{self.object_id}"

@@ -138,6 +138,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if env_bool("BEHIND_PROXY", False) else "")
 AXES_CLIENT_IP_CALLABLE = "pandu.http.client_ip"
 
+# Registry searches per user: enough for typing at a desk, too few to harvest the registry.
+SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))
+SEARCH_LIMIT_PER_HOUR = int(os.environ.get("SEARCH_LIMIT_PER_HOUR", "600"))
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

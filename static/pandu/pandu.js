@@ -25,6 +25,13 @@
       event.detail.headers["X-Pandu-Poll"] = "true";
     }
   });
+  // A refusal that says why (429: too many searches) is shown in place like any answer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   // Elements with data-print print the page.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");

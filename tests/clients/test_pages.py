@@ -43,17 +43,17 @@ def media(tmp_path, settings):
 @pytest.mark.django_db
 def test_search_page_shows_the_person_with_registry_badge_and_full_nik(client, front_desk, person):
     client.force_login(front_desk)
-    content = client.get(reverse("clients:search"), {"q": "Sitti Aminah"}).content.decode()
+    content = client.post(reverse("clients:search"), {"q": "Sitti Aminah"}).content.decode()
     assert "Siti Aminah" in content
     assert person.nik in content
     assert "PPLS2011 2011" in content
-    assert '<html' in content  # a normal GET page without JS
+    assert '<html' in content  # a whole page without JS
 
 
 @pytest.mark.django_db
 def test_search_with_htmx_returns_only_the_results(client, front_desk, person):
     client.force_login(front_desk)
-    content = client.get(reverse("clients:search"), {"q": "Siti"}, HTTP_HX_REQUEST="true").content.decode()
+    content = client.post(reverse("clients:search"), {"q": "Siti"}, HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="search-results"' in content
     assert "<html" not in content
 
@@ -64,7 +64,7 @@ def test_search_masks_the_nik_for_roles_that_do_not_need_it(client, person, sett
 
     monkeypatch.setattr(roles, "FULL_NIK_ROLES", frozenset({roles.FRONT_DESK}))
     client.force_login(factories.user_with_role("head", username="kepala2"))
-    content = client.get(reverse("clients:search"), {"q": "Siti Aminah"}).content.decode()
+    content = client.post(reverse("clients:search"), {"q": "Siti Aminah"}).content.decode()
     assert person.nik not in content
     assert person.nik[-4:] in content
 
@@ -73,7 +73,7 @@ def test_search_masks_the_nik_for_roles_that_do_not_need_it(client, person, sett
 def test_search_shows_open_visits(client, front_desk, person):
     ticket = ticket_issue(desk=Desk.objects.get(code="REG"), person=person)
     client.force_login(front_desk)
-    content = client.get(reverse("clients:search"), {"q": person.nik}).content.decode()
+    content = client.post(reverse("clients:search"), {"q": person.nik}).content.decode()
     assert ticket.number in content
 
 
@@ -81,7 +81,40 @@ def test_search_shows_open_visits(client, front_desk, person):
 @pytest.mark.parametrize("role", ["desk_officer", "surveyor"])
 def test_search_page_is_403_for_roles_without_it(client, person, role):
     client.force_login(factories.user_with_role(role, username=f"x_{role}"))
-    assert client.get(reverse("clients:search"), {"q": "Siti"}).status_code == 403
+    assert client.get(reverse("clients:search")).status_code == 403
+    assert client.post(reverse("clients:search"), {"q": "Siti"}).status_code == 403
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).exists()
+
+
+@pytest.mark.django_db
+def test_a_search_never_puts_the_query_in_a_url_and_is_recorded_without_it(client, front_desk, person):
+    client.force_login(front_desk)
+    page = client.get(reverse("clients:search")).content.decode()
+    assert 'method="post"' in page and "hx-post" in page and "hx-push-url" not in page
+    response = client.post(reverse("clients:search"), {"q": person.nik}, HTTP_HX_REQUEST="true")
+    assert person.full_name in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.SEARCH)
+    assert (event.username, event.detail["kind"], event.detail["results"]) == ("rina", "number", 1)
+    assert person.nik not in event.summary + str(event.detail)
+    client.post(reverse("clients:search"), {"q": "Siti Aminah"})
+    latest = AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).first()
+    assert latest.detail["kind"] == "name" and "Siti" not in latest.summary + str(latest.detail)
+
+
+@pytest.mark.django_db
+def test_too_many_searches_are_refused_with_a_clear_message(client, front_desk, person, settings):
+    settings.SEARCH_LIMIT_PER_MINUTE = 3
+    client.force_login(front_desk)
+    for _ in range(3):
+        assert client.post(reverse("clients:search"), {"q": "Siti"}, HTTP_HX_REQUEST="true").status_code == 200
+    refused = client.post(reverse("clients:search"), {"q": "Siti"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert 'data-testid="search-refused"' in page and person.full_name not in page
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SEARCH).count() == 3
+    # Another officer is not held back by a colleague's searches.
+    client.force_login(factories.user_with_role("front_desk", username="budi"))
+    assert client.post(reverse("clients:search"), {"q": "Siti"}, HTTP_HX_REQUEST="true").status_code == 200
 
 
 @pytest.mark.django_db
