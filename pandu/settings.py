@@ -172,7 +172,7 @@ JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
 JOBS_STALLED_AFTER_SECONDS = float(os.environ.get("JOBS_STALLED_AFTER_SECONDS", "60"))
 JOBS_STALLED_CHECK_CRON = os.environ.get("JOBS_STALLED_CHECK_CRON", "* * * * *")
 # Procrastinate imports every app's tasks.py; these modules hold tasks of no app.
-PROCRASTINATE_IMPORT_PATHS = ["pandu.jobs"]
+PROCRASTINATE_IMPORT_PATHS = ["pandu.jobs", "pandu.periodic_tasks"]
 PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
     "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
