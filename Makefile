@@ -1,4 +1,4 @@
-# Pandu: `make run` serves the app, `make test` runs the whole suite. Only Python 3.11+ is needed.
+# Pandu: `make run` serves the app (and runs its background jobs), `make test` runs the whole suite. Only Python 3.11+ is needed.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,7 +28,8 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "Pandu: http://$(HOST):$(PORT)/  (stop with Ctrl+C; the database keeps running: make stop-db)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Background jobs: a worker runs next to the server, its log in .data/worker.log"
+	$(BIN)/python scripts/run.py $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

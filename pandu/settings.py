@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    "procrastinate.contrib.django",
     # In layers, from the ground up (docs/development.md): the core, the registry, the queue,
     # referrals and verivali, then the office that composes them.
     "pandu",
@@ -181,6 +182,21 @@ UPLOAD_IMAGE_MAX_PIXELS = int(os.environ.get("UPLOAD_IMAGE_MAX_PIXELS", str(40_0
 # Days after a case closes (every referral ended) or a verivali batch's decree before
 # `manage.py apply_retention` deletes their attachments and survey photos.
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "730"))
+
+# Background jobs (pandu/jobs.py): a worker writes a heartbeat every JOBS_HEARTBEAT_SECONDS;
+# the job of a worker silent for JOBS_STALLED_AFTER_SECONDS is queued again (checked on the
+# schedule JOBS_STALLED_CHECK_CRON, UTC cron, a sixth field for seconds).
+JOBS_HEARTBEAT_SECONDS = float(os.environ.get("JOBS_HEARTBEAT_SECONDS", "10"))
+JOBS_STALLED_AFTER_SECONDS = float(os.environ.get("JOBS_STALLED_AFTER_SECONDS", "60"))
+JOBS_STALLED_CHECK_CRON = os.environ.get("JOBS_STALLED_CHECK_CRON", "* * * * *")
+# Procrastinate imports every app's tasks.py; these modules hold tasks of no app.
+PROCRASTINATE_IMPORT_PATHS = ["pandu.jobs"]  # and every app's tasks.py (pandu/office/tasks.py: the nightly work)
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": JOBS_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
+    # a finished job's row goes; a failed one stays for the administrator (Django admin)
+    "delete_jobs": "successful",
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -226,6 +226,7 @@ EXPECTATIONS: dict[str, Spec] = {
     "registry:import_detail": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:import_progress": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:import_start": Spec(method="POST", args=lambda w: [w.import_job.pk], ok=REGISTRY),
+    "registry:import_retry": Spec(method="POST", args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:import_errors": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:export": Spec(ok=REGISTRY),
     "registry:export_proposal": Spec(ok=REGISTRY),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from clients.models import ImportJob
 from clients.registry import export
 from clients.registry.forms import RegistryExportForm, RegistryUploadForm
-from clients.registry.jobs import import_job_create, import_job_start
+from clients.registry.uploads import import_job_create, import_job_retry, import_job_start
 from pandu import roles
 from pandu.audit import audit_record
 from pandu.exports import csv_response, xlsx_response
@@ -69,6 +69,17 @@ def import_start(request, pk):
         messages.info(request, _("The import has started. You may leave this page and come back."))
     else:
         messages.warning(request, _("This file is not waiting to be imported."))
+    return redirect("registry:import_detail", pk=job.pk)
+
+
+@require_POST
+@roles.role_required(*REGISTRY_ROLES)
+def import_retry(request, pk):
+    job = get_import_job_for_user(request.user, pk)
+    if import_job_retry(job=job):
+        messages.info(request, _("The file is queued again. You may leave this page and come back."))
+    else:
+        messages.warning(request, _("This file has not failed: there is nothing to try again."))
     return redirect("registry:import_detail", pk=job.pk)
 
 

@@ -9,10 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from clients.models import Household, ImportJob, Person, RegistryChange
 from pandu.models import AuditEvent
-from tests import factories
+from tests import factories, workers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "registry_dirty.csv"
 
@@ -27,33 +28,38 @@ def data_officer(reference_data):
     return factories.user_with_role("data_officer", username="dewi")
 
 
-def _upload(client, django_capture_on_commit_callbacks, launched):
+def _upload(client):
     upload = SimpleUploadedFile("ppls.csv", FIXTURE.read_bytes(), content_type="text/csv")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("registry:import_list"), {"file": upload, "source": "PPLS2011"}
-        )
-    return response
+    return client.post(reverse("registry:import_list"), {"file": upload, "source": "PPLS2011"})
+
+
+def _queued(job) -> list[dict]:
+    """The arguments of the jobs waiting in the queue for this import."""
+    return [
+        queued.args
+        for queued in ProcrastinateJob.objects.filter(task_name="clients.tasks.registry_import_job", status="todo")
+        if queued.args == {"job_id": job.pk}
+    ]
 
 
 @pytest.fixture
-def launched(monkeypatch):
-    """The background process, run in the test instead of a detached subprocess."""
-    calls = []
-    monkeypatch.setattr("clients.registry.jobs._launch", lambda job_id: calls.append(job_id))
-    return calls
+def job_queue(transactional_db):
+    """The queue with nothing in it; ``run()`` runs what was queued, as a worker does."""
+    workers.empty_queue()
+    yield workers.run_queued_jobs
+    workers.empty_queue()
 
 
-def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
-    client, data_officer, django_capture_on_commit_callbacks, launched
-):
+def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(client, data_officer, job_queue):
     client.force_login(data_officer)
-    response = _upload(client, django_capture_on_commit_callbacks, launched)
+    response = _upload(client)
     job = ImportJob.objects.get()
     assert response.url == reverse("registry:import_detail", args=[job.pk])
-    assert launched == [job.pk] and job.status == "checking"
+    assert job.status == "checking" and _queued(job) == [{"job_id": job.pk}]
+    page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="job-waiting"' in page
 
-    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the check (dry run)
+    job_queue()  # the check (dry run)
     job.refresh_from_db()
     assert job.status == "checked"
     assert (
@@ -65,10 +71,9 @@ def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
     page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
     assert "households created=3" in page and 'data-testid="start-import"' in page
 
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("registry:import_start", args=[job.pk]))
-    assert launched == [job.pk, job.pk]
-    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())  # the import
+    client.post(reverse("registry:import_start", args=[job.pk]))
+    assert ImportJob.objects.get().status == "queued" and _queued(job) == [{"job_id": job.pk}]
+    job_queue()  # the import
     job.refresh_from_db()
     assert job.status == "done"
     assert (
@@ -90,17 +95,101 @@ def test_officer_uploads_checks_then_imports_and_downloads_the_error_report(
     assert AuditEvent.objects.filter(action="export", user=data_officer).count() == 1
 
 
-def test_a_checked_job_is_imported_once_even_if_started_twice(
-    client, data_officer, django_capture_on_commit_callbacks, launched
-):
+def test_a_failed_import_is_retried_from_its_page_and_imports_once(client, data_officer, job_queue):
     client.force_login(data_officer)
-    _upload(client, django_capture_on_commit_callbacks, launched)
-    job = ImportJob.objects.get()
-    call_command("import_registry", "--job", job.pk, stdout=io.StringIO())
+    _upload(client)
+    job_queue()
+    job = ImportJob.objects.get(status="checked")
+    stored = Path(job.file.path)
+    kept = stored.read_bytes()
+    stored.unlink()  # the upload volume lost the file meanwhile
+    client.post(reverse("registry:import_start", args=[job.pk]))
+    job_queue()
+    job.refresh_from_db()
+    assert job.status == "failed" and "No such file" in job.error_message
+    page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="job-error"' in page and "No such file" in page and 'data-testid="retry-job"' in page
+    assert Person.objects.count() == 0
+
+    stored.write_bytes(kept)
+    response = client.post(reverse("registry:import_retry", args=[job.pk]))
+    assert response.url == reverse("registry:import_detail", args=[job.pk])
+    job.refresh_from_db()
+    assert job.status == "queued" and job.error_message == "" and _queued(job) == [{"job_id": job.pk}]
+    job_queue()
+    job.refresh_from_db()
+    assert job.status == "done" and job.result_line.startswith("households created=3 updated=0")
+    assert Person.objects.count() == 8
+    assert AuditEvent.objects.filter(action="import").count() == 1
+
+
+def test_a_second_retry_click_queues_nothing_more(client, data_officer, django_capture_on_commit_callbacks):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status="failed",
+        error_message="server closed the connection unexpectedly",
+        preview_line="households created=1 updated=0; persons created=2 updated=0; rejected=0",
+    )  # fmt: skip
+    client.force_login(data_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("registry:import_retry", args=[job.pk]), follow=True)
+        second = client.post(reverse("registry:import_retry", args=[job.pk]), follow=True)
+    job.refresh_from_db()
+    assert job.status == "queued" and _queued(job) == [{"job_id": job.pk}]
+    assert [str(m) for m in first.context["messages"]] == [
+        "Berkas diantrekan lagi. Anda boleh meninggalkan halaman ini dan kembali nanti."
+    ]
+    assert [str(m) for m in second.context["messages"]] == [
+        "Berkas ini tidak gagal: tidak ada yang perlu dicoba lagi."
+    ]
+
+
+def test_retrying_a_failed_check_checks_the_file_again(client, data_officer, django_capture_on_commit_callbacks):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status="failed",
+        error_message="['The file has no NIK column.']",
+    )  # fmt: skip
+    client.force_login(data_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import_retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "checking" and _queued(job) == [{"job_id": job.pk}]
+
+
+def test_a_checked_job_is_imported_once_even_if_started_twice(
+    client, data_officer, django_capture_on_commit_callbacks
+):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status="checked",
+        preview_line="households created=1 updated=0; persons created=2 updated=0; rejected=0",
+    )  # fmt: skip
+    client.force_login(data_officer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("registry:import_start", args=[job.pk]))
         client.post(reverse("registry:import_start", args=[job.pk]))
-    assert launched == [job.pk, job.pk]  # the upload's check, then one import
+    assert _queued(job) == [{"job_id": job.pk}]
+
+
+@pytest.mark.parametrize(
+    ("status", "shown", "not_shown"),
+    [
+        ("queued", ['data-testid="job-waiting"', "Menunggu impor", 'hx-trigger="every 2s"'], ["retry-job"]),
+        ("running", ["Sedang mengimpor", 'value="70"', 'hx-trigger="every 2s"'], ["job-waiting", "retry-job"]),
+        ("failed", ["Gagal", 'data-testid="job-error"', "disk full", 'data-testid="retry-job"'],
+         ['hx-trigger="every 2s"', "job-waiting"]),
+    ],
+)  # fmt: skip
+def test_the_page_shows_a_queued_running_or_failed_job(client, data_officer, status, shown, not_shown):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status=status,
+        stage="households" if status == "running" else "", rows_done=500, rows_total=1000,
+        error_message="could not extend file: disk full" if status == "failed" else "",
+    )  # fmt: skip
+    client.force_login(data_officer)
+    page = client.get(reverse("registry:import_detail", args=[job.pk])).content.decode()
+    for text in shown:
+        assert text in page, text
+    for text in not_shown:
+        assert text not in page, text
 
 
 def test_progress_partial_polls_while_the_job_runs_and_stops_when_done(client, data_officer):
@@ -140,6 +229,22 @@ def test_job_pages_are_403_for_other_roles(client, front_desk, data_officer):
     for name in ("registry:import_detail", "registry:import_progress", "registry:import_errors"):
         assert client.get(reverse(name, args=[job.pk])).status_code == 403
     assert client.post(reverse("registry:import_start", args=[job.pk])).status_code == 403
+
+
+def test_an_outsider_cannot_retry_a_failed_job(client, front_desk, data_officer, django_capture_on_commit_callbacks):
+    job = ImportJob.objects.create(
+        original_name="x.csv", file="imports/x.csv", created_by=data_officer, status="failed", error_message="x"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymous = client.post(reverse("registry:import_retry", args=[job.pk]))
+        client.force_login(front_desk)
+        outsider = client.post(reverse("registry:import_retry", args=[job.pk]))
+    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))
+    assert outsider.status_code == 403
+    client.force_login(data_officer)
+    assert client.get(reverse("registry:import_retry", args=[job.pk])).status_code == 405  # POST only
+    job.refresh_from_db()
+    assert job.status == "failed" and _queued(job) == []
 
 
 def test_unknown_job_is_404(client, data_officer):

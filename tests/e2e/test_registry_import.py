@@ -1,16 +1,15 @@
 """Journey of the data desk: upload a PPLS/DTKS file, read the check (nothing saved yet), import
-the valid rows in the background while the page shows the progress, download the error report.
+the valid rows in the background (a job worker, as `make run` starts one) while the page shows
+the progress, download the error report.
 An officer of another desk cannot open the job."""
 
-import threading
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connection
 from playwright.sync_api import expect
 
 from clients.models import ImportJob, Person
+from tests import workers
 from tests.e2e.conftest import login, screenshot
 
 FIXTURE = Path(__file__).resolve().parents[1] / "clients" / "fixtures" / "registry_dirty.csv"
@@ -18,29 +17,15 @@ SUMMARY = "households created=3 updated=0; persons created=8 updated=0; rejected
 
 
 @pytest.fixture
-def background_jobs(monkeypatch):
-    """The detached `manage.py import_registry --job` process, run in a thread of this process
-    (a subprocess would not see the test database)."""
-    threads = []
-
-    def launch(job_id):
-        def run():
-            try:
-                call_command("import_registry", "--job", job_id)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        threads.append(thread)
-
-    monkeypatch.setattr("clients.registry.jobs._launch", launch)
-    yield
-    for thread in threads:
-        thread.join(timeout=30)
+def worker(transactional_db, tmp_path):
+    """A job worker next to the live server, as `make run` starts one next to the web server."""
+    workers.empty_queue()
+    with workers.worker_process(tmp_path / "worker.log") as process:
+        yield process
+    workers.empty_queue()
 
 
-def test_data_officer_checks_imports_and_downloads_the_error_report(demo_office, new_page, background_jobs):
+def test_data_officer_checks_imports_and_downloads_the_error_report(demo_office, new_page, worker):
     page = new_page()
     login(page, "data")
     page.goto("/registry/imports/")

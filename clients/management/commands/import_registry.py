@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", nargs="?", help="CSV or XLSX file in the registry template")
+        parser.add_argument("path", help="CSV or XLSX file in the registry template")
         parser.add_argument(
             "--source", default="", help="listing source for rows whose SUMBER is empty"
         )
@@ -32,18 +32,8 @@ class Command(BaseCommand):
             "--engine", choices=["fast", "rows"], default="fast",
             help="fast: COPY and set-wise SQL (default); rows: row by row through the ORM",
         )  # fmt: skip
-        parser.add_argument("--job", type=int, help="run the browser upload job with this id")
 
-    def handle(self, *args, path=None, source="", dry_run=False, strict=False, errors=None, engine="fast",
-               job=None, **options):  # fmt: skip
-        if job is not None:
-            from clients.registry.jobs import import_job_run
-
-            result = import_job_run(job_id=job)
-            self.stdout.write(result.summary_line() if result else "job not found")
-            return
-        if not path:
-            raise CommandError("Give the PATH of a CSV or XLSX file.")
+    def handle(self, *args, path, source="", dry_run=False, strict=False, errors=None, engine="fast", **options):
         bar = None
         if self.stdout.isatty():
             from tqdm import tqdm
