@@ -19,9 +19,10 @@ PACES = {"officer": between(1, 3), "stress": between(0.1, 0.3)}
 
 
 class Journey(SequentialTaskSet):
-    def _post(self, path, name):
+    def _post(self, path, name, data=None):
         token = self.client.cookies.get("csrftoken")
-        with self.client.post(path, {"csrfmiddlewaretoken": token}, headers={"Referer": self.user.host + path},
+        with self.client.post(path, {"csrfmiddlewaretoken": token, **(data or {})},
+                              headers={"Referer": self.user.host + path},
                               allow_redirects=False, name=name, catch_response=True) as response:
             if response.status_code not in (200, 302):
                 response.failure(f"status {response.status_code}")
@@ -37,8 +38,8 @@ class Journey(SequentialTaskSet):
 
     @task
     def search(self):
-        if PATHS.get("searches"):
-            self._get(random.choice(PATHS["searches"]), "search")
+        if PATHS.get("search"):
+            self._post(PATHS["search"], "search", {"q": random.choice(PATHS["queries"])})
 
     @task
     def person(self):
