@@ -8,6 +8,8 @@ clients page or rule needs an answer only a higher app has, that app registers i
 - what the person lists show beside each person (the visit they are in): ``register_person_prefetch``;
 - the sections of the person and household pages (visits, referrals, verivali surveys,
   the data request): ``register_page_section``;
+- what a user who is not office-wide may see of a person beyond the minimal card (the full
+  NIK, health and PMKS data, when their service needs it): ``register_person_disclosure``;
 - the visit (queue ticket) the front desk is serving: ``register_serving_ticket``;
 - filters of the registry lists that need another app's data (welfare class from verivali):
   ``register_household_filter``.
@@ -47,6 +49,25 @@ def register_person_rule(rule: PersonRule) -> None:
 
 def person_rules(user) -> list[Q]:
     return [q for q in (rule(user) for rule in _person_rules) if q is not None]
+
+
+# --- What a user is shown of a person ------------------------------------------------------
+
+FULL_NIK = "full_nik"
+HEALTH = "health"
+_person_disclosures: list[Callable[[object, object], set[str]]] = []
+
+
+def register_person_disclosure(rule: Callable[[object, object], set[str]]) -> None:
+    """``rule(user, person)`` returns what of ``FULL_NIK`` and ``HEALTH`` the user's work needs."""
+    _add(_person_disclosures, rule)
+
+
+def person_disclosures(user, person) -> set[str]:
+    found: set[str] = set()
+    for rule in _person_disclosures:
+        found |= rule(user, person)
+    return found
 
 
 # --- What person lists show -------------------------------------------------------------------

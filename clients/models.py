@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -264,6 +265,14 @@ class Person(TimeStampedModel):
     @property
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
+
+    @property
+    def age(self) -> int | None:
+        """Whole years today (the office's date), None without a birth date."""
+        if self.birth_date is None:
+            return None
+        today = timezone.localdate()
+        return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
 
 
 class SearchName(models.Model):

@@ -44,12 +44,19 @@ def _serving(request) -> dict:
 
 
 def _record_page_context(request) -> dict:
-    """What the person and household pages share: photo upload, the ticket served, rights."""
+    """What the person and household pages share: photo upload, the ticket served, rights.
+
+    A user who is not office-wide (a desk officer, a surveyor) gets the minimal card: what
+    their task needs, nothing of other agencies' work or of health unless their service is
+    about it (docs/security.md, "Who sees what")."""
+    card = not roles.has_role(request.user, *selectors.OFFICE_WIDE_ROLES)
     return {
         "photo_form": PhotoForm(),
         **_serving(request),
         "can_edit": roles.has_role(request.user, *REGISTER_ROLES),
         "show_full_nik": roles.sees_full_nik(request.user),
+        "card": card,
+        "show_health": not card,
     }
 
 
@@ -132,6 +139,9 @@ def household_detail(request, pk):
         "complaints": household.complaints.all()[:10],
         **_record_page_context(request),
     }
+    if context["card"]:  # only the members this user's work is about, nothing of the others
+        context.update(members=members.filter(pk__in=selectors.persons_for_user(request.user).values("pk")),
+                       registry_changes=[], complaints=[], show_health=False)
     context["sections"] = hooks.render_page_sections("household", request, household, context)
     return render(request, "clients/household_detail.html", context)
 
@@ -194,6 +204,10 @@ def person_detail(request, pk):
         "complaints": person.complaints.all()[:10],
         **_record_page_context(request),
     }
+    if context["card"]:
+        disclosed = hooks.person_disclosures(request.user, person)
+        context.update(members=[], registry_changes=[], complaints=[],
+                       show_full_nik=hooks.FULL_NIK in disclosed, show_health=hooks.HEALTH in disclosed)
     if person.is_anonymised:
         context["can_edit"] = False
     context["sections"] = hooks.render_page_sections("person", request, person, context)

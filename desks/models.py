@@ -59,6 +59,16 @@ class Service(TimeStampedModel):
     quota = models.PositiveIntegerField(
         _("quota"), null=True, blank=True, help_text=_("Places available; empty means no quota.")
     )
+    # What the provider's officers are shown of a person referred to this service (they see a
+    # minimal card: name, masked NIK, age, village, the referral and its documents).
+    needs_full_nik = models.BooleanField(
+        _("officers see the full NIK"), default=False,
+        help_text=_("The provider needs the whole NIK to serve the person (e.g. to enrol them in health insurance)."),
+    )
+    needs_health_data = models.BooleanField(
+        _("officers see health and PMKS data"), default=False,
+        help_text=_("Disability, chronic illness and PMKS categories: only for services about them."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 
 from clients import hooks
+from clients.selectors import OFFICE_WIDE_ROLES
 from desks import selectors
 from desks.models import Ticket
 from pandu import roles
@@ -30,7 +31,11 @@ def open_tickets_prefetch() -> Prefetch:
     )
 
 
-def visits_section(request, person) -> dict:
+def visits_section(request, person) -> dict | None:
+    """The person's visits with every desk's notes: for the office-wide roles only (a desk
+    officer does not read other agencies' notes)."""
+    if not roles.has_role(request.user, *OFFICE_WIDE_ROLES):
+        return None
     return {"visits": selectors.visits_for_person(person)}
 
 

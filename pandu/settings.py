@@ -139,6 +139,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if env_bool("BEHIND_PROXY", False) else "")
 AXES_CLIENT_IP_CALLABLE = "pandu.http.client_ip"
 
+# A desk officer keeps access to a person this many days after their provider's last referral
+# of the person closed (docs/security.md, "Who sees what").
+REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "30"))
+
 # Registry searches per user: enough for typing at a desk, too few to harvest the registry.
 SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))
 SEARCH_LIMIT_PER_HOUR = int(os.environ.get("SEARCH_LIMIT_PER_HOUR", "600"))

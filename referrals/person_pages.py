@@ -5,7 +5,11 @@ and the person page lists the referrals this user may see."""
 from __future__ import annotations
 
 from clients import hooks
-from referrals.selectors import person_filter_for_officer, referrals_for_person
+from referrals.selectors import (
+    person_disclosures_for_officer,
+    person_filter_for_officer,
+    referrals_for_person,
+)
 
 
 def referrals_section(request, person) -> dict:
@@ -14,6 +18,7 @@ def referrals_section(request, person) -> dict:
 
 def register() -> None:
     hooks.register_person_rule(person_filter_for_officer)
+    hooks.register_person_disclosure(person_disclosures_for_officer)
     hooks.register_page_section(
         hooks.PageSection(page="person", template="referrals/_person_section.html", context=referrals_section,
                           order=30)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clients import hooks
 from clients.models import Region
 from desks.models import Provider, Service
 from desks.selectors import provider_for_user
@@ -180,12 +183,33 @@ def referrals_for_person(person, user) -> list[Referral]:
     )
 
 
+def _live_referrals(provider):
+    """The provider's referrals that still give its officers access to the person: waiting or
+    not yet answered, or closed less than ``REFERRAL_ACCESS_GRACE_DAYS`` ago."""
+    since = timezone.now() - datetime.timedelta(days=settings.REFERRAL_ACCESS_GRACE_DAYS)
+    return Referral.objects.filter(provider=provider).filter(
+        Q(status__in=(*Referral.OPEN_STATUSES, Referral.Status.WAITING)) | Q(closed_at__gte=since)
+    )
+
+
 def person_filter_for_officer(user):
-    """Persons a desk officer may open: those with a referral to the officer's provider today."""
+    """Persons a desk officer may open: those with a live referral to the officer's provider
+    of today (open, or closed within the grace period)."""
     provider = officer_provider(user)
     if provider is None:
         return None
-    return Q(Exists(Referral.objects.filter(case__person=OuterRef("pk"), provider=provider)))
+    return Q(Exists(_live_referrals(provider).filter(case__person=OuterRef("pk"))))
+
+
+def person_disclosures_for_officer(user, person) -> set[str]:
+    """What the officer's services need beyond the minimal card (clients.hooks)."""
+    provider = officer_provider(user)
+    if provider is None:
+        return set()
+    needs = _live_referrals(provider).filter(case__person=person).aggregate(
+        nik=BoolOr("service__needs_full_nik"), health=BoolOr("service__needs_health_data")
+    )
+    return {name for name, key in ((hooks.FULL_NIK, "nik"), (hooks.HEALTH, "health")) if needs[key]}
 
 
 def unread_outcome_count(user) -> int:

@@ -15,9 +15,13 @@ from verivali.models import ClassBand
 
 
 def household_section(request, household) -> dict | None:
-    if not roles.has_role(request.user, *selectors.READ_ROLES, roles.SURVEYOR):
-        return None
-    return {"household_assessments": selectors.household_assessments(household)}
+    """The household's surveys: all of them for the office, a surveyor's own only (not another
+    surveyor's breakdown)."""
+    if roles.has_role(request.user, *selectors.READ_ROLES):
+        return {"household_assessments": selectors.household_assessments(household)}
+    if roles.has_role(request.user, roles.SURVEYOR):
+        return {"household_assessments": selectors.household_assessments(household, surveyor=request.user)}
+    return None
 
 
 def welfare_class_field() -> forms.Field:

@@ -239,10 +239,11 @@ class AssessmentView:
     photos: list = field(default_factory=list)
 
 
-def household_assessments(household: Household) -> list[AssessmentView]:
-    """A household's assessments, newest first, with score breakdown and photos (for its page)."""
+def household_assessments(household: Household, *, surveyor=None) -> list[AssessmentView]:
+    """A household's assessments, newest first, with score breakdown and photos (for its page);
+    with ``surveyor``, only that surveyor's."""
     assessments = (
-        Assessment.objects.filter(household=household)
+        Assessment.objects.filter(household=household, **({"surveyor": surveyor} if surveyor else {}))
         .exclude(status=Assessment.Status.UNASSIGNED)
         .select_related("batch", "version", "surveyor")
         .prefetch_related("photos")
