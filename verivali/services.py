@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -477,6 +477,15 @@ def member_checks_anonymise(*, person: Person) -> int:
     """The surveyor's findings about the person keep the finding, not the name or birth date
     written for a newborn."""
     return MemberCheck.objects.filter(person=person).update(full_name="", birth_date=None)
+
+
+def survey_notes_forget(*, household: Household, name: str, removed_text: str) -> int:
+    """A member is anonymised: surveys of the household whose notes name them lose the notes."""
+    if not name:
+        return 0
+    return Assessment.objects.filter(household=household).filter(
+        Q(notes__icontains=name) | Q(return_note__icontains=name)
+    ).update(notes=removed_text, return_note="", updated_at=timezone.now())
 
 
 def household_surveys_anonymise(*, household: Household) -> list[str]:

@@ -47,7 +47,7 @@ def test_anonymising_replaces_what_identifies_the_person(subject, head, django_c
     person.refresh_from_db()
     assert person.full_name == f"Anonim #{person.pk}"
     assert person.nik is None and person.no_nik_reason
-    assert person.birth_date == datetime.date(1984, 1, 1)
+    assert person.birth_date is None
     assert (person.birth_place, person.phone, person.disability, person.chronic_illness, person.occupation) == ("",) * 5
     assert not person.photo and not person.photo_thumb
     assert not _exists(photo) and not _exists(thumb)
@@ -59,9 +59,10 @@ def test_anonymising_replaces_what_identifies_the_person(subject, head, django_c
 def test_the_rows_the_statistics_count_stay(subject, head, django_capture_on_commit_callbacks):
     _anonymise(subject, head, django_capture_on_commit_callbacks)
     person = Person.objects.get(pk=subject.person.pk)
-    assert person.pmks_categories.count() == 2
-    assert (person.sex, person.relationship, person.life_status, person.household_id) == (
-        "P", "head", "active", subject.household.pk)
+    assert (person.sex, person.life_status) == ("P", "active")
+    # Nothing that could single the person out again beside their family stays.
+    assert person.pmks_categories.count() == 0
+    assert (person.relationship, person.household_id) == ("other", None)
     referral = Referral.objects.get(pk=subject.referral.pk)
     assert (referral.status, referral.outcome, referral.outcome_detail) == ("completed", "granted", "")
     assert referral.events.count() == 4  # the timeline is evidence: kept as written
@@ -287,3 +288,53 @@ def test_other_roles_may_not_anonymise(client, subject, request, who):
     assert client.get(url).status_code == 403
     assert client.post(url, {"reason": REASON, "confirm": "on"}).status_code == 403
     assert Person.objects.get(pk=subject.person.pk).anonymised_at is None
+
+
+@pytest.mark.django_db
+def test_no_table_holds_the_old_name_or_nik_after_anonymising(subject, head, data_officer, front_desk,
+                                                              django_capture_on_commit_callbacks):
+    """Every row of every table, as text, searched for what identified the person: the admin's
+    history, a complaint they filed about a neighbour, a survey note naming them, a registry
+    import that listed them."""
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.base import ContentFile
+    from django.db import connection
+
+    from clients.models import ImportJob
+
+    name, nik = subject.person.full_name, subject.person.nik
+    LogEntry.objects.create(user=head, content_type=ContentType.objects.get_for_model(Person),
+                            object_id=str(subject.person.pk), object_repr=name, action_flag=CHANGE,
+                            change_message=f'[{{"changed": {{"fields": ["NIK {nik}"]}}}}]')
+    neighbour = factories.HouseholdFactory()
+    client_services.complaint_file(kind=Complaint.Kind.WRONG_DATA, household=neighbour, received_by=front_desk,
+                                   description="Tetangga saya tidak layak", complainant_name=name,
+                                   complainant_phone="0813-0000-1111")
+    subject.assessment.__class__.objects.filter(pk=subject.assessment.pk).update(notes=f"Ditemui {name} di rumah")
+    job = ImportJob(original_name="dtks.csv", created_by=data_officer, status=ImportJob.Status.DONE,
+                    preview_rejected=[{"line": 3, "reasons": [f"NIK {nik} duplicated"]}])
+    job.file.save("dtks.csv", ContentFile(f"NO_KK,NIK,NAMA\n6403000000000001,{nik},{name}\n".encode()), save=False)
+    job.save()
+    stored = job.file.name
+
+    _anonymise(subject, head, django_capture_on_commit_callbacks)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = [row[0] for row in cursor.fetchall()]
+        found = []
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}" t WHERE t::text ILIKE %s OR t::text LIKE %s',
+                           [f"%{name}%", f"%{nik}%"])
+            if cursor.fetchone()[0]:
+                found.append(table)
+    assert len(tables) > 40 and found == []
+    assert not _exists(stored)
+    household_page = factories.user_with_role("front_desk", username="another")
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(household_page)
+    page = browser.get(reverse("clients:household_detail", args=[subject.household.pk])).content.decode()
+    assert "Anonim" not in page and "Tuna daksa" not in page
