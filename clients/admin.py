@@ -1,8 +1,9 @@
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Complaint, Household, ImportJob, Person, PMKSCategory, Region
 from clients.resources import HouseholdResource, PersonResource
+from pandu.admin_mixins import AuditedExportMixin, RecordInAppAdmin
 
 
 @admin.register(Region)
@@ -19,49 +20,50 @@ class PMKSCategoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_id", "name_en")
 
 
-class PersonInline(admin.TabularInline):
-    model = Person
-    fields = ("nik", "full_name", "sex", "birth_date", "relationship", "life_status")
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Household)
-class HouseholdAdmin(ImportExportMixin, admin.ModelAdmin):
+class HouseholdAdmin(RecordInAppAdmin, AuditedExportMixin, admin.ModelAdmin):
+    """Registry objects: listed and exported here (logged), opened and changed in Pandu, where
+    the services keep the registry history and the audit log."""
+
+    app_url_name = "clients:household_detail"
     resource_classes = [HouseholdResource]
     list_display = ("kk_number", "address", "village", "registry_status", "registry_source", "registry_year")
     list_filter = ("registry_status", "registry_source")
-    search_fields = ("kk_number", "address")
-    raw_id_fields = ("village",)
-    readonly_fields = ("created_by",)
-    inlines = [PersonInline]
+    list_select_related = ("village",)
+    search_fields = ("=kk_number", "address")
 
 
 @admin.register(Person)
-class PersonAdmin(ImportExportMixin, admin.ModelAdmin):
+class PersonAdmin(RecordInAppAdmin, AuditedExportMixin, admin.ModelAdmin):
+    """Listed with the NIK masked (a whole NIK finds its person in the search box); opened and
+    changed in Pandu, where an anonymised record stays locked and every opening is logged."""
+
+    app_url_name = "clients:person_detail"
     resource_classes = [PersonResource]
-    list_display = ("full_name", "nik", "sex", "birth_date", "relationship", "household")
+    list_display = ("full_name", "masked_nik", "sex", "birth_date", "relationship", "life_status", "household")
     list_filter = ("sex", "relationship", "life_status")
-    search_fields = ("nik", "full_name")
-    raw_id_fields = ("household",)
-    filter_horizontal = ("pmks_categories",)
-    readonly_fields = ("created_by",)
+    list_select_related = ("household",)
+    search_fields = ("=nik", "full_name")
+
+    @admin.display(description=_("NIK"))
+    def masked_nik(self, obj):
+        return obj.masked_nik
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    """Registry uploads: their files hold the registry's rows; the data desk's page shows them."""
+
+    app_url_name = "registry:import_detail"
     list_display = ("pk", "original_name", "status", "result_line", "created_by", "created_at")
     list_filter = ("status",)
-    readonly_fields = [field.name for field in ImportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
+class ComplaintAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    """Complaints move through the data desk's page (its status changes keep who and why)."""
+
+    app_url_name = "clients:complaint_detail"
     list_display = ("number", "kind", "status", "created_at", "received_by")
     list_filter = ("status", "kind")
     search_fields = ("number", "complainant_name")
-    raw_id_fields = ("household", "person", "received_by", "resolved_by")
-    readonly_fields = ("number",)

@@ -16,7 +16,8 @@ from pandu.models import TimeStampedModel
 
 
 class NameKey(Func):
-    """``pandu_name_key(text)``: the SQL normaliser of names (clients/sql/name_key.sql).
+    """``pandu_name_key(text)``: the SQL normaliser of names (its current text is in
+    clients/migrations/0011_person_name_key_trigger.py).
 
     Lower case, no accents, no titles or degrees, "bin"/"binti" dropped, old spellings
     (oe, dj, tj, nj, sj, ch) and the variants of Muhammad folded, doubled letters single.
@@ -28,7 +29,7 @@ class NameKey(Func):
 
 class NameKeyField(models.TextField):
     """``Person.name_key``: ``pandu_name_key(full_name)``, which the database trigger
-    ``person_name_key`` (clients/sql/person_name_key.sql) sets on every insert and every change
+    ``person_name_key`` (migration clients 0011_person_name_key_trigger) sets on every insert and every change
     of the name, whatever the statement wrote. Returned after an insert, so a created person
     holds its key."""
 
@@ -472,7 +473,7 @@ class Complaint(TimeStampedModel):
 class RegistryCount(models.Model):
     """Households and persons per village, registry status and source.
 
-    Kept exact by database triggers on households and persons (clients/sql/counters.sql), in
+    Kept exact by database triggers on households and persons (migration clients 0009_counters), in
     the same transaction as every change, so the dashboard and the home pages add up a few
     hundred rows instead of counting a million. Persons without a household are counted in
     the row without a village."""
@@ -499,7 +500,7 @@ class RegistryCount(models.Model):
 
 class PMKSCount(models.Model):
     """Living persons per PMKS category and village (the dashboard's Table 1), kept exact by
-    database triggers on the category links, persons and households (clients/sql/counters.sql)."""
+    database triggers on the category links, persons and households (migration clients 0009_counters)."""
 
     category = models.ForeignKey(PMKSCategory, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     village = models.ForeignKey(

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.db import transaction
 
+from desks import services
 from desks.models import Desk, DeskAssignment, Provider, Service
 
 
@@ -32,8 +34,23 @@ class DeskAdmin(admin.ModelAdmin):
 
 @admin.register(DeskAssignment)
 class DeskAssignmentAdmin(admin.ModelAdmin):
+    """An assignment decides which provider's referrals an officer opens: each change goes
+    through the service, which writes it to the audit log before and after."""
+
     list_display = ("user", "provider", "desk", "starts_on", "ends_on")
     list_filter = ("provider", "desk")
+    list_select_related = ("user", "provider", "desk")
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ("user",)
     date_hierarchy = "starts_on"
+
+    def save_model(self, request, obj, form, change):
+        services.desk_assignment_save(assignment=obj, changed_by=request.user, request=request)
+
+    def delete_model(self, request, obj):
+        services.desk_assignment_delete(assignment=obj, changed_by=request.user, request=request)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.select_related("user", "provider", "desk"):
+            services.desk_assignment_delete(assignment=assignment, changed_by=request.user, request=request)

@@ -1,4 +1,4 @@
-"""Writes of the desks app: the queue.
+"""Writes of the desks app: desk assignments and the queue.
 
 The queue is the office's visits: a ticket is issued at a desk, called, served, and sent on
 to another desk (its next step) or finished. "Call next" takes the oldest waiting step of
@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from desks.models import Desk, Ticket, TicketStep
+from desks.models import Desk, DeskAssignment, Ticket, TicketStep
+from pandu.audit import audit_record
+from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
 
 
@@ -140,3 +142,69 @@ def visit_notes_erase(*, person) -> int:
     """Anonymising a person: their visits stay (queue times count in the reports), the officers'
     notes on them go."""
     return TicketStep.objects.filter(ticket__person=person).exclude(note="").update(note="")
+
+
+# --- Desk assignments: which provider's referrals an officer opens --------------------------------
+
+
+def _assignment_state(assignment: DeskAssignment) -> dict:
+    return {
+        "user": assignment.user.get_username(),
+        "provider": assignment.provider.code if assignment.provider_id else None,
+        "desk": assignment.desk.code if assignment.desk_id else None,
+        "starts_on": assignment.starts_on.isoformat() if assignment.starts_on else None,
+        "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
+    }
+
+
+def _assignment_text(state: dict | None) -> str:
+    if state is None:
+        return "none"
+    place = " / ".join(part for part in (state["provider"], state["desk"]) if part)
+    return f"{place} {state['starts_on']}–{state['ends_on'] or '…'}"
+
+
+def _assignment_record(*, user, pk: int, before: dict | None, after: dict | None, changed_by, request) -> None:
+    if before == after:
+        return
+    audit_record(
+        user=changed_by,
+        action=AuditEvent.Action.PERMISSION_CHANGE,
+        obj=user,
+        summary=f"desk assignment of {user.get_username()}: {_assignment_text(before)} → {_assignment_text(after)}",
+        detail={"desk_assignment": pk, "before": before, "after": after},
+        request=request,
+    )
+
+
+@transaction.atomic
+def desk_assignment_save(*, assignment: DeskAssignment, changed_by, request=None) -> DeskAssignment:
+    """Create or change an officer's desk assignment. It decides which provider's referrals and
+    which desk's queue the officer works, so the audit log keeps it before and after, as a
+    change of access (for both officers when it moves from one to another)."""
+    old = (
+        DeskAssignment.objects.select_for_update(of=("self",)).select_related("user", "provider", "desk")
+        .filter(pk=assignment.pk).first()
+        if assignment.pk is not None
+        else None
+    )
+    assignment.save()
+    after = _assignment_state(assignment)
+    before = _assignment_state(old) if old is not None else None
+    if old is not None and old.user_id != assignment.user_id:
+        _assignment_record(user=old.user, pk=assignment.pk, before=before, after=None, changed_by=changed_by,
+                           request=request)
+        before = None
+    _assignment_record(user=assignment.user, pk=assignment.pk, before=before, after=after, changed_by=changed_by,
+                       request=request)
+    return assignment
+
+
+@transaction.atomic
+def desk_assignment_delete(*, assignment: DeskAssignment, changed_by, request=None) -> None:
+    """Remove an assignment (a mistake; a rotation that ends gets its end date instead)."""
+    pk = assignment.pk
+    before = _assignment_state(assignment)
+    user = assignment.user
+    assignment.delete()
+    _assignment_record(user=user, pk=pk, before=before, after=None, changed_by=changed_by, request=request)

@@ -3,10 +3,10 @@
 Each counter table is kept by database triggers in the same transaction as every change to
 the rows it counts, so reading it is reading the data:
 
-- clients_registrycount (clients/sql/counters.sql): households and persons per village,
+- clients_registrycount (migration clients 0009_counters): households and persons per village,
   registry status and source;
-- clients_pmkscount (same file): living persons per PMKS category and village;
-- referrals_referralmonth (referrals/sql/referral_months.sql): referrals per month made,
+- clients_pmkscount (same migration): living persons per PMKS category and village;
+- referrals_referralmonth (migration referrals 0003_referral_months): referrals per month made,
   provider, service, kecamatan, state, outcome granted and completion within SLA.
 
 Each has a view counting the same from the rows. `differences` compares the two and

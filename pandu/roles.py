@@ -38,6 +38,39 @@ REGISTER_ROLES = (FRONT_DESK, DATA_OFFICER, ADMIN)
 FULL_NIK_ROLES = frozenset({FRONT_DESK, DATA_OFFICER, VALIDATOR, HEAD, ADMIN})
 
 
+def _model_permissions(label: str, *actions: str) -> list[str]:
+    app_label, model = label.split(".")
+    return [f"{app_label}.{action}_{model}" for action in actions]
+
+
+# What a role may do in the Django admin (``app_label.codename``); Pandu's own pages check the
+# role itself. The administrator (district IT) manages accounts and their roles, desks,
+# providers, services, desk assignments, reference data and scorecard versions, unlocks
+# accounts and reads the audit log. It is staff, not superuser: persons, households and their
+# records are changed in Pandu's pages (the admin only lists them), and the rights of the roles
+# are set here, by ``load_reference_data``, or by a superuser.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMIN: [
+        *_model_permissions("auth.user", "view", "add", "change"),
+        *_model_permissions("auth.group", "view", "add", "change"),
+        *_model_permissions("pandu.accountsecurity", "view", "add", "change"),
+        *_model_permissions("desks.provider", "view", "add", "change"),
+        *_model_permissions("desks.service", "view", "add", "change"),
+        *_model_permissions("desks.desk", "view", "add", "change"),
+        *_model_permissions("desks.deskassignment", "view", "add", "change", "delete"),
+        *_model_permissions("clients.region", "view", "add", "change"),
+        *_model_permissions("clients.pmkscategory", "view", "add", "change"),
+        *_model_permissions("pandu.auditevent", "view"),
+        *_model_permissions("verivali.scorecardversion", "view", "add", "change", "delete"),
+        *_model_permissions("verivali.indicator", "view", "add", "change", "delete"),
+        *_model_permissions("verivali.classband", "view", "add", "change", "delete"),
+        *_model_permissions("axes.accessattempt", "view", "delete"),
+        *_model_permissions("axes.accessfailurelog", "view"),
+        *_model_permissions("axes.accesslog", "view"),
+    ],
+}
+
+
 def user_roles(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()

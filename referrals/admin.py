@@ -1,69 +1,33 @@
 from django.contrib import admin
 
-from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
+from pandu.admin_mixins import RecordInAppAdmin
+from referrals.models import Case, Recommendation, Referral
 
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(ReadOnlyInline):
-    model = ReferralEvent
-    fields = ("at", "actor", "action", "from_status", "to_status", "note")
-    readonly_fields = fields
-
-
-class AttachmentInline(ReadOnlyInline):
-    model = ReferralAttachment
-    fields = ("document", "kind", "original_name", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = fields
+# Cases, referrals and recommendations hold what a person needs and what the office decided:
+# they change only through their services (the referral's state machine keeps the timeline
+# true), and opening one is logged by its page. The admin lists them and opens them there.
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
-    """Read-only: referrals change only through their state machine (the timeline must stay true)."""
-
+class ReferralAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    app_url_name = "referrals:detail"
     list_display = ("number", "service", "provider", "status", "outcome", "sent_at", "due_on")
     list_filter = ("status", "provider", "outcome")
+    list_select_related = ("service", "provider")
     search_fields = ("number",)
-    inlines = [EventInline, AttachmentInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = (
-        "pk",
-        "person",
-        "pathway",
-        "proposed_pathway",
-        "pathway_decided_by",
-        "created_at",
-    )
+class CaseAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    app_url_name = "referrals:case_detail"
+    list_display = ("pk", "person", "pathway", "proposed_pathway", "pathway_decided_by", "created_at")
     list_filter = ("pathway",)
-    raw_id_fields = ("person", "ticket", "recommendation")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_select_related = ("person", "pathway_decided_by")
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    app_url_name = "referrals:recommendation_detail"
     list_display = ("pk", "number", "person", "status", "requested_by", "decided_by", "decided_at")
     list_filter = ("status",)
-    raw_id_fields = ("person",)
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    list_select_related = ("person", "requested_by", "decided_by")

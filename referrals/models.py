@@ -300,8 +300,8 @@ class Referral(TimeStampedModel):
 
 class ReferralMonth(models.Model):
     """Referrals per month made, provider, service, kecamatan, state, outcome granted and
-    completion within the SLA. Kept exact by database triggers on referrals (referrals/sql/
-    referral_months.sql) in the same transaction as every change, so the dashboard adds up
+    completion within the SLA. Kept exact by database triggers on referrals (migration
+    referrals/migrations/0003_referral_months.py) in the same transaction as every change, so the dashboard adds up
     these rows for whole months instead of reading every referral."""
 
     month = models.DateField()

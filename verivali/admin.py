@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pandu.admin_mixins import RecordInAppAdmin
 from verivali import selectors, services
 from verivali.models import Assessment, Batch, ClassBand, Indicator, ScorecardVersion
 
@@ -143,9 +144,11 @@ class BatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
-    """Read-only: surveys change through the survey and review pages, which keep the rules."""
+class AssessmentAdmin(RecordInAppAdmin, admin.ModelAdmin):
+    """Surveys change through the survey and review pages, which keep the rules; opening one
+    there is logged."""
 
+    app_url_name = "verivali:assessment_detail"
     list_display = (
         "household",
         "batch",
@@ -156,14 +159,5 @@ class AssessmentAdmin(admin.ModelAdmin):
         "submitted_at",
     )
     list_filter = ("status", "welfare_class", "batch")
-    search_fields = ("household__kk_number", "household__address")
+    search_fields = ("=household__kk_number", "household__address")
     list_select_related = ("household", "batch", "surveyor")
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

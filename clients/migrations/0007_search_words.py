@@ -3,12 +3,65 @@
 import django.contrib.postgres.fields
 import django.contrib.postgres.indexes
 from django.conf import settings
-from pathlib import Path
 
 from django.db import migrations, models
 
-SEARCH_WORDS_SQL = (Path(__file__).resolve().parent.parent / "sql" / "search_words.sql").read_text()
-SEARCH_NAMES_SQL = (Path(__file__).resolve().parent.parent / "sql" / "search_names.sql").read_text()
+# clients/sql/search_words.sql (a file since removed) as it was at commit 0aa6b71, when this
+# migration was written: a migration keeps the SQL of its own time.
+SEARCH_WORDS_SQL = """\
+-- Keep clients_searchname (each distinct person name_key once) and clients_searchword (each
+-- distinct word of those names once) in step with clients_person. Statement-level triggers with
+-- transition tables (created in search_names.sql): one INSERT ... SELECT DISTINCT per statement,
+-- so a COPY or bulk import of a million persons adds its names and words in one go.
+CREATE OR REPLACE FUNCTION pandu_add_search_names() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    WITH added AS (
+        INSERT INTO clients_searchname (key)
+            SELECT DISTINCT name_key FROM new_persons WHERE name_key IS NOT NULL AND name_key <> ''
+            ON CONFLICT (key) DO NOTHING
+            RETURNING words
+    )
+    INSERT INTO clients_searchword (word)
+        SELECT DISTINCT word FROM added, unnest(added.words) AS word WHERE word <> ''
+        ON CONFLICT (word) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+INSERT INTO clients_searchword (word)
+    SELECT DISTINCT word FROM clients_searchname, unnest(words) AS word WHERE word <> ''
+    ON CONFLICT (word) DO NOTHING;
+"""
+
+# clients/sql/search_names.sql (a file since removed) as it was at commit 0aa6b71, when this
+# migration was written: a migration keeps the SQL of its own time.
+SEARCH_NAMES_SQL = """\
+-- Keep clients_searchname (each distinct person name_key once) in step with clients_person.
+-- Statement-level triggers with transition tables: one INSERT ... SELECT DISTINCT per statement,
+-- so a COPY or bulk import of a million persons adds its names in one go.
+CREATE OR REPLACE FUNCTION pandu_add_search_names() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO clients_searchname (key)
+        SELECT DISTINCT name_key FROM new_persons WHERE name_key IS NOT NULL AND name_key <> ''
+        ON CONFLICT (key) DO NOTHING;
+    RETURN NULL;
+END
+$$;
+
+DROP TRIGGER IF EXISTS person_search_names_insert ON clients_person;
+CREATE TRIGGER person_search_names_insert AFTER INSERT ON clients_person
+    REFERENCING NEW TABLE AS new_persons FOR EACH STATEMENT EXECUTE FUNCTION pandu_add_search_names();
+
+DROP TRIGGER IF EXISTS person_search_names_update ON clients_person;
+CREATE TRIGGER person_search_names_update AFTER UPDATE ON clients_person
+    REFERENCING NEW TABLE AS new_persons FOR EACH STATEMENT EXECUTE FUNCTION pandu_add_search_names();
+
+INSERT INTO clients_searchname (key)
+    SELECT DISTINCT name_key FROM clients_person WHERE name_key IS NOT NULL AND name_key <> ''
+    ON CONFLICT (key) DO NOTHING;
+"""
 
 
 class Migration(migrations.Migration):

@@ -125,5 +125,5 @@ def triggers_off(cursor, table: str, triggers: list[str]):
 
 def name_keys_given(cursor):
     """For the statements of the block, the trigger person_name_key keeps the name_key values
-    the statement gives (clients/sql/person_name_key.sql): the import computed them itself."""
+    the statement gives (migration clients 0011_person_name_key_trigger): the import computed them itself."""
     return _setting(cursor, "pandu.name_keys_given", "on")

@@ -390,7 +390,7 @@ WHERE cardinality(c.reasons) = 0
 """
 
 # A big import loads persons with the search-name trigger off: the new persons' names, and their
-# words, go in here at once (clients/sql/search_words.sql does the same per statement). The
+# words, go in here at once (the trigger of migration clients 0012 does the same per statement). The
 # words of the simple names are among registry_word's keys; each of those is a word of a name
 # of the file, stored now or before.
 SEARCH_NAMES_SQL = f"""

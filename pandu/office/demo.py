@@ -8,8 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from desks.models import Desk, DeskAssignment, Provider
+from desks.services import desk_assignment_save
 from pandu import roles as r
-from pandu.accounts import account_require_password_change
+from pandu.accounts import (
+    NO_ACCESS,
+    account_access,
+    account_access_record,
+    account_require_password_change,
+    role_permissions_grant,
+)
 
 DEMO_PASSWORD = "Pandu-demo-2026"
 
@@ -30,27 +37,35 @@ DEMO_USERS = [
 
 
 def seed_users(*, today: datetime.date, force_password_change: bool = True) -> dict[str, object]:
+    """The demo accounts, their roles and desk assignments; their access goes to the audit log
+    like any other change of access. The administrator is staff with its role's permissions
+    (ROLE_PERMISSIONS), not a superuser."""
     User = get_user_model()
+    role_permissions_grant(via="seed_demo")
     users = {}
     for username, full_name, role_names, provider_code, desk_code in DEMO_USERS:
         first, _, last = full_name.rpartition(" ")
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first or last, "last_name": last if first else "", "is_staff": r.ADMIN in role_names,
-                      "is_superuser": r.ADMIN in role_names},
-        )
-        if created:
+        user = User.objects.filter(username=username).first()
+        before = account_access(user) if user is not None else dict(NO_ACCESS)
+        if user is None:
+            user = User(username=username, first_name=first or last, last_name=last if first else "")
             user.set_password(DEMO_PASSWORD)
             user.save()
             if force_password_change:
                 account_require_password_change(user=user)
+        user.is_staff, user.is_superuser = r.ADMIN in role_names, False
+        user.save(update_fields=["is_staff", "is_superuser"])
         user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in role_names))
+        account_access_record(user=user, before=before, changed_by=None, via="seed_demo")
         if (provider_code or desk_code) and not user.desk_assignments.exists():
-            DeskAssignment.objects.create(
-                user=user,
-                provider=Provider.objects.filter(code=provider_code).first() if provider_code else None,
-                desk=Desk.objects.filter(code=desk_code).first() if desk_code else None,
-                starts_on=today.replace(month=1, day=1),
+            desk_assignment_save(
+                assignment=DeskAssignment(
+                    user=user,
+                    provider=Provider.objects.filter(code=provider_code).first() if provider_code else None,
+                    desk=Desk.objects.filter(code=desk_code).first() if desk_code else None,
+                    starts_on=today.replace(month=1, day=1),
+                ),
+                changed_by=None,
             )
         users[username] = user
     return users

@@ -74,6 +74,9 @@ def test_admin_created_account_must_change_password_and_role_changes_are_audited
     }
     response = client.post(change_url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    event = AuditEvent.objects.get(action="permission_change", object_id=str(user.pk))
-    assert event.detail["roles_after"] == ["head"]
-    assert event.username == "root"
+    created, changed = AuditEvent.objects.filter(
+        action="permission_change", object_type="auth.user", object_id=str(user.pk)
+    ).order_by("pk")
+    assert created.detail["before"]["is_active"] is False and created.detail["after"]["is_active"] is True
+    assert changed.detail["before"]["groups"] == [] and changed.detail["after"]["groups"] == ["head"]
+    assert changed.username == "root"

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from clients.models import PMKSCategory, Region
 from desks.models import Desk, Provider, Service
+from pandu.accounts import role_permissions_grant
 from verivali.models import ClassBand, Indicator, ScorecardVersion
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -23,7 +24,8 @@ def _split(value: str) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Load Berau's regions, PMKS categories, providers, services, desks and scorecard version 1 "
-        "from the CSV files shipped in pandu/office/data. Idempotent."
+        "from the CSV files shipped in pandu/office/data, and give the roles their admin permissions "
+        "(pandu.roles.ROLE_PERMISSIONS). Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -38,6 +40,7 @@ class Command(BaseCommand):
             counts["services"] = self._services()
             counts["desks"] = self._desks()
             counts["scorecard"] = self._scorecard()
+            counts["role permissions"] = [role_permissions_grant(via="load_reference_data"), 0]
             if dry_run:
                 transaction.set_rollback(True)
         summary = "; ".join(f"{name} created={c} updated={u}" for name, (c, u) in counts.items())

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pandu', '0004_auditevent_numbersequence_from_apps'),
+        ('pandu', '0003_auditevent_numbersequence_from_apps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pandu', '0003_counters_after_truncate'),
-        ('clients', '0016_auditevent_moves_to_core'),
+        ('pandu', '0002_account_security'),
+        ('clients', '0017_auditevent_moves_to_core'),
         ('desks', '0003_numbersequence_moves_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0015_household_kk_check_without_counted_repetition'),
+        ('clients', '0016_counters_after_truncate'),
     ]
 
     operations = [
