@@ -139,6 +139,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if env_bool("BEHIND_PROXY", False) else "")
 AXES_CLIENT_IP_CALLABLE = "pandu.http.client_ip"
 
+# Registry import files, error reports and preview rows (whole rows with NIKs) are deleted this
+# many days after the import (pandu/office/retention.py).
+IMPORT_RETENTION_DAYS = int(os.environ.get("IMPORT_RETENTION_DAYS", "90"))
+
 # A desk officer keeps access to a person this many days after their provider's last referral
 # of the person closed (docs/security.md, "Who sees what").
 REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "30"))

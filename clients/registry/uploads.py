@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from clients.models import ImportJob
@@ -52,3 +52,23 @@ def import_job_retry(*, job: ImportJob) -> bool:
     if retried:
         jobs.enqueue(registry_import_job, job_id=job.pk)
     return bool(retried)
+
+
+def imports_past_retention(*, finished_before) -> QuerySet[ImportJob]:
+    """Imports that are over (or were checked and left) before the date and still keep a file,
+    an error report or preview rows."""
+    return ImportJob.objects.exclude(status__in=ImportJob.ACTIVE).filter(updated_at__lt=finished_before).filter(
+        ~Q(file="") | ~Q(error_report="") | ~Q(preview_rejected=[])
+    )
+
+
+def import_files_remove(*, job: ImportJob) -> bool:
+    """Delete the job's stored files, then empty its file fields and preview rows; False when
+    another run did it first (the job keeps its counts and result line)."""
+    for fieldfile in (job.file, job.error_report):
+        if fieldfile:
+            fieldfile.storage.delete(fieldfile.name)
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, file=job.file.name or "", error_report=job.error_report.name or "")
+        .update(file="", error_report="", preview_rejected=[])
+    )

@@ -6,6 +6,10 @@ After ``settings.RETENTION_DAYS`` (the head's decision, 730 by default):
 - the survey photos (and thumbnails) of a verivali **batch approved by decree** longer ago
   than the period.
 
+After ``settings.IMPORT_RETENTION_DAYS`` (90 by default): the uploaded file, the error report
+and the preview rows of a **registry import that is over** (they hold whole rows with NIKs; the
+registry itself holds what was imported). The job keeps its counts and result line.
+
 The rows stay, with ``removed_at`` and a note, so a referral's page still shows that a
 document was attached and an assessment that it had photos. Persons' and houses' photos are
 not touched: they belong to a record that is still in use.
@@ -30,12 +34,13 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from clients.registry.uploads import import_files_remove, imports_past_retention
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
 from referrals.selectors import attachments_past_retention
 from verivali.selectors import photos_past_retention
 
-ATTACHMENT, PHOTO = "attachment", "photo"
+ATTACHMENT, PHOTO, IMPORT = "attachment", "photo", "import"
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class RetentionReport:
             f"retention {self.days} days (before {timezone.localtime(self.cutoff):%Y-%m-%d}): {verb} "
             f"{len(self.of(ATTACHMENT))} referral attachments ({self.size_of(ATTACHMENT):,} bytes) "
             f"and {len(self.of(PHOTO))} survey photos ({self.size_of(PHOTO):,} bytes), "
+            f"the files of {len(self.of(IMPORT))} registry imports ({self.size_of(IMPORT):,} bytes), "
             f"{self.size:,} bytes in all"
         )
         return f"dry run: {text}; nothing changed" if self.dry_run else text
@@ -139,6 +145,12 @@ def retention_apply(
         if dry_run or _remove_files(photo, ["image", "thumbnail"], at=now, note=batch_note):
             report.removed.append(item)
 
+    import_days = settings.IMPORT_RETENTION_DAYS
+    for job in imports_past_retention(finished_before=now - datetime.timedelta(days=import_days)):
+        item = RemovedFile(IMPORT, job.pk, f"registry import {job.pk}", _stored_size(job.file, job.error_report))
+        if dry_run or import_files_remove(job=job):
+            report.removed.append(item)
+
     if not dry_run:
         audit_record(
             user=None,
@@ -150,6 +162,7 @@ def retention_apply(
                 "cutoff": report.cutoff.isoformat(),
                 "attachments": [item.pk for item in report.of(ATTACHMENT)],
                 "photos": [item.pk for item in report.of(PHOTO)],
+                "imports": [item.pk for item in report.of(IMPORT)],
                 "bytes": report.size,
             },
         )

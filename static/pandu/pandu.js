@@ -32,6 +32,15 @@
       event.detail.isError = false;
     }
   });
+  // A survey sent to the office leaves no draft on the phone: the page after it names the copy
+  // kept in this browser, and it goes.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-forget-draft]"), function (element) {
+    try {
+      window.localStorage.removeItem(element.getAttribute("data-forget-draft"));
+    } catch (error) {
+      // storage disabled: nothing was kept
+    }
+  });
   // Elements with data-print print the page.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");

@@ -103,6 +103,8 @@
   restore();
   form.addEventListener("change", snapshot);
   form.addEventListener("input", snapshot);
-  // Not cleared on submit: if the upload fails, the answers are still here. A successful save
-  // changes data-saved-at, and the stale copy is dropped on the next load.
+  // Not cleared on submit: if the upload fails, the answers are still here. A successful submit
+  // leads to the survey's page, which drops the copy (data-forget-draft, pandu.js); a saved draft
+  // changes data-saved-at, and the stale copy is dropped on the next load. Logout clears the
+  // browser's storage of the office's pages (Clear-Site-Data).
 })();

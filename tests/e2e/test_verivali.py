@@ -93,6 +93,8 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     surveyor.get_by_test_id("submit-survey").click()
     expect(surveyor.get_by_test_id("assessment-status")).to_have_text("Diajukan")
     expect(surveyor.get_by_test_id("score").first).to_have_text("32")
+    # Sent to the office: the phone keeps no copy of the answers.
+    assert surveyor.evaluate(f"window.localStorage.getItem('verivali-survey-{assessment.pk}')") is None
     assessment.refresh_from_db()
     assert assessment.latitude is not None and assessment.photos.count() == 1
 

@@ -210,3 +210,35 @@ def test_pages_say_the_file_was_removed_and_serve_it_no_more(client, world, fron
     assert 'data-testid="photo-removed"' in page
     assert reverse("verivali:photo_thumb", args=[photo.pk]) not in page
     assert client.get(reverse("verivali:photo", args=[photo.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_registry_import_files_go_after_their_own_period_and_the_counts_stay(reference_data, settings):
+    from django.core.files.base import ContentFile
+
+    from clients.models import ImportJob
+
+    settings.IMPORT_RETENTION_DAYS = 90
+    officer = factories.user_with_role("data_officer", username="dita")
+
+    def job(days_ago: int, status=ImportJob.Status.DONE) -> ImportJob:
+        made = ImportJob(original_name="dtks.csv", created_by=officer, status=status, result_line="persons created=1",
+                         preview_rejected=[{"line": 2, "reasons": ["NIK 6403…"]}])
+        made.file.save("dtks.csv", ContentFile(b"NO_KK,NIK,NAMA\n"), save=False)
+        made.error_report.save("errors.csv", ContentFile(b"LINE,REASONS\n"), save=False)
+        made.save()
+        ImportJob.objects.filter(pk=made.pk).update(updated_at=timezone.now() - datetime.timedelta(days=days_ago))
+        return made
+
+    old, recent, running = job(91), job(89), job(200, status=ImportJob.Status.RUNNING)
+    old_files = [old.file.name, old.error_report.name]
+    report = retention_apply(days=DAYS)
+    assert [item.pk for item in report.of("import")] == [old.pk]
+    old.refresh_from_db()
+    assert (old.file.name, old.error_report.name, old.preview_rejected) == ("", "", [])
+    assert old.result_line == "persons created=1"
+    assert not any(old.file.storage.exists(name) for name in old_files)
+    for kept in (recent, running):
+        kept.refresh_from_db()
+        assert kept.file and kept.error_report and kept.preview_rejected
+    assert retention_apply(days=DAYS).of("import") == []
