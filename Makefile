@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) messages
 
+# The settings default to DEBUG off (a production server); the developer's commands turn it on,
+# unless DEBUG is set already.
+migrate run test test-fast bench backup restore: export DEBUG ?= true
+
 messages: $(STAMP)
 	$(BIN)/pybabel -q compile -d locale -D django
 

@@ -20,11 +20,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a server started without it must never show a traceback (with the NIKs
+# of the request) to a browser. `make run`, `make test` and the test settings turn it on.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is false")
+        raise RuntimeError("SECRET_KEY must be set when DEBUG is false (for development: make run, or DEBUG=true)")
     SECRET_KEY = "dev-only-insecure-key-for-make-run-and-tests-never-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")

@@ -137,6 +137,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_debug_is_off_unless_it_is_asked_for():
+    """A server started with the production settings and DEBUG forgotten shows no traceback."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(DJANGO_SETTINGS_MODULE="pandu.settings", SECRET_KEY="k" * 60, ALLOWED_HOSTS="pandu.example.org")
+    program = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert result.stdout.strip() == "False", result.stderr
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT,
+                            env={**env, "DEBUG": "true"})
+    assert result.stdout.strip() == "True", result.stderr
+
+
 def test_indonesian_translation_is_complete():
     po = (ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
     entries = po.split("\n\n")[1:]
