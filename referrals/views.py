@@ -3,14 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.selectors import get_person_for_user, persons_for_user
+from clients.selectors import get_person_for_user
+from clients.services import SearchLimitReached, person_search_recorded
 from desks.forms import TransferForm
 from desks.selectors import (
     assignment_for_user,
@@ -273,21 +273,20 @@ def waiting_lists(request):
 # --- cases ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @roles.role_required(*selectors.CASE_OPEN_ROLES)
 def case_start(request):
-    """Find the person the case is for (the person page, when it exists, links straight to the form)."""
-    form = forms.PersonSearchForm(request.GET or None)
-    persons = []
+    """Find the person the case is for (the person page, when it exists, links straight to the
+    form): the registry's own fuzzy search, by POST and recorded, as on the search page."""
+    form = forms.PersonSearchForm(request.POST if request.method == "POST" else None)
+    persons, status = [], 200
     if form.is_valid():
-        q = form.cleaned_data["q"].strip()
-        persons = (
-            persons_for_user(request.user)
-            .filter(Q(nik=q) | Q(household__kk_number=q) | Q(full_name__icontains=q))
-            .select_related("household__village__parent")
-            .order_by("full_name")[:50]
-        )
-    return render(request, "referrals/case_start.html", {"form": form, "persons": persons})
+        try:
+            persons = person_search_recorded(user=request.user, query=form.cleaned_data["q"], request=request)
+        except SearchLimitReached as refusal:
+            form.add_error(None, str(refusal))
+            status = 429
+    return render(request, "referrals/case_start.html", {"form": form, "persons": persons}, status=status)
 
 
 @roles.role_required(*selectors.CASE_OPEN_ROLES)

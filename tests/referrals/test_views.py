@@ -424,7 +424,10 @@ def test_person_section_lists_only_the_referrals_the_user_may_see(
 @pytest.mark.django_db
 def test_front_desk_opens_a_case_with_two_needs(client, front_desk, listed_person):
     client.force_login(front_desk)
-    page = client.get(reverse("referrals:case_start"), {"q": listed_person.nik}).content.decode()
+    page = client.post(reverse("referrals:case_start"), {"q": listed_person.nik}).content.decode()
+    assert reverse("referrals:case_open", args=[listed_person.pk]) in page
+    # The same fuzzy search as everywhere: a misspelt name finds the person too.
+    page = client.post(reverse("referrals:case_start"), {"q": "Sitti Aminah binti Achmad"}).content.decode()
     assert reverse("referrals:case_open", args=[listed_person.pk]) in page
     needs = Service.objects.filter(code__in=["DINKES-BEROBAT", "DISDIK-BIAYA"]).values_list(
         "pk", flat=True
