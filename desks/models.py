@@ -159,6 +159,11 @@ class DeskAssignment(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user} → {self.provider or self.desk} ({self.starts_on}–{self.ends_on or '…'})"
 
+    @property
+    def works_for(self):
+        """The provider the officer serves: the assignment's own, else its desk's."""
+        return self.provider or (self.desk.provider if self.desk_id else None)
+
 
 class Ticket(TimeStampedModel):
     """A queue ticket is a visit: issued once, sent on from desk to desk, linked to the person."""

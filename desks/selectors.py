@@ -27,11 +27,7 @@ def assignment_for_user(user, *, on: datetime.date | None = None) -> DeskAssignm
 def provider_for_user(user, *, on: datetime.date | None = None) -> Provider | None:
     """"My provider": the provider the officer works for on that date, or None."""
     assignment = assignment_for_user(user, on=on)
-    if assignment is None:
-        return None
-    if assignment.provider is not None:
-        return assignment.provider
-    return assignment.desk.provider if assignment.desk else None
+    return assignment.works_for if assignment is not None else None
 
 
 def desks_for_user(user, *, on: datetime.date | None = None) -> QuerySet[Desk]:
