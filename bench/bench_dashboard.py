@@ -46,7 +46,7 @@ def _ensure_referrals(count: int) -> float:
                        FROM generate_series(1, %s) AS g)
             INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, status,
                 sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
-                closed_at, created_by_id, creator_unread, created_at, updated_at)
+                closed_at, created_by_id, created_at, updated_at)
             SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g), g.status,
                    CASE WHEN g.status <> 'waiting' THEN g.created END,
                    (g.created + s.sla_days * interval '1 day')::date,
@@ -56,7 +56,7 @@ def _ensure_referrals(count: int) -> float:
                         ELSE '' END, '',
                    CASE WHEN g.status IN ('completed', 'rejected', 'cancelled')
                         THEN g.created + (random() * 30) * interval '1 day' END,
-                   %s, false, g.created, g.created
+                   %s, g.created, g.created
             FROM g, nc, ns
             JOIN s ON true
             JOIN c ON true

@@ -149,6 +149,9 @@ IMPORT_RETENTION_DAYS = int(os.environ.get("IMPORT_RETENTION_DAYS", "90"))
 # A desk officer keeps access to a person this many days after their provider's last referral
 # of the person closed (docs/security.md, "Who sees what").
 REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "30"))
+# An outcome, rejection or return is news for every front-desk and data officer who has not
+# opened it, for this many days.
+OUTCOME_NEWS_DAYS = int(os.environ.get("OUTCOME_NEWS_DAYS", "30"))
 
 # Registry searches per user: enough for typing at a desk, too few to harvest the registry.
 SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.db.models import Max
 from django.utils import timezone
 
 from clients.models import Person, RegistryStatus
 from desks.models import Pathway, Provider, Service
+from pandu import roles
 from referrals import services
 from referrals.models import Recommendation, Referral
+from referrals.selectors import NEWS_ROLES
 
 # The end state of each demo referral, cycled: (actions after sending, outcome)
 STORIES = [
@@ -165,10 +166,11 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
             story_index += 1
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
     _seed_open_recommendations(users=users, now=now)
-    # The front desk has read the old news; the last week's outcomes are still new to it.
-    Referral.objects.annotate(last_event=Max("events__at")).filter(
-        creator_unread=True, last_event__lt=now - datetime.timedelta(days=7)
-    ).update(creator_unread=False)
+    # The front desk and the data team have read the old news; the last week's is still new.
+    old_news = list(Referral.objects.filter(news_at__lt=now - datetime.timedelta(days=7)))
+    for user in users.values():
+        if roles.has_role(user, *NEWS_ROLES):
+            services.referrals_mark_read(user=user, referrals=old_news)
     return Referral.objects.count()
 
 

@@ -232,10 +232,12 @@ class Referral(TimeStampedModel):
         verbose_name=_("kecamatan"),
         help_text=_("Where the person lived when referred (set by the database when the referral is made)."),
     )
-    creator_unread = models.BooleanField(
-        _("news for the front desk"),
-        default=False,
-        help_text=_("An outcome, rejection or return the front desk has not opened yet."),
+    news_at = models.DateTimeField(
+        _("news for the front desk since"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the last outcome, rejection or return was recorded: news for every front-desk and data officer until each has opened it."),
     )
 
     class Meta:
@@ -256,9 +258,7 @@ class Referral(TimeStampedModel):
         indexes = [
             models.Index(fields=["provider", "status", "due_on"], name="referral_inbox_idx"),
             models.Index(fields=["service", "status"], name="referral_service_status_idx"),
-            models.Index(
-                fields=["created_by"], condition=Q(creator_unread=True), name="referral_unread_idx"
-            ),
+            models.Index(fields=["news_at"], condition=Q(news_at__isnull=False), name="referral_news_idx"),
             models.Index(
                 fields=["service", "waitlisted_at"],
                 condition=Q(status="waiting"),
@@ -401,3 +401,20 @@ class ReferralAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class OutcomeRead(models.Model):
+    """One user has opened a referral's news (its outcome, rejection or return): news is read
+    per user, so a colleague on the next shift still sees what the first did not act on."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("outcome read")
+        verbose_name_plural = _("outcomes read")
+        constraints = [models.UniqueConstraint(fields=["referral", "user"], name="outcome_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.referral} at {self.read_at:%Y-%m-%d %H:%M}"

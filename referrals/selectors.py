@@ -18,7 +18,13 @@ from desks.selectors import provider_for_user
 from pandu import roles
 from referrals import services
 from referrals.models import Case as CaseModel
-from referrals.models import Recommendation, Referral, ReferralAttachment, ReferralMonth
+from referrals.models import (
+    OutcomeRead,
+    Recommendation,
+    Referral,
+    ReferralAttachment,
+    ReferralMonth,
+)
 
 # Roles that follow every referral of the office.
 ALL_REFERRALS_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
@@ -177,7 +183,7 @@ def may_edit_documents(user, referral: Referral) -> bool:
 def referrals_for_person(person, user) -> list[Referral]:
     """A person's referrals that this user may see, newest first, with state and outcome."""
     return list(
-        with_overdue(referrals_for_user(user).filter(case__person=person))
+        with_news(with_overdue(referrals_for_user(user).filter(case__person=person)), user)
         .select_related("service", "provider", "case")
         .order_by("-created_at", "-pk")
     )
@@ -212,18 +218,35 @@ def person_disclosures_for_officer(user, person) -> set[str]:
     return {name for name, key in ((hooks.FULL_NIK, "nik"), (hooks.HEALTH, "health")) if needs[key]}
 
 
-def unread_outcome_count(user) -> int:
-    if not roles.has_role(user, roles.FRONT_DESK, roles.DATA_OFFICER):
-        return 0
-    return Referral.objects.filter(created_by=user, creator_unread=True).count()
+NEWS_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
+
+
+def _news_for(user) -> Q:
+    """Outcomes, rejections and returns of the last ``OUTCOME_NEWS_DAYS`` this user has not
+    opened since, whoever made the referral; nothing for roles that do not follow them up."""
+    if not roles.has_role(user, *NEWS_ROLES):
+        return Q(pk__in=[])
+    since = timezone.now() - datetime.timedelta(days=settings.OUTCOME_NEWS_DAYS)
+    read = OutcomeRead.objects.filter(referral=OuterRef("pk"), user=user, read_at__gte=OuterRef("news_at"))
+    return Q(news_at__gte=since) & ~Exists(read)
+
+
+def with_news(queryset: QuerySet[Referral], user) -> QuerySet[Referral]:
+    """Annotate ``is_news``: the referral's outcome is news to this user (a badge in the lists)."""
+    return queryset.annotate(is_news=Case(When(_news_for(user), then=Value(True)), default=Value(False)))
 
 
 def unread_outcomes(user) -> QuerySet[Referral]:
+    """The office's news for this user, newest first."""
     return (
-        Referral.objects.filter(created_by=user, creator_unread=True)
+        Referral.objects.filter(_news_for(user))
         .select_related("service", "provider", "case__person")
-        .order_by("-updated_at")
+        .order_by("-news_at", "-pk")
     )
+
+
+def unread_outcome_count(user) -> int:
+    return unread_outcomes(user).count()
 
 
 def cases_for_user(user) -> QuerySet[CaseModel]:

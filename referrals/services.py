@@ -32,7 +32,14 @@ from clients.models import RegistryStatus
 from desks.models import Pathway, Service
 from desks.services import ticket_link_person
 from pandu.numbering import sequence_next
-from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
+from referrals.models import (
+    Case,
+    OutcomeRead,
+    Recommendation,
+    Referral,
+    ReferralAttachment,
+    ReferralEvent,
+)
 
 S = Referral.Status
 ROMAN_MONTHS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -308,7 +315,7 @@ def referral_transition(
     if move.target in Referral.CLOSED_STATUSES:
         fields["closed_at"] = at
     if move.target in NEWS_FOR_FRONT_DESK:
-        fields["creator_unread"] = True
+        fields["news_at"] = at
     Referral.objects.filter(pk=referral.pk).update(**fields)
     event_note = note
     if action == "complete":
@@ -416,12 +423,15 @@ def referral_attach(*, referral: Referral, upload, actor, document: str = "") ->
     return attachment
 
 
-def referrals_mark_read(*, user, referrals=None) -> int:
-    """The front desk has seen these outcomes (all its news when ``referrals`` is None)."""
-    queryset = Referral.objects.filter(created_by=user, creator_unread=True)
-    if referrals is not None:
-        queryset = queryset.filter(pk__in=[r.pk for r in referrals])
-    return queryset.update(creator_unread=False)
+def referrals_mark_read(*, user, referrals) -> int:
+    """This user has seen the news of these referrals (``selectors.unread_outcomes(user)`` for
+    all of it); their colleagues' news stays until each opens it."""
+    now = timezone.now()
+    reads = [OutcomeRead(referral_id=r.pk, user=user, read_at=now) for r in referrals if r.news_at is not None]
+    OutcomeRead.objects.bulk_create(
+        reads, update_conflicts=True, unique_fields=["referral", "user"], update_fields=["read_at"]
+    )
+    return len(reads)
 
 
 @transaction.atomic

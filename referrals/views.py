@@ -78,7 +78,7 @@ def referral_list(request):
 def referral_detail(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     _log(request, referral, f"referral {referral.number}")
-    if referral.created_by_id == request.user.pk and referral.creator_unread:
+    if referral.news_at is not None:
         services.referrals_mark_read(user=request.user, referrals=[referral])
     context = {
         "referral": referral,
@@ -229,7 +229,7 @@ def referral_verify(request, token):
 @require_GET
 @roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER)
 def outcomes(request):
-    """The front desk's news: outcomes, rejections and returns on the referrals it created."""
+    """The news of every front-desk and data officer: outcomes, rejections and returns they have not opened, whoever made the referral."""
     page = Paginator(selectors.unread_outcomes(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -239,7 +239,7 @@ def outcomes(request):
 @require_POST
 @roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER)
 def outcomes_mark_read(request):
-    count = services.referrals_mark_read(user=request.user)
+    count = services.referrals_mark_read(user=request.user, referrals=selectors.unread_outcomes(request.user))
     messages.success(request, _("%(n)s outcomes marked as read.") % {"n": count})
     return redirect("referrals:outcomes")
 
@@ -334,7 +334,7 @@ def case_detail(request, pk):
     case = selectors.get_case_for_user(request.user, pk)
     _log(request, case.person, f"case {case.pk}")
     referrals = list(
-        selectors.with_overdue(case.referrals.all())
+        selectors.with_news(selectors.with_overdue(case.referrals.all()), request.user)
         .select_related("service", "provider")
         .order_by("pk")
     )

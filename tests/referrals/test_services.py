@@ -229,7 +229,7 @@ def test_completing_needs_an_outcome_and_what_or_why(make_referral, alice):
         "not_granted",
         "Sudah ditanggung BPJS",
     )
-    assert done.creator_unread is True
+    assert done.news_at is not None
 
 
 @pytest.mark.django_db

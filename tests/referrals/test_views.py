@@ -377,13 +377,36 @@ def test_front_desk_is_notified_of_an_outcome_until_it_opens_the_referral(
 
 
 @pytest.mark.django_db
-def test_only_the_creator_is_notified(client, alice, referral, reference_data):
-    other_front_desk = factories.user_with_role("front_desk", username="dewi")
-    services.referral_transition(
-        referral=referral, action="reject", actor=alice, note="Di luar wilayah"
-    )
-    assert selectors.unread_outcome_count(other_front_desk) == 0
-    assert selectors.unread_outcome_count(referral.created_by) == 1
+def test_every_front_desk_and_data_officer_gets_the_news_and_reads_it_for_themselves(
+    client, alice, referral, reference_data, settings
+):
+    next_shift = factories.user_with_role("front_desk", username="dewi")
+    data = factories.user_with_role("data_officer", username="yusuf")
+    services.referral_transition(referral=referral, action="return", actor=alice, note="Kurang SKTM")
+    assert selectors.unread_outcome_count(alice) == 0  # the provider made it: not news to them
+    for user in (referral.created_by, next_shift, data):
+        assert selectors.unread_outcome_count(user) == 1
+
+    # The creator opens the referral: read for them, still news for the next shift.
+    client.force_login(referral.created_by)
+    client.get(reverse("referrals:detail", args=[referral.pk]))
+    assert selectors.unread_outcome_count(referral.created_by) == 0
+    client.force_login(next_shift)
+    person_page = client.get(reverse("clients:person_detail", args=[referral.case.person_id])).content.decode()
+    assert f'data-testid="news-{referral.pk}"' in person_page
+    assert referral.number in client.get(reverse("referrals:outcomes")).content.decode()
+    client.post(reverse("referrals:outcomes_mark_read"))
+    assert selectors.unread_outcome_count(next_shift) == 0
+    assert selectors.unread_outcome_count(data) == 1
+
+    # A later answer on the same referral is news again; old news ends after OUTCOME_NEWS_DAYS.
+    referral.refresh_from_db()
+    services.referral_transition(referral=referral, action="resend", actor=next_shift)
+    referral.refresh_from_db()
+    services.referral_transition(referral=referral, action="reject", actor=alice, note="Di luar wilayah")
+    assert selectors.unread_outcome_count(next_shift) == 1
+    settings.OUTCOME_NEWS_DAYS = 0
+    assert selectors.unread_outcome_count(data) == 0
 
 
 @pytest.mark.django_db
