@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -152,4 +153,4 @@ def person_link_ticket(request, person_pk):
     services.ticket_link_person(ticket=ticket, person=person)
     messages.success(request, _("Ticket %(number)s is now linked to %(name)s.")
                      % {"number": ticket.number, "name": person.full_name})
-    return redirect("clients:person_detail", pk=person.pk)
+    return redirect(f"{reverse('clients:person_detail', args=[person.pk])}?ticket={ticket.pk}")

@@ -213,10 +213,16 @@ def test_the_ticket_being_served_is_linked_to_the_person(client, front_desk, per
     page = client.get(reverse("clients:person_detail", args=[person.pk]), {"ticket": ticket.pk}).content.decode()
     assert 'data-testid="link-ticket"' in page
     response = client.post(reverse("desks:person_link_ticket", args=[person.pk]), {"ticket": ticket.pk})
-    assert response.status_code == 302
     ticket.refresh_from_db()
     assert ticket.person == person
     assert ticket.number in client.get(reverse("clients:person_detail", args=[person.pk])).content.decode()
+
+    # The visit carries on: back on the person's page with the ticket, and "Open a case" keeps it.
+    assert response["Location"] == f"{reverse('clients:person_detail', args=[person.pk])}?ticket={ticket.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="link-ticket"' not in page
+    assert f"{reverse('referrals:case_open', args=[person.pk])}?ticket={ticket.pk}" in page
+    assert f"{reverse('clients:household_detail', args=[person.household_id])}?ticket={ticket.pk}" in page
 
 
 @pytest.mark.django_db
