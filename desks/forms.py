@@ -16,3 +16,10 @@ class TransferForm(forms.Form):
         if ticket is not None:
             desks = desks.exclude(pk=ticket.desk_id)
         self.fields["to_desk"].queryset = desks
+
+
+class ReturnForm(forms.Form):
+    number = forms.CharField(
+        label=_("Ticket number of a citizen who came back"), max_length=12,
+        widget=forms.TextInput(attrs={"placeholder": "A-007", "autocomplete": "off", "class": "form-control"}),
+    )

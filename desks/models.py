@@ -234,3 +234,34 @@ class TicketStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} @ {self.desk.ticket_prefix}: {self.status}"
+
+
+class TicketStop(models.Model):
+    """A desk the visit still has to pass: the itinerary planned when a case is opened (one stop
+    per in-office desk its referrals need), in an order the officer can change. Finishing at a
+    desk sends the ticket on to the first planned stop."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        SENT = "sent", _("Sent there")
+        SKIPPED = "skipped", _("Skipped")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="stops")
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="+", verbose_name=_("desk"))
+    position = models.PositiveSmallIntegerField(_("order"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    reason = models.CharField(_("what for"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("itinerary stop")
+        verbose_name_plural = _("itinerary stops")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "desk"], condition=Q(status="planned"), name="stop_planned_once_per_desk"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} → {self.desk.ticket_prefix} ({self.status})"

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from desks.models import Desk, DeskAssignment, Provider, Ticket, TicketStep
+from desks.models import Desk, DeskAssignment, Provider, Ticket, TicketStep, TicketStop
 from pandu import roles
 
 
@@ -83,11 +83,17 @@ def waiting_at_desk(desk: Desk) -> QuerySet[TicketStep]:
 def display_board(*, limit: int = 8) -> dict:
     """What the waiting room sees: only ticket numbers and desk names."""
     today = timezone.localdate()
+    next_desk = (
+        TicketStop.objects.filter(ticket=OuterRef("ticket"), status=TicketStop.Status.PLANNED)
+        .order_by("position", "pk")
+        .values("desk__name")[:1]
+    )
     called = (
         TicketStep.objects.filter(
             ticket__issued_on=today, status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING)
         )
         .select_related("ticket", "desk")
+        .annotate(next_desk=Subquery(next_desk))
         .order_by("-called_at")[:limit]
     )
     waiting = dict(
@@ -97,9 +103,28 @@ def display_board(*, limit: int = 8) -> dict:
         .values_list("desk__name", "n")
     )
     return {
-        "called": [{"number": s.ticket.number, "desk": s.desk.name, "status": s.status} for s in called],
+        "called": [
+            {"number": s.ticket.number, "desk": s.desk.name, "status": s.status, "next_desk": s.next_desk}
+            for s in called
+        ],
         "waiting": waiting,
     }
+
+
+def itinerary(ticket: Ticket) -> list[TicketStop]:
+    """The desks the visit still has to pass, in order."""
+    return list(ticket.stops.filter(status=TicketStop.Status.PLANNED).select_related("desk"))
+
+
+def get_stop_for_user(user, ticket_pk, pk) -> TicketStop:
+    """A planned stop of a ticket the user may act on."""
+    ticket = get_ticket_for_user(user, ticket_pk)
+    return get_object_or_404(ticket.stops.filter(status=TicketStop.Status.PLANNED), pk=pk)
+
+
+def ticket_today(number: str) -> Ticket | None:
+    """Today's ticket with this number (numbers restart every day), or None."""
+    return Ticket.objects.filter(issued_on=timezone.localdate(), number__iexact=number.strip()).first()
 
 
 def visits_for_person(person) -> QuerySet[Ticket]:

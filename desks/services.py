@@ -4,16 +4,22 @@ The queue is the office's visits: a ticket is issued at a desk, called, served, 
 to another desk (its next step) or finished. "Call next" takes the oldest waiting step of
 the desk with FOR UPDATE SKIP LOCKED, so two desks pressing it at once never get the same
 ticket.
+
+A visit with a case has an itinerary (``TicketStop``): the in-office desks its referrals
+need, in the order the officer sets. Finishing at a desk sends the ticket on to the first
+planned stop; the visit is done when none is left. A citizen who left mid-visit comes back
+the same day with the same number (``ticket_return``).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from desks.models import Desk, DeskAssignment, Ticket, TicketStep
+from desks.models import Desk, DeskAssignment, Ticket, TicketStep, TicketStop
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
@@ -92,6 +98,21 @@ def _close_step(ticket: Ticket, *, status: str, officer, note: str = "") -> None
     step.save(update_fields=["status", "served_at", "done_at", "officer", "note"])
 
 
+def _queue_at(ticket: Ticket, desk: Desk) -> None:
+    """The ticket waits at ``desk`` (a new step); a planned stop there is used up."""
+    TicketStep.objects.create(ticket=ticket, desk=desk, queued_at=timezone.now())
+    TicketStop.objects.filter(ticket=ticket, desk=desk, status=TicketStop.Status.PLANNED).update(
+        status=TicketStop.Status.SENT
+    )
+    ticket.desk = desk
+    ticket.status = Ticket.Status.WAITING
+    ticket.save(update_fields=["desk", "status", "updated_at"])
+
+
+def _next_stop(ticket: Ticket) -> TicketStop | None:
+    return ticket.stops.filter(status=TicketStop.Status.PLANNED).select_related("desk").first()
+
+
 @transaction.atomic
 def ticket_transfer(*, ticket: Ticket, to_desk: Desk, officer, note: str = "") -> Ticket:
     """Send the visit on to another desk without the citizen queuing again."""
@@ -101,21 +122,98 @@ def ticket_transfer(*, ticket: Ticket, to_desk: Desk, officer, note: str = "") -
     if to_desk.pk == ticket.desk_id:
         raise ValidationError(_("The ticket is already at this desk."))
     _close_step(ticket, status=Ticket.Status.DONE, officer=officer, note=note)
-    TicketStep.objects.create(ticket=ticket, desk=to_desk, queued_at=timezone.now())
-    ticket.desk = to_desk
-    ticket.status = Ticket.Status.WAITING
-    ticket.save(update_fields=["desk", "status", "updated_at"])
+    _queue_at(ticket, to_desk)
     return ticket
 
 
 @transaction.atomic
 def ticket_finish(*, ticket: Ticket, officer, note: str = "") -> Ticket:
+    """The desk is done with the citizen: on to the itinerary's next desk, or the visit ends."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.status not in (Ticket.Status.CALLED, Ticket.Status.SERVING):
         raise ValidationError(_("Only a ticket being served can be finished."))
     _close_step(ticket, status=Ticket.Status.DONE, officer=officer, note=note)
+    stop = _next_stop(ticket)
+    if stop is not None:
+        _queue_at(ticket, stop.desk)
+        return ticket
     ticket.status = Ticket.Status.DONE
     ticket.save(update_fields=["status", "updated_at"])
+    return ticket
+
+
+def in_office_desk(provider) -> Desk | None:
+    """The provider's desk in the office, if it has one today (a technical desk)."""
+    return Desk.objects.filter(provider=provider, kind=Desk.Kind.TECHNICAL, is_active=True).order_by("pk").first()
+
+
+@transaction.atomic
+def itinerary_plan(*, ticket: Ticket, stops: list[tuple[Desk, str]], officer, send_on: bool = False) -> list[TicketStop]:
+    """Add desks to the visit's itinerary, after those already planned (a desk already planned,
+    or where the ticket stands now, is not added twice). With ``send_on`` a ticket being served
+    at a desk goes on to the first planned stop at once (the front desk has opened the case)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status not in Ticket.OPEN_STATUSES or ticket.issued_on != timezone.localdate():
+        return []
+    planned = set(ticket.stops.filter(status=TicketStop.Status.PLANNED).values_list("desk_id", flat=True))
+    position = (ticket.stops.aggregate(last=Max("position"))["last"] or 0) + 1
+    added = []
+    for desk, reason in stops:
+        if desk.pk in planned or desk.pk == ticket.desk_id:
+            continue
+        added.append(TicketStop.objects.create(ticket=ticket, desk=desk, position=position, reason=reason[:255]))
+        planned.add(desk.pk)
+        position += 1
+    if send_on and added and ticket.status in (Ticket.Status.CALLED, Ticket.Status.SERVING):
+        stop = _next_stop(ticket)
+        _close_step(ticket, status=Ticket.Status.DONE, officer=officer)
+        _queue_at(ticket, stop.desk)
+    return added
+
+
+@transaction.atomic
+def itinerary_move(*, stop: TicketStop, earlier: bool) -> None:
+    """Swap a planned stop with the one before (``earlier``) or after it."""
+    planned = list(
+        TicketStop.objects.select_for_update().filter(ticket_id=stop.ticket_id, status=TicketStop.Status.PLANNED)
+    )
+    index = next((i for i, s in enumerate(planned) if s.pk == stop.pk), None)
+    if index is None:
+        raise ValidationError(_("This desk is no longer on the itinerary."))
+    other = index - 1 if earlier else index + 1
+    if not 0 <= other < len(planned):
+        return
+    first, second = planned[index], planned[other]
+    first.position, second.position = second.position, first.position
+    TicketStop.objects.bulk_update([first, second], ["position"])
+
+
+@transaction.atomic
+def itinerary_skip(*, stop: TicketStop) -> None:
+    """The citizen does not need that desk after all (or will come another day)."""
+    updated = TicketStop.objects.filter(pk=stop.pk, status=TicketStop.Status.PLANNED).update(
+        status=TicketStop.Status.SKIPPED
+    )
+    if not updated:
+        raise ValidationError(_("This desk is no longer on the itinerary."))
+
+
+@transaction.atomic
+def ticket_return(*, ticket: Ticket, officer) -> Ticket:
+    """A citizen who left mid-visit is back the same day with the same number: the ticket waits
+    again where it was missed, or at the itinerary's next desk."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.issued_on != timezone.localdate():
+        raise ValidationError(_("Ticket %(number)s was issued on another day: issue a new ticket.") % {"number": ticket.number})
+    if ticket.status in Ticket.OPEN_STATUSES:
+        raise ValidationError(_("Ticket %(number)s is still in the queue.") % {"number": ticket.number})
+    if ticket.status == Ticket.Status.NO_SHOW:
+        _queue_at(ticket, ticket.desk)
+        return ticket
+    stop = _next_stop(ticket)
+    if stop is None:
+        raise ValidationError(_("Ticket %(number)s has no desk left to visit.") % {"number": ticket.number})
+    _queue_at(ticket, stop.desk)
     return ticket
 
 

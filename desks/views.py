@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients.selectors import get_person_for_user
 from desks import person_pages, selectors, services
-from desks.forms import TransferForm
+from desks.forms import ReturnForm, TransferForm
 from desks.models import Desk
 from pandu import roles
 from pandu.http import redirect_next
@@ -37,6 +37,8 @@ def desk_detail(request, pk):
         "desk": desk,
         "current": current,
         "transfer_form": TransferForm(ticket=current) if current else None,
+        "itinerary": selectors.itinerary(current) if current else [],
+        "return_form": ReturnForm(),
         "waiting": selectors.waiting_at_desk(desk)[:50],
         "waiting_total": selectors.waiting_at_desk(desk).count(),
         "now": timezone.now(),
@@ -122,6 +124,51 @@ def ticket_transfer(request, pk):
             _("Ticket %(number)s sent on to %(desk)s.") % {"number": ticket.number, "desk": form.cleaned_data["to_desk"].name},
         )
     return redirect_next(request, "desks:desk", desk_pk)
+
+
+@require_POST
+@roles.role_required(*QUEUE_ROLES)
+def itinerary_move(request, pk, stop_pk):
+    stop = selectors.get_stop_for_user(request.user, pk, stop_pk)
+    try:
+        services.itinerary_move(stop=stop, earlier=request.POST.get("direction") == "up")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect_next(request, "desks:desk", stop.ticket.desk_id)
+
+
+@require_POST
+@roles.role_required(*QUEUE_ROLES)
+def itinerary_skip(request, pk, stop_pk):
+    stop = selectors.get_stop_for_user(request.user, pk, stop_pk)
+    try:
+        services.itinerary_skip(stop=stop)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(desk)s taken off ticket %(number)s's visit.")
+                         % {"desk": stop.desk.name, "number": stop.ticket.number})
+    return redirect_next(request, "desks:desk", stop.ticket.desk_id)
+
+
+@require_POST
+@roles.role_required(roles.FRONT_DESK, roles.DATA_OFFICER, roles.ADMIN)
+def ticket_return(request, pk):
+    """A citizen back the same day: their ticket waits again, under the same number."""
+    desk = selectors.get_desk_for_user(request.user, pk)
+    form = ReturnForm(request.POST)
+    ticket = selectors.ticket_today(form.data.get("number", "")) if form.is_valid() else None
+    if ticket is None:
+        messages.error(request, _("No ticket with that number today. Check the number on the slip."))
+        return redirect("desks:desk", desk.pk)
+    try:
+        ticket = services.ticket_return(ticket=ticket, officer=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Ticket %(number)s waits again at %(desk)s.")
+                         % {"number": ticket.number, "desk": ticket.desk.name})
+    return redirect("desks:desk", desk.pk)
 
 
 @login_required

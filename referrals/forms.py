@@ -50,6 +50,28 @@ class CaseOpenForm(forms.Form):
         )
 
 
+class ServiceSingleField(forms.ModelChoiceField):
+    label_from_instance = ServiceChoiceField.label_from_instance
+
+
+class AddNeedForm(forms.Form):
+    """One more need of an open case: the services the case's pathway may use, not those the
+    case already has."""
+
+    service = ServiceSingleField(label=_("Another need"), queryset=Service.objects.none(), empty_label=_("Choose a service"))
+    ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, ticket=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = case.referrals.values("service_id")
+        self.fields["service"].queryset = (
+            Service.objects.filter(is_active=True, provider__is_active=True, accepted_pathways__contains=[case.pathway])
+            .exclude(pk__in=taken)
+            .select_related("provider")
+        )
+        self.fields["ticket"].initial = ticket.pk if ticket else None
+
+
 class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -5,15 +5,30 @@ and the person page lists the referrals this user may see."""
 from __future__ import annotations
 
 from clients import hooks
+from pandu import roles
+from pandu.http import parse_id
+from referrals.forms import AddNeedForm
 from referrals.selectors import (
     person_disclosures_for_officer,
     person_filter_for_officer,
     referrals_for_person,
+    serving_case,
 )
 
 
 def referrals_section(request, person) -> dict:
     return {"referrals": referrals_for_person(person, request.user)}
+
+
+def add_need_section(request, person) -> dict | None:
+    """For an agency's officer serving this person's visit at their desk: refer a need they
+    found, without sending the citizen back to the front desk."""
+    if not roles.has_role(request.user, roles.DESK_OFFICER):
+        return None
+    case = serving_case(request.user, person, parse_id(request.GET.get("ticket")))
+    if case is None:
+        return None
+    return {"case": case, "add_need_form": AddNeedForm(case=case), "next": request.get_full_path()}
 
 
 def register() -> None:
@@ -22,4 +37,8 @@ def register() -> None:
     hooks.register_page_section(
         hooks.PageSection(page="person", template="referrals/_person_section.html", context=referrals_section,
                           order=30)
+    )
+    hooks.register_page_section(
+        hooks.PageSection(page="person", template="referrals/_person_add_need.html", context=add_need_section,
+                          order=31)
     )

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from clients import hooks
 from clients.models import Region
-from desks.models import Provider, Service
-from desks.selectors import provider_for_user
+from desks.models import Provider, Service, Ticket
+from desks.selectors import desks_for_user, provider_for_user
 from pandu import roles
 from referrals import services
 from referrals.models import Case as CaseModel
@@ -253,6 +253,31 @@ def cases_for_user(user) -> QuerySet[CaseModel]:
     if roles.has_role(user, *CASE_ROLES):
         return CaseModel.objects.all()
     return CaseModel.objects.none()
+
+
+def cases_for_new_needs(user) -> QuerySet[CaseModel]:
+    """Cases this user may add a need to: any case for the front desk and the data team; for a
+    desk officer, only the case of the visit being served at their desk now."""
+    if roles.has_role(user, *CASE_OPEN_ROLES):
+        return CaseModel.objects.all()
+    if roles.has_role(user, roles.DESK_OFFICER):
+        return CaseModel.objects.filter(
+            ticket__desk__in=desks_for_user(user),
+            ticket__status__in=(Ticket.Status.CALLED, Ticket.Status.SERVING),
+            ticket__issued_on=timezone.localdate(),
+        )
+    return CaseModel.objects.none()
+
+
+def get_case_for_new_need(user, pk) -> CaseModel:
+    return get_object_or_404(cases_for_new_needs(user).select_related("person", "ticket"), pk=pk)
+
+
+def serving_case(user, person, ticket_pk) -> CaseModel | None:
+    """The case of the visit ``ticket_pk`` of this person, if this user may add needs to it."""
+    if ticket_pk is None:
+        return None
+    return cases_for_new_needs(user).filter(ticket_id=ticket_pk, person=person).order_by("-pk").first()
 
 
 def get_case_for_user(user, pk) -> CaseModel:

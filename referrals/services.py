@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from clients.images import process_image
 from clients.models import RegistryStatus
 from desks.models import Pathway, Service
-from desks.services import ticket_link_person
+from desks.services import in_office_desk, itinerary_plan, ticket_link_person
 from pandu.numbering import sequence_next
 from referrals.models import (
     Case,
@@ -199,9 +199,33 @@ def case_open(
         created_by=decided_by,
     )
     Case.objects.filter(pk=case.pk).update(created_at=at)
-    for service in services:
-        referral_create(case=case, service=service, created_by=decided_by, at=at)
+    referrals = [referral_create(case=case, service=service, created_by=decided_by, at=at) for service in services]
+    if ticket is not None:
+        _plan_visit(ticket, referrals, officer=decided_by, send_on=True)
     return case
+
+
+def _plan_visit(ticket, referrals: list[Referral], *, officer, send_on: bool) -> None:
+    """The in-office desks these referrals need join the visit's itinerary (a referral on the
+    waiting list has no place yet: its desk has nothing to do today)."""
+    stops = []
+    for referral in referrals:
+        desk = in_office_desk(referral.provider) if referral.status == Referral.Status.SENT else None
+        if desk is not None:
+            stops.append((desk, f"{referral.number} · {referral.service.name}"))
+    if stops:
+        itinerary_plan(ticket=ticket, stops=stops, officer=officer, send_on=send_on)
+
+
+@transaction.atomic
+def case_add_need(*, case: Case, service: Service, actor, ticket=None) -> Referral:
+    """A need found later (at an agency's desk, or back at the front desk): one more referral of
+    the case, on the case's pathway, with its letter; its desk joins the visit's itinerary."""
+    referral = referral_create(case=case, service=service, created_by=actor)
+    ticket = ticket or case.ticket
+    if ticket is not None:
+        _plan_visit(ticket, [referral], officer=actor, send_on=False)
+    return referral
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/new/", views.case_start, name="case_start"),
     path("cases/new/<int:person_pk>/", views.case_open, name="case_open"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/needs/", views.case_add_need, name="case_add_need"),
     path("recommendations/", views.recommendation_list, name="recommendation_list"),
     path(
         "recommendations/new/<int:person_pk>/",

@@ -346,6 +346,9 @@ def case_detail(request, pk):
             "person": case.person,
             "referrals": referrals,
             "full_nik": roles.sees_full_nik(request.user),
+            "add_need_form": forms.AddNeedForm(case=case)
+            if selectors.cases_for_new_needs(request.user).filter(pk=case.pk).exists()
+            else None,
         },
     )
 
@@ -491,3 +494,26 @@ def workspace(request):
             "full_nik": False,
         },
     )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_OPEN_ROLES, roles.DESK_OFFICER)
+def case_add_need(request, pk):
+    """A need found later, by the front desk on the case or by an agency's officer at their desk
+    while serving the visit: one more referral, and its desk joins the visit's itinerary."""
+    case = selectors.get_case_for_new_need(request.user, pk)
+    form = forms.AddNeedForm(request.POST, case=case)
+    if not form.is_valid():
+        messages.error(request, _("Choose the service the citizen needs."))
+        return redirect_next(request, "referrals:case_detail", case.pk)
+    try:
+        referral = services.case_add_need(case=case, service=form.cleaned_data["service"], actor=request.user)
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(
+            request,
+            _("Referral %(number)s to %(provider)s added to the case; its letter is on the case page.")
+            % {"number": referral.number, "provider": referral.provider.name},
+        )
+    return redirect_next(request, "referrals:case_detail", case.pk)

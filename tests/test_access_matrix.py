@@ -118,6 +118,22 @@ def _client_records(users) -> dict:
     return {"person": person, "complaint": complaint}
 
 
+def _stop(world):
+    """A planned stop of the Dinas Kesehatan desk's ticket (planned again after a role skipped it)."""
+    from desks.models import TicketStop
+
+    stop, _created = TicketStop.objects.get_or_create(ticket=world.dinkes_ticket, desk=Desk.objects.get(code="DISDIK"),
+                                                      defaults={"position": 1})
+    TicketStop.objects.filter(pk=stop.pk).update(status=TicketStop.Status.PLANNED)
+    return stop
+
+
+def _service(code):
+    from desks.models import Service
+
+    return Service.objects.get(code=code).pk
+
+
 def _import_job(users):
     from django.core.files.base import ContentFile
 
@@ -195,6 +211,16 @@ EXPECTATIONS: dict[str, Spec] = {
     "desks:ticket_no_show": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk],
                                  ok=frozenset({"desk_officer", "admin", "front_desk"}),
                                  not_found=frozenset({"data_officer"}), outsider=404),
+    "desks:itinerary_move": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk, _stop(w).pk],
+                                 ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                                 not_found=frozenset({"data_officer"}), outsider=404, data=lambda w: {"direction": "up"}),
+    "desks:itinerary_skip": Spec(method="POST", args=lambda w: [w.dinkes_ticket.pk, _stop(w).pk],
+                                 ok=frozenset({"desk_officer", "admin", "front_desk"}),
+                                 not_found=frozenset({"data_officer"}), outsider=404,
+                                 data=lambda w: {"stop": _stop(w).pk}),
+    "desks:ticket_return": Spec(method="POST", args=lambda w: [w.registration.pk], ok=frozenset({"front_desk", "admin"}),
+                                not_found=frozenset({"data_officer"}), outsider=403,
+                                data=lambda w: {"number": w.ticket.number}),
     "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
                           not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
                           outsider=404),
@@ -262,6 +288,10 @@ EXPECTATIONS: dict[str, Spec] = {
     "referrals:case_start": Spec(ok=REF_FRONT),
     "referrals:case_open": Spec(args=lambda w: [w.referral.case.person_id], ok=REF_FRONT),
     "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE),
+    # A desk officer adds a need only to the case of the visit at their desk now: not this one.
+    "referrals:case_add_need": Spec(method="POST", args=lambda w: [w.referral.case_id], ok=REF_FRONT,
+                                    not_found=frozenset({"desk_officer"}), outsider=404,
+                                    data=lambda w: {"service": _service("DISDIK-BIAYA")}),
     "referrals:recommendation_list": Spec(ok=REF_OFFICE),
     "referrals:recommendation_request": Spec(args=lambda w: [w.recommendation.person_id], ok=REF_FRONT),
     "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE),
