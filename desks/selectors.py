@@ -101,7 +101,10 @@ def display_board(*, limit: int = 8) -> dict:
         .values_list("desk__name", "n")
     )
     return {
-        "called": [{"number": s.ticket.number, "desk": s.desk.name, "status": s.status} for s in called],
+        "called": [
+            {"call": s.pk, "number": s.ticket.number, "desk": s.desk.name, "status": s.status}
+            for s in called
+        ],
         "waiting": waiting,
     }
 
