@@ -80,6 +80,20 @@ def page_key(url: str, origin: str) -> str | None:
     return match.route
 
 
+def assert_keyboard_starts_by_skipping_the_navigation(page):
+    """The first Tab reaches a visible "skip to the content" link with a solid focus outline;
+    Enter on it takes the keyboard past the navigation, into the page's content."""
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Langsung ke isi halaman")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    skip.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+
+
 def walk(page, origin: str, label: str) -> tuple[list[str], list]:
     """Visit every page reachable from the home, one per URL pattern; axe each."""
     queue, seen, visited, violations = [origin + "/"], set(), [], []
@@ -100,6 +114,11 @@ def walk(page, origin: str, label: str) -> tuple[list[str], list]:
         # What htmx loads on arrival (a list, a badge) is part of the page.
         with contextlib.suppress(PlaywrightError):
             page.wait_for_load_state("networkidle", timeout=5_000)
+        # On a phone the navigation is folded behind "Menu": open it, so its links are checked too.
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible():
+            toggler.click()
+            page.wait_for_selector("#mainnav.show")
         path = page.url.removeprefix(origin)
         visited.append(path)
         violations += axe_violations(page, label=f"{label} {path}")
@@ -117,6 +136,7 @@ def test_every_page_each_role_reaches_passes_axe(demo_office, new_page, live_ser
     for username, viewport in WALKS:
         page = new_page(viewport=viewport)
         login(page, username)
+        assert_keyboard_starts_by_skipping_the_navigation(page)
         label = f"[{username} {viewport['width']}px]"
         visited, violations = walk(page, live_server.url, label)
         pages += [f"{label} {path}" for path in visited]
