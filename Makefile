@@ -1,8 +1,10 @@
-# Pandu: `make run` serves the app (and runs its background jobs), `make test` runs the whole suite. Only Python 3.11+ is needed.
+# Pandu: `make run` serves the app (and runs its background jobs), `make test` runs the whole suite. Only Python 3.11+ is needed (and npm for the accessibility tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Test-only tools from the npm registry (package-lock.json): axe-core for the accessibility check.
+NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -16,7 +18,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	@touch $(STAMP)
 
-install: $(STAMP) messages
+# npm ci installs exactly the lock file's versions. Without npm the app still installs and runs,
+# and the accessibility tests fail saying so (CI installs npm first: .ci/run).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+		echo "npm not found: axe-core is not installed and the accessibility tests will fail (apt-get install npm)"; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP) messages
 
 # The settings default to DEBUG off (a production server); the developer's commands turn it on,
 # unless DEBUG is set already.
@@ -59,4 +70,4 @@ stop-db:
 	@test -x $(BIN)/python && $(BIN)/python -m pandu.embedded_db stop || true
 
 clean: stop-db
-	rm -rf $(VENV) .data staticfiles
+	rm -rf $(VENV) .data staticfiles node_modules

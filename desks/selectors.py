@@ -104,7 +104,8 @@ def display_board(*, limit: int = 8) -> dict:
     )
     return {
         "called": [
-            {"number": s.ticket.number, "desk": s.desk.name, "status": s.status, "next_desk": s.next_desk}
+            {"call": s.pk, "number": s.ticket.number, "desk": s.desk.name, "status": s.status,
+             "next_desk": s.next_desk}
             for s in called
         ],
         "waiting": waiting,

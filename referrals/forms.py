@@ -104,7 +104,8 @@ class AttachmentForm(forms.Form):
         self.fields["document"].choices = [("", _("Other"))] + [
             (d, d) for d in referral.required_documents
         ]
-        self.fields["file"].widget.attrs["accept"] = "application/pdf,image/*"
+        self.fields["file"].widget.attrs.update(accept="application/pdf,image/*", **{"class": "form-control"})
+        self.fields["document"].widget.attrs["class"] = "form-select"
 
 
 class RecommendationRequestForm(forms.Form):

@@ -1,5 +1,6 @@
 // Waiting-room display: a clock; the board itself refreshes with htmx every 2 s and keeps
-// showing the last board when the server does not answer.
+// showing the last board when the server does not answer. A new call is announced twice: the
+// live region (screen readers read its text aloud) and a chime for everyone in the room.
 (function () {
   "use strict";
   var clock = document.getElementById("clock");
@@ -11,4 +12,45 @@
   setInterval(tick, 10000);
   document.body.addEventListener("htmx:responseError", function (event) { event.preventDefault(); });
   document.body.addEventListener("htmx:sendError", function (event) { event.preventDefault(); });
+
+  var announcer = document.getElementById("announcer");
+  var audio = null;
+  function chime() {
+    // Two short tones from the Web Audio API: no sound file, nothing from outside the office.
+    // Browsers play sound only after a click on the page, or when started for kiosks with
+    // --autoplay-policy=no-user-gesture-required (docs/queue.md).
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [[880, 0], [660, 0.35]].forEach(function (tone) {
+        var oscillator = audio.createOscillator();
+        var gain = audio.createGain();
+        var start = audio.currentTime + tone[1];
+        oscillator.frequency.value = tone[0];
+        gain.gain.setValueAtTime(0.0001, start);
+        gain.gain.exponentialRampToValueAtTime(0.4, start + 0.02);
+        gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.6);
+        oscillator.connect(gain).connect(audio.destination);
+        oscillator.start(start);
+        oscillator.stop(start + 0.65);
+      });
+    } catch (error) {
+      // no audio device: the screen and the live region still show the call
+    }
+  }
+  document.addEventListener("click", function () { if (audio) { audio.resume(); } else { chime(); } });
+
+  function latestCall() {
+    return document.querySelector("#board [data-call]");
+  }
+  var last = latestCall();
+  var lastCall = last ? last.getAttribute("data-call") : null;  // already on the board: not new
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var latest = latestCall();
+    var call = latest ? latest.getAttribute("data-call") : null;
+    if (call && call !== lastCall) {
+      announcer.textContent = latest.getAttribute("data-announce");
+      chime();
+    }
+    lastCall = call;
+  });
 })();

@@ -41,6 +41,17 @@
       // storage disabled: nothing was kept
     }
   });
+  // A table wider than its box scrolls sideways; a keyboard can scroll it only when the box
+  // takes focus (WCAG 2.1.1), so an overflowing box does, here and after every htmx swap.
+  function focusableScrollBoxes(root) {
+    Array.prototype.forEach.call(root.querySelectorAll(".table-responsive"), function (box) {
+      if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+      }
+    });
+  }
+  focusableScrollBoxes(document);
+  document.addEventListener("htmx:afterSettle", function (event) { focusableScrollBoxes(event.target); });
   // Elements with data-print print the page.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
