@@ -258,7 +258,8 @@ class SecondFactorMiddleware:
     def _to_second_factor(request):
         name = "second_factor_verify" if app_device(request.user) is not None else "second_factor_setup"
         url = reverse(name)
-        if request.method == "GET" and not getattr(request, "htmx", False):
+        passwords = {reverse("password_change"), reverse("password_change_done")}
+        if request.method == "GET" and not getattr(request, "htmx", False) and request.path not in passwords:
             url += "?" + urlencode({"next": request.get_full_path()})
         response = redirect(url)
         if getattr(request, "htmx", False):

@@ -129,7 +129,8 @@ def test_a_forced_password_change_comes_before_the_app(client, head):
     response = client.post(reverse("password_change"), {
         "old_password": factories.PASSWORD, "new_password1": "Tanjung-Redeb-77", "new_password2": "Tanjung-Redeb-77",
     })
-    assert client.get(response.url).url.startswith(SETUP)
+    response = client.get(response.url)
+    assert response.url == SETUP  # after the set-up, on to the home page, not the password form
 
 
 def test_the_next_login_asks_for_a_code_from_the_app(client, enrolled_head):
@@ -358,3 +359,16 @@ def test_a_superusers_second_factor_is_reset_only_by_a_superuser(client, admin):
     second_factor_exempt_set(user=admin, exempt=True)
     sign_in(client, admin)
     assert client.post(reverse("second_factor_reset", args=[root.pk])).status_code == 403
+
+
+def test_a_superuser_is_asked_like_the_administrator(client, reference_data):
+    root = User.objects.create_superuser("root", password=factories.PASSWORD)
+    assert sign_in(client, root).url.startswith(SETUP)
+    assert client.get(reverse("admin:index")).url.startswith(SETUP)
+
+
+def test_the_language_switch_and_logout_stay_open(client, head):
+    sign_in(client, head)
+    assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).url.startswith(reverse("login"))
