@@ -372,3 +372,10 @@ def test_the_language_switch_and_logout_stay_open(client, head):
     assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("home")).url.startswith(reverse("login"))
+
+
+def test_the_admins_account_page_leads_to_the_reset(client, enrolled_head, admin):
+    enrol(client, admin)
+    page = client.get(reverse("admin:auth_user_change", args=[enrolled_head.pk])).content.decode()
+    assert reverse("second_factor_reset", args=[enrolled_head.pk]) in page
+    assert "authenticator app set up" in page
