@@ -98,6 +98,7 @@ def second_factor_setup(request):
         if codes is None:
             form.add_error("code", _("That code is not right. Type the 6 digits the app shows now."))
         else:
+            request.session.cycle_key()  # a new session id for the verified session
             request.session[second_factor.FRESH_CODES_SESSION_KEY] = codes
             messages.success(request, _("The second factor is set up."))
             return redirect(f"{reverse('second_factor_recovery_codes')}?{urlencode({'next': _next_url(request)})}")
@@ -122,6 +123,7 @@ def second_factor_verify(request):
         if kind is None:
             form.add_error("code", _("That code is not right. Type the 6 digits the app shows now, or a recovery code."))
         else:
+            request.session.cycle_key()  # a new session id for the verified session
             if kind == "recovery":
                 left = second_factor.recovery_codes_left(request.user)
                 messages.warning(

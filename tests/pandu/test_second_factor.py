@@ -379,3 +379,12 @@ def test_the_admins_account_page_leads_to_the_reset(client, enrolled_head, admin
     page = client.get(reverse("admin:auth_user_change", args=[enrolled_head.pk])).content.decode()
     assert reverse("second_factor_reset", args=[enrolled_head.pk]) in page
     assert "authenticator app set up" in page
+
+
+def test_the_session_gets_a_new_id_when_the_code_is_given(client, enrolled_head):
+    sign_in(client, enrolled_head)
+    before = client.cookies["sessionid"].value
+    device = TOTPDevice.objects.get(user=enrolled_head, confirmed=True)
+    assert client.post(VERIFY, {"code": app_code(device, steps_ahead=1)}).status_code == 302
+    assert client.cookies["sessionid"].value != before
+    assert client.get(reverse("dashboard")).status_code == 200
