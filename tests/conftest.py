@@ -84,14 +84,9 @@ def force_login_passes_the_second_factor(request, monkeypatch):
     bare_force_login = Client.force_login
 
     def force_login(self, user, backend=None):
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
         bare_force_login(self, user, backend)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
         session = self.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[DEVICE_ID_SESSION_KEY] = factories.confirmed_app(user).persistent_id
         session.save()
 
     monkeypatch.setattr(Client, "force_login", force_login)
