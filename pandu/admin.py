@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from pandu.accounts import (
     NO_ACCESS,
@@ -13,13 +16,14 @@ from pandu.accounts import (
 )
 from pandu.audit import audit_record
 from pandu.models import AccountSecurity, AuditEvent
+from pandu.second_factor import app_device
 
 
 class AccountSecurityInline(admin.StackedInline):
     model = AccountSecurity
     can_delete = False
-    fields = ("must_change_password", "password_changed_at")
-    readonly_fields = ("password_changed_at",)
+    fields = ("must_change_password", "password_changed_at", "second_factor_exempt")
+    readonly_fields = ("password_changed_at", "second_factor_exempt")
 
 
 class PanduUserAdmin(UserAdmin):
@@ -33,11 +37,26 @@ class PanduUserAdmin(UserAdmin):
 
     inlines = [AccountSecurityInline]
 
+    @admin.display(description=_("Second factor"))
+    def second_factor(self, obj):
+        if obj.pk is None:
+            return "-"
+        app = app_device(obj)
+        state = _("authenticator app set up") if app else _("no authenticator app")
+        return format_html('{} · <a href="{}">{}</a>', state, reverse("second_factor_reset", args=[obj.pk]),
+                           _("reset…"))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Second factor"), {"fields": ("second_factor",)})]
+
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ("is_superuser", "user_permissions")
-        return fields
+        return (*fields, "second_factor")
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

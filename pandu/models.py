@@ -22,6 +22,13 @@ class AccountSecurity(models.Model):
     )
     must_change_password = models.BooleanField(_("must change password at next login"), default=False)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Set only by `seed_demo --keep-demo-passwords` (training rooms, browser tests); read-only in
+    # the admin, every change in the audit log.
+    second_factor_exempt = models.BooleanField(
+        _("exempt from the second factor (demo account)"),
+        default=False,
+        help_text=_("Set by seed_demo --keep-demo-passwords for training rooms; never for real accounts."),
+    )
 
     class Meta:
         verbose_name = _("account security")
@@ -48,6 +55,12 @@ class AuditEvent(models.Model):
         CORRECT = "correct", _("Corrected personal data on request")
         ANONYMISE = "anonymise", _("Anonymised a person")
         SEARCH = "search", _("Searched the registry")
+        OTP_ENROL = "otp_enrol", _("Set up the second factor")
+        OTP_VERIFY = "otp_verify", _("Confirmed a login with the second factor")
+        OTP_RECOVERY = "otp_recovery", _("Used a recovery code")
+        OTP_FAILED = "otp_failed", _("Wrong second-factor code")
+        OTP_NEW_CODES = "otp_new_codes", _("Made new recovery codes")
+        OTP_RESET = "otp_reset", _("Reset a second factor")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -37,6 +37,9 @@ REGISTER_ROLES = (FRONT_DESK, DATA_OFFICER, ADMIN)
 # Roles that work with whole person records and see full NIKs.
 FULL_NIK_ROLES = frozenset({FRONT_DESK, DATA_OFFICER, VALIDATOR, HEAD, ADMIN})
 
+# Roles that can export the whole registry: they sign in with a second factor (TOTP) as well.
+SECOND_FACTOR_ROLES = frozenset({DATA_OFFICER, HEAD, ADMIN})
+
 
 def _model_permissions(label: str, *actions: str) -> list[str]:
     app_label, model = label.split(".")

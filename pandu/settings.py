@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "procrastinate.contrib.django",
     # In layers, from the ground up (docs/development.md): the core, the registry, the queue,
     # referrals and verivali, then the office that composes them.
@@ -65,12 +68,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "pandu.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pandu.middleware.SecurityHeadersMiddleware",
     "pandu.accounts.ForcePasswordChangeMiddleware",
+    "pandu.second_factor.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -128,6 +133,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp) for the roles that can export the whole registry
+# (pandu.roles.SECOND_FACTOR_ROLES; pandu/second_factor.py). Wrong codes lock like wrong
+# passwords: AXES_FAILURE_LIMIT of them lock the account's second factor for AXES_COOLOFF_TIME,
+# with a message that says until when; django-otp's own growing delay is off, so a right code
+# after a typo is not refused without a word.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Pandu")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+SECOND_FACTOR_RECOVERY_CODES = 10
 
 # Sessions end after inactivity that polling does not interrupt (default 30 minutes), 12 hours
 # after the login whatever happens, and when the browser closes (pandu/sessions.py).

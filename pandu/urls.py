@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from pandu import auth_views as pandu_auth
 from pandu import views
 from pandu.auth_views import LogoutView, PasswordChangeView
 
@@ -21,6 +22,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/second-factor/", pandu_auth.second_factor_verify, name="second_factor_verify"),
+    path("accounts/second-factor/setup/", pandu_auth.second_factor_setup, name="second_factor_setup"),
+    path("accounts/second-factor/recovery-codes/", pandu_auth.second_factor_recovery_codes,
+         name="second_factor_recovery_codes"),
+    path("accounts/second-factor/reset/<int:user_id>/", pandu_auth.second_factor_reset, name="second_factor_reset"),
     path("queue/", include("desks.urls")),
     path("audit/", include("clients.audit_urls")),
     path("verivali/", include("verivali.urls")),

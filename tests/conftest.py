@@ -71,6 +71,28 @@ def long_ago():
 
 
 @pytest.fixture(autouse=True)
+def force_login_passes_the_second_factor(request, monkeypatch):
+    """``client.force_login(user)`` stands for a whole sign-in, the second factor included: the
+    user gets a confirmed authenticator app (if they have none) and the session is verified with
+    it, as after typing its code. Tests of the second factor itself sign in through the login
+    page, or mark themselves ``@pytest.mark.real_second_factor`` to keep force_login bare."""
+    if request.node.get_closest_marker("real_second_factor"):
+        return
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    bare_force_login = Client.force_login
+
+    def force_login(self, user, backend=None):
+        bare_force_login(self, user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = factories.confirmed_app(user).persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness protects real accounts; tests only need a hash."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

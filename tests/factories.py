@@ -74,3 +74,12 @@ class PersonFactory(factory.django.DjangoModelFactory):
     nik = factory.LazyAttribute(
         lambda o: make_nik(kecamatan_code="64.03.05", birth_date=o.birth_date, sex=o.sex, serial=next(_serial))
     )
+
+
+def confirmed_app(user):
+    """The user's authenticator app (django-otp TOTP device), made if they have none: a session
+    holding its id (``django_otp.DEVICE_ID_SESSION_KEY``) has passed the second factor."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test app", confirmed=True)

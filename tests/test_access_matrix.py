@@ -185,6 +185,12 @@ EXPECTATIONS: dict[str, Spec] = {
     "logout": Spec(method="POST", ok=ALL, public=True),
     "password_change": Spec(ok=ALL),
     "password_change_done": Spec(ok=ALL),
+    # force_login passes the second factor (tests/conftest.py): these pages send a verified
+    # session on; tests/pandu/test_second_factor.py walks them unverified.
+    "second_factor_setup": Spec(ok=ALL),
+    "second_factor_verify": Spec(ok=ALL),
+    "second_factor_recovery_codes": Spec(ok=ALL),
+    "second_factor_reset": Spec(args=lambda w: [w.users["head"].pk], ok=frozenset({"admin"})),
     "dashboard": Spec(ok=HEAD | {"desk_officer"}),
     "drill_referrals": Spec(ok=HEAD | {"desk_officer"}),
     "drill_persons": Spec(ok=HEAD),

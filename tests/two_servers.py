@@ -59,13 +59,18 @@ def app_servers(count: int = 2):
 
 
 def session_for(user, base_url: str) -> requests.Session:
-    """A requests session logged in as user (server-side session in the shared database)."""
+    """A requests session logged in as user (server-side session in the shared database), past
+    the second factor as force_login is (tests/conftest.py)."""
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from tests.factories import confirmed_app
 
     store = SessionStore()
     store["_auth_user_id"] = str(user.pk)
     store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     store["_auth_user_hash"] = user.get_session_auth_hash()
+    store[DEVICE_ID_SESSION_KEY] = confirmed_app(user).persistent_id
     store.create()
     session = requests.Session()
     session.cookies.set(settings.SESSION_COOKIE_NAME, store.session_key, domain="127.0.0.1")

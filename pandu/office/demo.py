@@ -17,6 +17,7 @@ from pandu.accounts import (
     account_require_password_change,
     role_permissions_grant,
 )
+from pandu.second_factor import second_factor_exempt_set
 
 DEMO_PASSWORD = "Pandu-demo-2026"
 
@@ -36,10 +37,16 @@ DEMO_USERS = [
 ]
 
 
-def seed_users(*, today: datetime.date, force_password_change: bool = True) -> dict[str, object]:
+def seed_users(
+    *, today: datetime.date, force_password_change: bool = True, second_factor_exempt: bool = False
+) -> dict[str, object]:
     """The demo accounts, their roles and desk assignments; their access goes to the audit log
     like any other change of access. The administrator is staff with its role's permissions
-    (ROLE_PERMISSIONS), not a superuser."""
+    (ROLE_PERMISSIONS), not a superuser.
+
+    The accounts of the roles with a second factor (head, administrator, data officer) set up an
+    authenticator app at their first login, unless ``second_factor_exempt`` (training rooms,
+    browser tests) marks them exempt; without it, an exemption given earlier is withdrawn."""
     User = get_user_model()
     role_permissions_grant(via="seed_demo")
     users = {}
@@ -57,6 +64,8 @@ def seed_users(*, today: datetime.date, force_password_change: bool = True) -> d
         user.save(update_fields=["is_staff", "is_superuser"])
         user.groups.add(*(Group.objects.get_or_create(name=name)[0] for name in role_names))
         account_access_record(user=user, before=before, changed_by=None, via="seed_demo")
+        if set(role_names) & r.SECOND_FACTOR_ROLES:
+            second_factor_exempt_set(user=user, exempt=second_factor_exempt, via="seed_demo")
         if (provider_code or desk_code) and not user.desk_assignments.exists():
             desk_assignment_save(
                 assignment=DeskAssignment(
@@ -71,9 +80,16 @@ def seed_users(*, today: datetime.date, force_password_change: bool = True) -> d
     return users
 
 
-def logins_text() -> str:
+def logins_text(*, second_factor_exempt: bool = False) -> str:
     lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    second_factor = []
     for username, full_name, role_names, _provider, _desk in DEMO_USERS:
         labels = ", ".join(str(r.ROLE_LABELS[name]) for name in role_names)
         lines.append(f"  {username:<10} {labels:<18} {full_name}")
+        if set(role_names) & r.SECOND_FACTOR_ROLES:
+            second_factor.append(username)
+    if second_factor_exempt:
+        lines.append(f"  {', '.join(second_factor)}: no second factor (exempt demo accounts, --keep-demo-passwords)")
+    else:
+        lines.append(f"  {', '.join(second_factor)}: set up an authenticator app (TOTP) at the first login")
     return "\n".join(lines)

@@ -21,14 +21,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-demo-passwords",
             action="store_true",
-            help="Do not ask demo accounts to change their password at first login (browser tests, training).",
+            help="Do not ask demo accounts to change their password at first login, and mark the head, "
+            "administrator and data officer exempt from the second factor (browser tests, training rooms).",
         )
 
     def handle(self, *args, if_empty=False, households=60, dry_run=False, keep_demo_passwords=False, **options):
         today = timezone.localdate()
         rng = random.Random(2026)
         with transaction.atomic():
-            users = demo.seed_users(today=today, force_password_change=not keep_demo_passwords)
+            users = demo.seed_users(
+                today=today, force_password_change=not keep_demo_passwords, second_factor_exempt=keep_demo_passwords
+            )
             made = referrals = 0
             if not (if_empty and Household.objects.exists()):
                 created = clients_demo.seed(today=today, households=households, rng=rng)
@@ -38,5 +41,5 @@ class Command(BaseCommand):
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
             if dry_run:
                 transaction.set_rollback(True)
-        self.stdout.write(demo.logins_text())
+        self.stdout.write(demo.logins_text(second_factor_exempt=keep_demo_passwords))
         self.stdout.write(("dry run, nothing saved: " if dry_run else "") + f"demo households created={made} referrals={referrals}")
