@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.selectors import get_person_for_user
+from clients.selectors import complaints_for_user, get_person_for_user
 from clients.services import SearchLimitReached, person_search_recorded
 from desks.forms import TransferForm
 from desks.selectors import (
@@ -346,6 +346,8 @@ def case_detail(request, pk):
             "person": case.person,
             "referrals": referrals,
             "full_nik": roles.sees_full_nik(request.user),
+            "can_file_complaint": roles.has_role(request.user, *roles.REGISTER_ROLES),
+            "complaints": complaints_for_user(request.user).filter(case=case),
         },
     )
 
