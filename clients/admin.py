@@ -1,7 +1,15 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import Complaint, Household, ImportJob, Person, PMKSCategory, Region
+from clients.models import (
+    Complaint,
+    ComplaintDeadline,
+    Household,
+    ImportJob,
+    Person,
+    PMKSCategory,
+    Region,
+)
 from clients.resources import HouseholdResource, PersonResource
 from pandu.admin_mixins import AuditedExportMixin, RecordInAppAdmin
 
@@ -67,3 +75,23 @@ class ComplaintAdmin(RecordInAppAdmin, admin.ModelAdmin):
     list_display = ("number", "kind", "status", "created_at", "received_by")
     list_filter = ("status", "kind")
     search_fields = ("number", "complainant_name")
+
+
+@admin.register(ComplaintDeadline)
+class ComplaintDeadlineAdmin(admin.ModelAdmin):
+    """The days each kind of complaint may take, and which kinds a verivali decree settles: the
+    office changes them here, without a deploy; a new complaint takes the days of the day it is
+    received (those already received keep their due date)."""
+
+    list_display = ("kind", "days", "settled_by_decree")
+    list_editable = ("days", "settled_by_decree")
+    readonly_fields = ("kind",)
+
+    def has_add_permission(self, request):
+        return False  # one row per kind, made by load_reference_data
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("kind",) if obj else ()

@@ -123,4 +123,16 @@ def seed_complaints(*, households: list[Household], data_officer, front_desk) ->
     ))
     complaint_set_status(complaint=made[-1], status=Complaint.Status.RESOLVED, officer=data_officer,
                          resolution="Loket Dinkes ditambah satu petugas pada hari Senin.")
+    if listed:  # received six weeks ago and still open: the overdue list and the home pages show it
+        _received_days_ago(made[1], 45)
     return made
+
+
+def _received_days_ago(complaint: Complaint, days: int) -> None:
+    """Move a demo complaint back in time, its due date and history with it."""
+    shift = datetime.timedelta(days=days)
+    Complaint.objects.filter(pk=complaint.pk).update(created_at=complaint.created_at - shift,
+                                                     due_on=complaint.due_on - shift)
+    for event in complaint.events.all():
+        event.at -= shift
+        event.save(update_fields=["at"])

@@ -267,3 +267,4 @@ class ComplaintFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("All")), *Complaint.Status.choices])
     kind = forms.ChoiceField(required=False, label=_("Kind"), choices=[("", _("All")), *Complaint.Kind.choices])
     q = forms.CharField(required=False, label=_("Number or name"))
+    overdue = forms.BooleanField(required=False, label=_("Overdue only"))

@@ -12,7 +12,9 @@ clients page or rule needs an answer only a higher app has, that app registers i
   NIK, health and PMKS data, when their service needs it): ``register_person_disclosure``;
 - the visit (queue ticket) the front desk is serving: ``register_serving_ticket``;
 - filters of the registry lists that need another app's data (welfare class from verivali):
-  ``register_household_filter``.
+  ``register_household_filter``;
+- where a complaint came from (the visit, the case) and how its page shows it:
+  ``register_complaint_origin``.
 
 Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
 """
@@ -159,3 +161,42 @@ def register_household_filter(household_filter: HouseholdFilter) -> None:
 
 def household_filters() -> list[HouseholdFilter]:
     return list(_household_filters.values())
+
+
+# --- Where a complaint came from ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComplaintOrigin:
+    """A record of a higher app a complaint can come from (the visit, the case).
+
+    ``find(request, person, household)`` returns the complaint's fields that the request names
+    (``?ticket=``, ``?case=``, also in the POST) and that this user may tie to a complaint about
+    this person or household, e.g. ``{"case": case, "ticket": case.ticket}``; ``show(request,
+    complaint)`` returns ``{"label", "text", "url"}`` for the complaint's page (``url`` None when
+    this user may not open the record), or None when there is nothing to show."""
+
+    name: str
+    find: Callable[[object, object, object], dict]
+    show: Callable[[object, object], dict | None]
+
+
+_complaint_origins: dict[str, ComplaintOrigin] = {}
+
+
+def register_complaint_origin(origin: ComplaintOrigin) -> None:
+    _complaint_origins[origin.name] = origin
+
+
+def complaint_origins(request, *, person=None, household=None) -> dict[str, object]:
+    """The complaint's ``ticket``/``case`` fields from the request; the first app to name one wins."""
+    found: dict[str, object] = {}
+    for origin in _complaint_origins.values():
+        for field_name, value in origin.find(request, person, household).items():
+            if value is not None:
+                found.setdefault(field_name, value)
+    return found
+
+
+def complaint_origin_links(request, complaint) -> list[dict]:
+    return [shown for origin in _complaint_origins.values() if (shown := origin.show(request, complaint))]

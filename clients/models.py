@@ -424,6 +424,7 @@ class Complaint(TimeStampedModel):
         REJECTED = "rejected", _("Rejected")
 
     CLOSED_STATUSES = (Status.RESOLVED, Status.REJECTED)
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
 
     number = models.CharField(_("complaint number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -449,12 +450,31 @@ class Complaint(TimeStampedModel):
         verbose_name=_("resolved by"),
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    due_on = models.DateField(
+        _("due on"), help_text=_("Set when the complaint is received, from the days of its kind."),
+    )
+    # Where the complaint came from. By string reference: clients imports neither desks nor
+    # referrals (the layers in pyproject.toml); those apps fill in the links (clients.hooks).
+    ticket = models.ForeignKey(
+        "desks.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
+        verbose_name=_("visit (queue ticket)"),
+    )
+    case = models.ForeignKey(
+        "referrals.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="complaints",
+        verbose_name=_("case"),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
-        indexes = [models.Index(fields=["status", "kind", "created_at"], name="complaint_status_kind_idx")]
+        indexes = [
+            models.Index(fields=["status", "kind", "created_at"], name="complaint_status_kind_idx"),
+            # the overdue list and the home pages' count: open complaints past their due date
+            models.Index(fields=["due_on"], name="complaint_open_due_idx",
+                         condition=Q(status__in=["open", "in_progress"])),
+            models.Index(fields=["created_at"], name="complaint_created_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="not_in_database") | Q(household__isnull=False),
@@ -468,6 +488,79 @@ class Complaint(TimeStampedModel):
     @property
     def is_closed(self) -> bool:
         return self.status in self.CLOSED_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_closed and self.due_on is not None and self.due_on < timezone.localdate()
+
+
+class ComplaintDeadline(models.Model):
+    """How many days the office gives itself to settle a complaint of each kind, and whether a
+    verivali decree settles it. Edited by the administrator in the admin, without a deploy;
+    ``load_reference_data`` adds a missing kind with the defaults and never overwrites a change."""
+
+    # *default* days, until the administrator changes them: a complaint about a service is
+    # answered in two weeks; a data correction in a month; "not in the database" waits for a
+    # verivali survey and the Bupati's decree, a quarter.
+    DEFAULT_DAYS = {
+        Complaint.Kind.NOT_IN_DATABASE: 90,
+        Complaint.Kind.WRONG_DATA: 30,
+        Complaint.Kind.SERVICE_COMPLAINT: 14,
+    }
+    DEFAULT_SETTLED_BY_DECREE = {Complaint.Kind.NOT_IN_DATABASE}
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Complaint.Kind.choices, unique=True)
+    days = models.PositiveSmallIntegerField(
+        _("days to settle"), help_text=_("The due date is this many days after the complaint is received."),
+    )
+    settled_by_decree = models.BooleanField(
+        _("settled by a verivali decree"), default=False,
+        help_text=_("When the head approves a verivali batch by decree, the open complaints of this kind "
+                    "about its households are resolved with the decree's number and date."),
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("complaint deadline")
+        verbose_name_plural = _("complaint deadlines")
+        constraints = [models.CheckConstraint(condition=Q(days__gte=1), name="complaint_deadline_days_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.days}"
+
+    @classmethod
+    def days_for(cls, kind: str) -> int:
+        found = cls.objects.filter(kind=kind).values_list("days", flat=True).first()
+        return found if found is not None else cls.DEFAULT_DAYS[kind]
+
+    @classmethod
+    def kinds_settled_by_decree(cls) -> set[str]:
+        rows = dict(cls.objects.values_list("kind", "settled_by_decree"))
+        return {kind for kind in Complaint.Kind.values
+                if rows.get(kind, kind in cls.DEFAULT_SETTLED_BY_DECREE)}
+
+
+class ComplaintEvent(models.Model):
+    """A complaint's history: received, each change of status, who made it and when; a note when
+    the system wrote it (the decree that settled it). The officer's own words are the complaint's
+    resolution."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events",
+                                  verbose_name=_("complaint"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=12, blank=True, choices=Complaint.Status.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=Complaint.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.from_status} → {self.to_status}"
 
 
 class RegistryCount(models.Model):

@@ -6,8 +6,9 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from clients import hooks
 from clients.models import Complaint, Household, Person, Region, RegistryStatus
@@ -362,6 +363,38 @@ def complaints_for_user(user) -> QuerySet[Complaint]:
 
 def get_complaint_for_user(user, pk) -> Complaint:
     return get_object_or_404(complaints_for_user(user), pk=pk)
+
+
+def complaints_overdue(complaints: QuerySet[Complaint], *, today: datetime.date | None = None) -> QuerySet[Complaint]:
+    """Open complaints past their due date (partial index ``complaint_open_due_idx``)."""
+    return complaints.filter(status__in=Complaint.OPEN_STATUSES, due_on__lt=today or timezone.localdate())
+
+
+def complaint_figures(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
+    """The head's dashboard: complaints received in the period (WITA days), and of those how many
+    are resolved, rejected, still open and overdue now; in total and per kind. A complaint without
+    a household counts only for the whole district."""
+    complaints = Complaint.objects.filter(created_at__date__range=(date_from, date_to))
+    if kecamatan is not None:
+        complaints = complaints.filter(household__village__parent=kecamatan)
+    today = timezone.localdate()
+    figures = {
+        "received": Count("pk"),
+        "resolved": Count("pk", filter=Q(status=Complaint.Status.RESOLVED)),
+        "rejected": Count("pk", filter=Q(status=Complaint.Status.REJECTED)),
+        "open": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES)),
+        "overdue": Count("pk", filter=Q(status__in=Complaint.OPEN_STATUSES, due_on__lt=today)),
+    }
+    per_kind = {row["kind"]: row for row in complaints.values("kind").annotate(**figures).order_by()}
+    empty = dict.fromkeys(figures, 0)
+    totals = complaints.aggregate(**figures)
+    return {
+        "totals": totals,
+        "total_cells": [(state, totals[state]) for state in figures],
+        "per_kind": [{"kind": kind, "label": label, **{k: per_kind.get(kind, empty)[k] for k in figures},
+                      "cells": [(state, per_kind.get(kind, empty)[state]) for state in figures]}
+                     for kind, label in Complaint.Kind.choices],
+    }
 
 
 def households_by_status() -> dict:

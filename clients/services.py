@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -7,7 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.images import process_image
-from clients.models import Complaint, Household, Person, RegistryChange, RegistryStatus
+from clients.models import (
+    Complaint,
+    ComplaintDeadline,
+    ComplaintEvent,
+    Household,
+    Person,
+    RegistryChange,
+    RegistryStatus,
+)
 from clients.registry.rows import rt_rw
 from clients.selectors import (
     OFFICE_WIDE_ROLES,
@@ -284,22 +294,38 @@ def person_search_recorded(*, user, query: str, filters: SearchFilters | None = 
 # --- Complaints (pengaduan) ---------------------------------------------------------------------
 
 
+def complaint_due_on(*, kind: str, received_on: datetime.date | None = None) -> datetime.date:
+    """The day a complaint of this kind received that day is due: the kind's days
+    (``ComplaintDeadline``, edited in the admin) after it."""
+    received_on = received_on or timezone.localdate()
+    return received_on + datetime.timedelta(days=ComplaintDeadline.days_for(kind))
+
+
+def _complaint_event(complaint: Complaint, *, from_status: str, by, note: str = "") -> None:
+    ComplaintEvent.objects.create(complaint=complaint, from_status=from_status, to_status=complaint.status,
+                                  by=by, note=note[:255])
+
+
 @transaction.atomic
 def complaint_file(*, kind: str, description: str, received_by, household: Household | None = None,
-                   person: Person | None = None, complainant_name: str = "", complainant_phone: str = "") -> Complaint:
-    """Record a complaint. "Not in the database" puts the household in verification, which
-    queues it for verivali, with the complaint number as the reference."""
+                   person: Person | None = None, complainant_name: str = "", complainant_phone: str = "",
+                   ticket=None, case=None) -> Complaint:
+    """Record a complaint, due after its kind's days. "Not in the database" puts the household in
+    verification, which queues it for verivali, with the complaint number as the reference.
+    ``ticket`` (a desks.Ticket) and ``case`` (a referrals.Case) are the visit and the case it came
+    from, found for the officer through ``clients.hooks.complaint_origins``."""
     if person is not None and household is None:
         household = person.household
     if kind == Complaint.Kind.NOT_IN_DATABASE and household is None:
         raise ValidationError(_("Choose the household that is not in the database (register it first)."))
-    year = timezone.localdate().year
-    number = f"PGD-{year}-{sequence_next(name='complaint', period=str(year)):04d}"
+    today = timezone.localdate()
+    number = f"PGD-{today.year}-{sequence_next(name='complaint', period=str(today.year)):04d}"
     complaint = Complaint.objects.create(
         number=number, kind=kind, description=description.strip(), household=household, person=person,
         complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),
-        received_by=received_by,
+        received_by=received_by, due_on=complaint_due_on(kind=kind, received_on=today), ticket=ticket, case=case,
     )
+    _complaint_event(complaint, from_status="", by=received_by)
     if kind == Complaint.Kind.NOT_IN_DATABASE and household.registry_status == RegistryStatus.NOT_LISTED:
         household_set_registry_status(
             household=household, status=RegistryStatus.IN_VERIFICATION, changed_by=received_by, source="",
@@ -309,18 +335,49 @@ def complaint_file(*, kind: str, description: str, received_by, household: House
 
 
 @transaction.atomic
-def complaint_set_status(*, complaint: Complaint, status: str, resolution: str = "", officer) -> Complaint:
-    """Move a complaint on; resolving or rejecting needs the resolution written down."""
+def complaint_set_status(*, complaint: Complaint, status: str, resolution: str = "", officer,
+                         note: str = "") -> Complaint:
+    """Move a complaint on; resolving or rejecting needs the resolution written down. Every change
+    is in the complaint's history (``note``: what the system adds, such as the decree)."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     if complaint.is_closed:
         raise ValidationError(_("This complaint is already closed."))
     closing = status in Complaint.CLOSED_STATUSES
     if closing and not resolution.strip():
         raise ValidationError({"resolution": _("Write what was done (or why it is rejected).")})
+    from_status = complaint.status
     complaint.status = status
     if resolution.strip():
         complaint.resolution = resolution.strip()
     if closing:
         complaint.resolved_by, complaint.resolved_at = officer, timezone.now()
     complaint.save()
+    _complaint_event(complaint, from_status=from_status, by=officer, note=note)
     return complaint
+
+
+@transaction.atomic
+def complaints_settle_by_decree(*, households: list[Household], decree_number: str,
+                                decree_date: datetime.date, officer) -> list[Complaint]:
+    """A verivali decree settled these households' registry status: their open complaints of the
+    kinds a decree settles (``ComplaintDeadline.settled_by_decree``; by default "not in the
+    database") are resolved with a note naming the decree and the status it gave. Called by
+    ``verivali.services.batch_approve`` in the decree's transaction."""
+    kinds = ComplaintDeadline.kinds_settled_by_decree()
+    if not households or not kinds:
+        return []
+    open_complaints = (
+        Complaint.objects.select_for_update()
+        .filter(household__in=households, kind__in=kinds, status__in=Complaint.OPEN_STATUSES)
+        .select_related("household")
+        .order_by("pk")
+    )
+    settled = []
+    for complaint in open_complaints:
+        note = _("Settled by decree (SK) %(number)s of %(date)s: the household is now %(status)s.") % {
+            "number": decree_number, "date": decree_date.strftime("%d-%m-%Y"),
+            "status": complaint.household.get_registry_status_display().lower(),
+        }
+        settled.append(complaint_set_status(complaint=complaint, status=Complaint.Status.RESOLVED,
+                                            resolution=note, officer=officer, note=note))
+    return settled

@@ -23,7 +23,7 @@ from clients.forms import (
     PhotoForm,
     SearchForm,
 )
-from clients.models import Region
+from clients.models import Complaint, Region
 from pandu import roles
 from pandu.audit import audit_record
 from pandu.files import private_file_response
@@ -314,9 +314,13 @@ def complaint_list(request):
                 Q(number__icontains=data["q"]) | Q(complainant_name__icontains=data["q"])
                 | Q(person__full_name__icontains=data["q"])
             )
+        if data["overdue"]:
+            complaints = selectors.complaints_overdue(complaints)
     page = Paginator(complaints, 25).get_page(request.GET.get("page"))
     return render(request, "clients/complaint_list.html", {
         "form": form, "page_obj": page, "can_file": roles.has_role(request.user, *REGISTER_ROLES),
+        "overdue_count": selectors.complaints_overdue(selectors.complaints_for_user(request.user)).count(),
+        "overdue_only": form.is_valid() and form.cleaned_data["overdue"],
     })
 
 
@@ -330,6 +334,8 @@ def complaint_create(request):
         household = person.household
     elif household_id is not None:
         household = selectors.get_household_for_user(request.user, household_id)
+    # the visit being served and the case it is filed from (desks and referrals find them)
+    origins = hooks.complaint_origins(request, person=person, household=household)
     form = ComplaintForm(request.POST or None, household=household, person=person,
                          initial={"complainant_name": person.full_name if person else ""})
     if request.method == "POST" and form.is_valid():
@@ -338,14 +344,18 @@ def complaint_create(request):
             complaint = services.complaint_file(
                 kind=data["kind"], description=data["description"], household=household, person=person,
                 complainant_name=data["complainant_name"], complainant_phone=data["complainant_phone"],
-                received_by=request.user,
+                received_by=request.user, ticket=origins.get("ticket"), case=origins.get("case"),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Complaint %(number)s recorded.") % {"number": complaint.number})
             return redirect("clients:complaint_detail", pk=complaint.pk)
-    return render(request, "clients/complaint_form.html", {"form": form, "household": household, "person": person})
+    return render(request, "clients/complaint_form.html", {
+        "form": form, "household": household, "person": person,
+        "origin_ticket": origins.get("ticket"), "origin_case": origins.get("case"),
+        "due_dates": [(label, services.complaint_due_on(kind=kind)) for kind, label in Complaint.Kind.choices],
+    })
 
 
 @require_GET
@@ -354,6 +364,8 @@ def complaint_detail(request, pk):
     complaint = selectors.get_complaint_for_user(request.user, pk)
     return render(request, "clients/complaint_detail.html", {
         "complaint": complaint,
+        "origins": hooks.complaint_origin_links(request, complaint),
+        "events": complaint.events.select_related("by"),
         "status_form": ComplaintStatusForm(),
         "can_manage": roles.has_role(request.user, *COMPLAINT_MANAGE_ROLES) and not complaint.is_closed,
     })

@@ -6,6 +6,8 @@ person's visits on their page."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from clients import hooks
 from clients.selectors import OFFICE_WIDE_ROLES
@@ -39,7 +41,35 @@ def visits_section(request, person) -> dict | None:
     return {"visits": selectors.visits_for_person(person)}
 
 
+def complaint_visit(request, person, household) -> dict:
+    """A complaint filed while serving a ticket came from that visit, unless the ticket is
+    already linked to somebody else."""
+    ticket = serving_ticket(request)
+    if ticket is None or ticket.person_id is None:
+        return {"ticket": ticket}
+    if person is not None:
+        return {"ticket": ticket if ticket.person_id == person.pk else None}
+    if household is not None:
+        return {"ticket": ticket if ticket.person.household_id == household.pk else None}
+    return {"ticket": None}
+
+
+def complaint_visit_link(request, complaint) -> dict | None:
+    ticket = complaint.ticket
+    if ticket is None:
+        return None
+    may_open = selectors.tickets_for_user(request.user).filter(pk=ticket.pk).exists()
+    return {
+        "label": _("Visit"),
+        "text": f"{ticket.number} · {ticket.issued_on:%d-%m-%Y}",
+        "url": reverse("desks:receipt", args=[ticket.pk]) if may_open else None,
+        "testid": "complaint-visit",
+    }
+
+
 def register() -> None:
+    hooks.register_complaint_origin(hooks.ComplaintOrigin(name="visit", find=complaint_visit,
+                                                          show=complaint_visit_link))
     hooks.register_serving_ticket(hooks.Serving(ticket=serving_ticket, banner="desks/_serving_banner.html"))
     hooks.register_person_prefetch(open_tickets_prefetch)
     hooks.register_page_section(

@@ -52,14 +52,17 @@ def get_desk_for_user(user, pk) -> Desk:
     return get_object_or_404(desks_for_user(user), pk=pk)
 
 
-def get_ticket_for_user(user, pk) -> Ticket:
-    """A ticket the user may act on: one now at a desk they operate, or any of today's
+def tickets_for_user(user) -> QuerySet[Ticket]:
+    """The tickets the user may act on: those now at a desk they operate, and all of today's
     tickets for the front desk (who issues and prints them)."""
-    tickets = Ticket.objects.select_related("desk", "origin_desk", "person")
     visible = Q(desk__in=desks_for_user(user))
     if roles.has_role(user, roles.FRONT_DESK):
         visible |= Q(issued_on=timezone.localdate())
-    return get_object_or_404(tickets.filter(visible), pk=pk)
+    return Ticket.objects.filter(visible)
+
+
+def get_ticket_for_user(user, pk) -> Ticket:
+    return get_object_or_404(tickets_for_user(user).select_related("desk", "origin_desk", "person"), pk=pk)
 
 
 def current_ticket_for_desk(desk: Desk) -> Ticket | None:

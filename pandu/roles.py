@@ -63,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_permissions("desks.deskassignment", "view", "add", "change", "delete"),
         *_model_permissions("clients.region", "view", "add", "change"),
         *_model_permissions("clients.pmkscategory", "view", "add", "change"),
+        *_model_permissions("clients.complaintdeadline", "view", "change"),
         *_model_permissions("pandu.auditevent", "view"),
         *_model_permissions("verivali.scorecardversion", "view", "add", "change", "delete"),
         *_model_permissions("verivali.indicator", "view", "add", "change", "delete"),

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clients.selectors import get_person_for_user
+from clients.selectors import complaints_for_user, get_person_for_user
 from clients.services import SearchLimitReached, person_search_recorded
 from desks.forms import TransferForm
 from desks.selectors import (
@@ -349,6 +349,8 @@ def case_detail(request, pk):
             "add_need_form": forms.AddNeedForm(case=case)
             if selectors.cases_for_new_needs(request.user).filter(pk=case.pk).exists()
             else None,
+            "can_file_complaint": roles.has_role(request.user, *roles.REGISTER_ROLES),
+            "complaints": complaints_for_user(request.user).filter(case=case),
         },
     )
 

@@ -196,6 +196,7 @@ EXPECTATIONS: dict[str, Spec] = {
     "drill_persons": Spec(ok=HEAD),
     "drill_households": Spec(ok=HEAD),
     "drill_tickets": Spec(ok=HEAD),
+    "drill_complaints": Spec(ok=HEAD),
     "audit:log": Spec(ok=HEAD),
     "desks:index": Spec(ok=QUEUE),
     "desks:display": Spec(ok=ALL, public=True),

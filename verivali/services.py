@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from clients.images import ProcessedImage
 from clients.models import Household, Person, Region, RegistryStatus
-from clients.services import household_set_registry_status
+from clients.services import complaints_settle_by_decree, household_set_registry_status
 from pandu import roles
 from verivali import selectors
 from verivali.models import (
@@ -423,7 +423,8 @@ LISTED_CLASSES = {
 
 @transaction.atomic
 def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: datetime.date) -> Batch:
-    """The Bupati decree: every validated household becomes listed or not listed, all or nothing."""
+    """The Bupati decree: every validated household becomes listed or not listed, and the open
+    complaints the decree settles are resolved with its number and date; all or nothing."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     _ensure_not_approved(batch)
     decree_number = decree_number.strip()
@@ -457,6 +458,13 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
             },
             reference=f"SK {decree_number} · {_('assessment')} {assessment.pk}",
         )
+    # the complaints that asked for these households to be surveyed are answered by the decree
+    complaints_settle_by_decree(
+        households=[assessment.household for assessment in validated],
+        decree_number=decree_number,
+        decree_date=decree_date,
+        officer=head,
+    )
     now = timezone.now()
     Assessment.objects.filter(pk__in=[a.pk for a in validated]).update(
         status=Assessment.Status.APPROVED, approved_at=now, updated_at=now

@@ -14,7 +14,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
-from clients.selectors import households_by_status
+from clients.selectors import complaint_figures, households_by_status
 from desks.models import Desk
 from referrals.selectors import dashboard_referrals
 from verivali import selectors as verivali_selectors
@@ -153,6 +153,11 @@ def referrals_summary(flt: DashboardFilter) -> dict:
                                provider=flt.provider)
 
 
+def complaints_summary(flt: DashboardFilter) -> dict:
+    """Complaints received in the period, and of those resolved, rejected, open and overdue now."""
+    return complaint_figures(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan)
+
+
 def dashboard_data(flt: DashboardFilter) -> dict:
     """The whole office's figures; a provider's officer gets only their provider's referrals."""
     if flt.provider is not None:
@@ -163,4 +168,5 @@ def dashboard_data(flt: DashboardFilter) -> dict:
         "registry": registry_summary(flt),
         "verivali": verivali_summary(flt),
         "queue": queue_summary(flt),
+        "complaints": complaints_summary(flt),
     }

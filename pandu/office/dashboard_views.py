@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clients.models import Household, Person, Region
+from clients.models import Complaint, Household, Person, Region
+from clients.selectors import complaints_overdue
 from desks.models import Ticket
 from desks.selectors import provider_for_user
 from pandu import charts, roles
@@ -142,6 +143,9 @@ def _dashboard_rows(data: dict) -> list[list]:
     rows += [[], [_("Batch"), _("Households"), _("Assigned"), _("Surveyed"), _("Validated"), _("Returned"), _("Approved")]]
     rows += [[row["batch__name"], row["total"], row["assigned"], row["surveyed"], row["validated"], row["returned"],
               row["approved"]] for row in data["verivali"]["batches"]]
+    rows += [[], [_("Complaint kind"), _("Received"), _("Resolved"), _("Rejected"), _("Open"), _("Overdue")]]
+    rows += [[row["label"], *(n for _state, n in row["cells"])] for row in data["complaints"]["per_kind"]]
+    rows += [[_("Total"), *(n for _state, n in data["complaints"]["total_cells"])]]
     rows += [[], [_("Desk"), _("Visits"), _("Median wait (min)"), _("Median service (min)"), _("Did not come")]]
     rows += [[row["name"], row["steps"], _round(row["median_wait"]), _round(row["median_serve"]), row["no_show"]]
              for row in data["queue"]["per_desk"]]
@@ -285,4 +289,31 @@ def drill_referrals(request):
                        r.case.person.household.village.parent.name.title() if r.case.person.household else "",
                        r.service.name, r.provider.name, r.get_status_display(), r.due_on,
                        r.get_outcome_display() if r.outcome else ""],
+    ).respond()
+
+
+@roles.role_required(*DASHBOARD_ROLES)
+def drill_complaints(request):
+    """The complaints behind a dashboard number: received in the period, by kind and where they stand."""
+    _form, flt = _filter(request)
+    complaints = Complaint.objects.filter(created_at__date__range=(flt.date_from, flt.date_to)).select_related(
+        "household__village__parent")
+    if flt.kecamatan is not None:
+        complaints = complaints.filter(household__village__parent=flt.kecamatan)
+    if (kind := query_text(request, "kind")) in Complaint.Kind.values:
+        complaints = complaints.filter(kind=kind)
+    state = request.GET.get("state", "")
+    if state == "overdue":
+        complaints = complaints_overdue(complaints)
+    elif state == "open":
+        complaints = complaints.filter(status__in=Complaint.OPEN_STATUSES)
+    elif state in (Complaint.Status.RESOLVED, Complaint.Status.REJECTED):
+        complaints = complaints.filter(status=state)
+    return _DrillDown(
+        request, complaints.order_by("-created_at", "-pk"), title=_("Complaints"), stem="complaints",
+        headers=[_("Complaint number"), _("Received"), _("Kind"), _("Kecamatan"), _("Status"), _("Due on"),
+                 _("Resolved at")],
+        row=lambda c: [c.number, timezone.localtime(c.created_at).date(), c.get_kind_display(),
+                       c.household.village.parent.name.title() if c.household else "", c.get_status_display(),
+                       c.due_on, timezone.localtime(c.resolved_at).date() if c.resolved_at else None],
     ).respond()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Sum
 
 from clients.models import Complaint, RegistryCount
-from clients.selectors import households_by_status
+from clients.selectors import complaints_overdue, households_by_status
 from desks.selectors import assignment_for_user
 from referrals.selectors import referral_counts_for_home
 
@@ -23,5 +23,6 @@ def home_context(user) -> dict:
         "registry": registry_counts(),
         "assignment": assignment_for_user(user),
         "complaints_open": Complaint.objects.exclude(status__in=Complaint.CLOSED_STATUSES).count(),
+        "complaints_overdue": complaints_overdue(Complaint.objects.all()).count(),
         "referral_counts": referral_counts_for_home(user),
     }

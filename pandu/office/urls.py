@@ -11,4 +11,5 @@ urlpatterns = [
     path("dashboard/households/", dashboard_views.drill_households, name="drill_households"),
     path("dashboard/tickets/", dashboard_views.drill_tickets, name="drill_tickets"),
     path("dashboard/referrals/", dashboard_views.drill_referrals, name="drill_referrals"),
+    path("dashboard/complaints/", dashboard_views.drill_complaints, name="drill_complaints"),
 ]

@@ -80,7 +80,8 @@ def test_the_person_list_masks_the_nik_and_a_whole_nik_finds_the_person(client, 
 
 @pytest.mark.django_db
 def test_other_records_of_persons_open_in_pandu_not_in_the_admin(client, root):
-    complaint = factories.PersonFactory().complaints.create(kind="wrong_data", description="x", number="P-1")
+    complaint = factories.PersonFactory().complaints.create(kind="wrong_data", description="x", number="P-1",
+                                                            due_on="2026-01-31")
     client.force_login(root)
     response = client.get(reverse("admin:clients_complaint_change", args=[complaint.pk]))
     assert response.status_code == 302 and response.url == reverse("clients:complaint_detail", args=[complaint.pk])

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clients.models import PMKSCategory, Region
+from clients.models import ComplaintDeadline, PMKSCategory, Region
 from desks.models import Desk, Provider, Service
 from pandu.accounts import role_permissions_grant
 from verivali.models import ClassBand, Indicator, ScorecardVersion
@@ -24,7 +24,8 @@ def _split(value: str) -> list[str]:
 class Command(BaseCommand):
     help = (
         "Load Berau's regions, PMKS categories, providers, services, desks and scorecard version 1 "
-        "from the CSV files shipped in pandu/office/data, and give the roles their admin permissions "
+        "from the CSV files shipped in pandu/office/data, the default days of each kind of complaint "
+        "(kept when changed in the admin), and give the roles their admin permissions "
         "(pandu.roles.ROLE_PERMISSIONS). Idempotent."
     )
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             counts["services"] = self._services()
             counts["desks"] = self._desks()
             counts["scorecard"] = self._scorecard()
+            counts["complaint deadlines"] = self._complaint_deadlines()
             counts["role permissions"] = [role_permissions_grant(via="load_reference_data"), 0]
             if dry_run:
                 transaction.set_rollback(True)
@@ -84,6 +86,17 @@ class Command(BaseCommand):
             )
             for row in _rows("pmks_categories.csv")
         )
+
+    def _complaint_deadlines(self):
+        """A missing kind gets the default days; a row the administrator changed stays as it is."""
+        created = 0
+        for kind, days in ComplaintDeadline.DEFAULT_DAYS.items():
+            _obj, made = ComplaintDeadline.objects.get_or_create(
+                kind=kind,
+                defaults={"days": days, "settled_by_decree": kind in ComplaintDeadline.DEFAULT_SETTLED_BY_DECREE},
+            )
+            created += made
+        return [created, 0]
 
     def _providers(self):
         return self._sum(
