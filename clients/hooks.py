@@ -14,7 +14,9 @@ clients page or rule needs an answer only a higher app has, that app registers i
 - filters of the registry lists that need another app's data (welfare class from verivali):
   ``register_household_filter``;
 - where a complaint came from (the visit, the case) and how its page shows it:
-  ``register_complaint_origin``.
+  ``register_complaint_origin``;
+- how poor a household is by the latest validated assessment, to order the quota services'
+  waiting lists (verivali's welfare class): ``register_welfare_rank``.
 
 Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
 """
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value
 from django.template.loader import render_to_string
 
 PersonRule = Callable[[object], Q | None]
@@ -200,3 +202,33 @@ def complaint_origins(request, *, person=None, household=None) -> dict[str, obje
 
 def complaint_origin_links(request, complaint) -> list[dict]:
     return [shown for origin in _complaint_origins.values() if (shown := origin.show(request, complaint))]
+
+
+# --- How poor a household is (the waiting lists' order) ------------------------------------
+
+
+@dataclass(frozen=True)
+class WelfareRank:
+    """``expression(household_ref)`` annotates a household's rank, 0 for the poorest, None when
+    it was never assessed; ``label(rank)`` names a rank for the page ("Very poor")."""
+
+    expression: Callable[[object], object]
+    label: Callable[[int | None], str]
+
+
+_welfare_rank: list[WelfareRank] = []
+
+
+def register_welfare_rank(rank: WelfareRank) -> None:
+    _welfare_rank[:] = [rank]
+
+
+def welfare_rank_expression(household_ref):
+    """An integer expression over ``household_ref`` (an OuterRef), or a null without verivali."""
+    if not _welfare_rank:
+        return Value(None, output_field=IntegerField())
+    return _welfare_rank[0].expression(household_ref)
+
+
+def welfare_rank_label(rank: int | None) -> str:
+    return _welfare_rank[0].label(rank) if _welfare_rank else ""

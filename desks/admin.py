@@ -7,7 +7,7 @@ from desks.models import Desk, DeskAssignment, Provider, Service
 
 class ServiceInline(admin.TabularInline):
     model = Service
-    fields = ("code", "name", "sla_days", "accepted_pathways", "quota", "is_active")
+    fields = ("code", "name", "sla_days", "accepted_pathways", "quota", "quota_period", "is_active")
     extra = 0
 
 

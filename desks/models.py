@@ -56,8 +56,17 @@ class Service(TimeStampedModel):
         default=list,
         verbose_name=_("accepted pathways"),
     )
+    class QuotaPeriod(models.TextChoices):
+        YEAR = "year", _("Per calendar year")
+        NONE = "none", _("Without end (a place is held until it is freed)")
+
     quota = models.PositiveIntegerField(
         _("quota"), null=True, blank=True, help_text=_("Places available; empty means no quota.")
+    )
+    quota_period = models.CharField(
+        _("quota period"), max_length=5, choices=QuotaPeriod.choices, default=QuotaPeriod.YEAR,
+        help_text=_("Per calendar year: the places given in a year count for that year; on 1 January "
+                    "the places are free again and the waiting list moves up."),
     )
     # What the provider's officers are shown of a person referred to this service (they see a
     # minimal card: name, masked NIK, age, village, the referral and its documents).

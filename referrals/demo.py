@@ -165,6 +165,7 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
             )
             story_index += 1
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
+    services.quota_upkeep(at=now)  # seeded early in a year, last year's places are free again
     _seed_open_recommendations(users=users, now=now)
     # The front desk and the data team have read the old news; the last week's is still new.
     old_news = list(Referral.objects.filter(news_at__lt=now - datetime.timedelta(days=7)))

@@ -72,6 +72,13 @@ class AddNeedForm(forms.Form):
         self.fields["ticket"].initial = ticket.pk if ticket else None
 
 
+class ReleasePlaceForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the place free?"), choices=Referral.PlaceRelease.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm", "id": "id_release_reason"}),
+    )
+
+
 class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -232,6 +232,15 @@ class Referral(TimeStampedModel):
         verbose_name=_("kecamatan"),
         help_text=_("Where the person lived when referred (set by the database when the referral is made)."),
     )
+    class PlaceRelease(models.TextChoices):
+        DIED = "died", _("The beneficiary died")
+        MOVED_OUT = "moved_out", _("The beneficiary moved out of the district")
+        GRANT_ENDED = "grant_ended", _("The grant ended")
+
+    place_released_at = models.DateTimeField(_("place freed at"), null=True, blank=True, editable=False)
+    place_release_reason = models.CharField(
+        _("why the place was freed"), max_length=12, choices=PlaceRelease.choices, blank=True, editable=False
+    )
     news_at = models.DateTimeField(
         _("news for the front desk since"),
         null=True,

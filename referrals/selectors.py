@@ -122,31 +122,38 @@ def waiting_position(referral: Referral) -> int | None:
     """1 for the next one to move up; None when the referral is not waiting."""
     if referral.status != Referral.Status.WAITING:
         return None
-    ahead = Referral.objects.filter(
-        service_id=referral.service_id, status=Referral.Status.WAITING
-    ).filter(
-        Q(waitlisted_at__lt=referral.waitlisted_at)
-        | Q(waitlisted_at=referral.waitlisted_at, pk__lt=referral.pk)
-    )
-    return ahead.count() + 1
+    order = list(services.waiting_in_order(referral.service).values_list("pk", flat=True))
+    return order.index(referral.pk) + 1 if referral.pk in order else None
 
 
 def waiting_list(service) -> list[Referral]:
-    return list(
-        Referral.objects.filter(service=service, status=Referral.Status.WAITING)
-        .select_related("case__person")
-        .order_by("waitlisted_at", "pk")
-    )
+    """The waiting list in the order places are offered, each with ``why``: its welfare class
+    (the household's latest validated survey) and since when it waits."""
+    rows = list(services.waiting_in_order(service).select_related("case__person"))
+    for row in rows:
+        row.welfare_label = hooks.welfare_rank_label(row.welfare_rank)
+    return rows
 
 
 def quota_summary(service) -> dict | None:
     if service.quota is None:
         return None
+    start = services.period_start(service)
     return {
         "quota": service.quota,
         "taken": services.places_taken(service),
         "waiting": Referral.objects.filter(service=service, status=Referral.Status.WAITING).count(),
+        "period_year": start.year if start else None,
     }
+
+
+def may_release_place(user, referral: Referral) -> bool:
+    """The office or the provider's officer may free a place its beneficiary no longer uses."""
+    return (
+        referral.service.quota is not None
+        and services.holds_place(referral)
+        and (may_act_for_front_desk(user) or may_act_for_provider(user, referral))
+    )
 
 
 def may_act_for_provider(user, referral: Referral) -> bool:

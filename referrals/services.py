@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients import hooks
 from clients.images import process_image
-from clients.models import RegistryStatus
+from clients.models import Person, RegistryStatus
 from desks.models import Pathway, Service
 from desks.services import in_office_desk, itinerary_plan, ticket_link_person
 from pandu.numbering import sequence_next
@@ -91,11 +92,38 @@ PDF_MAGIC = b"%PDF-"
 
 
 def holds_place_q() -> Q:
-    return Q(status__in=PLACE_HOLDING) | Q(status=S.COMPLETED, outcome=Referral.Outcome.GRANTED)
+    """A referral holds one of its service's places: on its way, or granted and not freed."""
+    return (Q(status__in=PLACE_HOLDING) | Q(status=S.COMPLETED, outcome=Referral.Outcome.GRANTED)) & Q(
+        place_released_at__isnull=True
+    )
 
 
-def places_taken(service: Service) -> int:
-    return Referral.objects.filter(holds_place_q(), service=service).count()
+def period_start(service: Service, at: datetime.datetime | None = None) -> datetime.datetime | None:
+    """When the service's current quota period began (1 January, office time), or None."""
+    if service.quota_period != Service.QuotaPeriod.YEAR:
+        return None
+    local = timezone.localtime(at or timezone.now())
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def places_taken(service: Service, at: datetime.datetime | None = None) -> int:
+    """The places held in the current period: those sent (or moved up) since it began."""
+    taken = Referral.objects.filter(holds_place_q(), service=service)
+    start = period_start(service, at)
+    if start is not None:
+        taken = taken.filter(sent_at__gte=start)
+    return taken.count()
+
+
+def waiting_in_order(service: Service) -> QuerySet[Referral]:
+    """The service's waiting list in the order places are offered: the poorest first by the
+    household's latest validated verivali class (``welfare_rank``, 0 = very poor; never assessed
+    last), then the longest waiting."""
+    return (
+        Referral.objects.filter(service=service, status=S.WAITING)
+        .annotate(welfare_rank=hooks.welfare_rank_expression(OuterRef("case__person__household_id")))
+        .order_by(F("welfare_rank").asc(nulls_last=True), "waitlisted_at", "pk")
+    )
 
 
 def referral_number(*, sequence: int, when: datetime.datetime) -> str:
@@ -318,7 +346,7 @@ def referral_transition(
         )
     if move.note_required and not note:
         raise ValidationError(_("Write the reason: the front desk and the citizen must know it."))
-    held_place = referral.service.quota is not None and referral.status in PLACE_HOLDING
+    held_place = referral.service.quota is not None and holds_place(referral)
     previous = referral.status
     fields = {"status": move.target, "updated_at": timezone.now()}
     if action == "accept":
@@ -356,14 +384,15 @@ def referral_transition(
         note=event_note,
     )
     referral.refresh_from_db()
-    if held_place and not _holds_place(referral):
+    if held_place and not holds_place(referral):
         _promote_next(referral.service, at=at)
     return referral
 
 
-def _holds_place(referral: Referral) -> bool:
-    return referral.status in PLACE_HOLDING or (
-        referral.status == S.COMPLETED and referral.outcome == Referral.Outcome.GRANTED
+def holds_place(referral: Referral) -> bool:
+    return referral.place_released_at is None and (
+        referral.status in PLACE_HOLDING
+        or (referral.status == S.COMPLETED and referral.outcome == Referral.Outcome.GRANTED)
     )
 
 
@@ -372,12 +401,7 @@ def _promote_next(service: Service, *, at: datetime.datetime) -> Referral | None
     service = Service.objects.select_for_update().get(pk=service.pk)
     if places_taken(service) >= (service.quota or 0):
         return None
-    nxt = (
-        Referral.objects.select_for_update()
-        .filter(service=service, status=S.WAITING)
-        .order_by("waitlisted_at", "pk")
-        .first()
-    )
+    nxt = waiting_in_order(service).select_for_update(of=("self",)).first()
     if nxt is None:
         return None
     return referral_transition(
@@ -387,6 +411,49 @@ def _promote_next(service: Service, *, at: datetime.datetime) -> Referral | None
         note=_("A place became free: moved up from the waiting list."),
         at=at,
     )
+
+
+@transaction.atomic
+def referral_release_place(
+    *, referral: Referral, reason: str, actor, note: str = "", at: datetime.datetime | None = None
+) -> Referral:
+    """The beneficiary died, moved out of the district, or the grant ended: the place is free
+    and the next on the waiting list is offered it."""
+    at = at or timezone.now()
+    if reason not in Referral.PlaceRelease.values:
+        raise ValidationError(_("Choose why the place is freed."))
+    referral = Referral.objects.select_for_update().select_related("service").get(pk=referral.pk)
+    if referral.service.quota is None or not holds_place(referral):
+        raise ValidationError(_("This referral holds no place of a quota."))
+    Referral.objects.filter(pk=referral.pk).update(place_released_at=at, place_release_reason=reason, updated_at=at)
+    label = str(Referral.PlaceRelease(reason).label)
+    ReferralEvent.objects.create(
+        referral=referral, at=at, actor=actor, action="release", from_status=referral.status,
+        to_status=referral.status, note=f"{label} — {note.strip()}" if note.strip() else label,
+    )
+    _promote_next(referral.service, at=at)
+    referral.refresh_from_db()
+    return referral
+
+
+def quota_upkeep(at: datetime.datetime | None = None) -> str:
+    """The nightly quota work: free the places of beneficiaries recorded as deceased or moved
+    away, and fill the places free in the current period (a new year's) from the waiting lists."""
+    at = at or timezone.now()
+    released = 0
+    departed = {Person.LifeStatus.DECEASED: Referral.PlaceRelease.DIED, Person.LifeStatus.MOVED: Referral.PlaceRelease.MOVED_OUT}
+    for life_status, reason in departed.items():
+        holding = Referral.objects.filter(holds_place_q(), service__quota__isnull=False,
+                                          case__person__life_status=life_status)
+        for referral in holding:
+            referral_release_place(referral=referral, reason=reason, actor=None, at=at)
+            released += 1
+    moved_up = 0
+    for service in Service.objects.filter(quota__isnull=False, is_active=True):
+        with transaction.atomic():
+            while _promote_next(service, at=at) is not None:
+                moved_up += 1
+    return f"{released} places freed, {moved_up} referrals moved up from the waiting lists"
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/documents/", views.referral_documents, name="documents"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_file, name="attachment"),
+    path("<int:pk>/release-place/", views.release_place, name="release_place"),
     path("<int:pk>/<slug:action>/", views.referral_action, name="action"),
     path("verify/<str:token>/", views.referral_verify, name="verify"),
     path("outcomes/", views.outcomes, name="outcomes"),

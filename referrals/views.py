@@ -93,6 +93,7 @@ def referral_detail(request, pk):
         "attachment_form": forms.AttachmentForm(referral=referral),
         "waiting_position": selectors.waiting_position(referral),
         "quota": selectors.quota_summary(referral.service),
+        "release_form": forms.ReleasePlaceForm() if selectors.may_release_place(request.user, referral) else None,
     }
     return render(request, "referrals/detail.html", context)
 
@@ -519,3 +520,24 @@ def case_add_need(request, pk):
             % {"number": referral.number, "provider": referral.provider.name},
         )
     return redirect_next(request, "referrals:case_detail", case.pk)
+
+
+@require_POST
+@roles.role_required(*selectors.REFERRAL_ROLES)
+def release_place(request, pk):
+    """The beneficiary died, moved out or the grant ended: the place goes to the next waiting."""
+    referral = selectors.get_referral_for_user(request.user, pk)
+    if not selectors.may_release_place(request.user, referral):
+        raise PermissionDenied
+    form = forms.ReleasePlaceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the place is freed."))
+        return redirect("referrals:detail", referral.pk)
+    try:
+        services.referral_release_place(referral=referral, reason=form.cleaned_data["reason"], actor=request.user)
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, _("The place of %(number)s is free; the next on the waiting list is offered it.")
+                         % {"number": referral.number})
+    return redirect("referrals:detail", referral.pk)

@@ -128,6 +128,14 @@ def _stop(world):
     return stop
 
 
+def _holding_a_place(world) -> dict:
+    from referrals.models import Referral
+
+    world.referral.service.__class__.objects.filter(pk=world.referral.service_id).update(quota=5)
+    Referral.objects.filter(pk=world.referral.pk).update(place_released_at=None, place_release_reason="")
+    return {"reason": "grant_ended"}
+
+
 def _service(code):
     from desks.models import Service
 
@@ -293,6 +301,9 @@ EXPECTATIONS: dict[str, Spec] = {
     "referrals:waiting_lists": Spec(ok=REF),
     "referrals:workspace": Spec(ok=frozenset({"desk_officer"})),
     "referrals:case_start": Spec(ok=REF_FRONT),
+    # The office or the provider's officer frees a quota place (the referral holds one again before each try).
+    "referrals:release_place": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404,
+                                    data=lambda w: _holding_a_place(w)),
     "referrals:case_open": Spec(args=lambda w: [w.referral.case.person_id], ok=REF_FRONT),
     "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE),
     # A desk officer adds a need only to the case of the visit at their desk now: not this one.

@@ -38,6 +38,9 @@ def register() -> None:
         hooks.PageSection(page="household", template="verivali/_household_section.html",
                           context=household_section, order=10)
     )
+    hooks.register_welfare_rank(
+        hooks.WelfareRank(expression=selectors.welfare_rank_expression, label=selectors.welfare_rank_label)
+    )
     hooks.register_household_filter(
         hooks.HouseholdFilter(name="welfare_class", field=welfare_class_field,
                               household_ids=selectors.households_in_welfare_class)

@@ -8,8 +8,20 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from clients.models import Household, Person, Region, RegistryStatus
 from pandu import roles
@@ -410,6 +422,33 @@ def latest_validated_assessments() -> QuerySet[Assessment]:
         .order_by("household_id", "-validated_at", "-pk")
         .distinct("household_id")
     )
+
+
+WELFARE_RANK = {code: rank for rank, code in enumerate(ClassBand.WelfareClass.values)}  # very poor = 0
+
+
+def welfare_rank_expression(household_ref):
+    """The rank of the household's latest validated welfare class (0 = very poor), or null."""
+    latest = (
+        Assessment.objects.filter(
+            household_id=household_ref,
+            status__in=[Assessment.Status.VALIDATED, Assessment.Status.APPROVED],
+            welfare_class__isnull=False,
+        )
+        .order_by("-validated_at", "-pk")
+        .annotate(
+            rank=Case(*[When(welfare_class=code, then=Value(rank)) for code, rank in WELFARE_RANK.items()],
+                      output_field=IntegerField())
+        )
+        .values("rank")[:1]
+    )
+    return Subquery(latest, output_field=IntegerField())
+
+
+def welfare_rank_label(rank: int | None) -> str:
+    if rank is None:
+        return str(_("not assessed yet"))
+    return str(ClassBand.WelfareClass.choices[rank][1])
 
 
 def households_in_welfare_class(welfare_class: str) -> QuerySet[Assessment]:

@@ -6,7 +6,11 @@
   --check``); if a cell differs, the differences are logged as errors and the counters
   rebuilt (``manage.py recount``).
 
-Both are safe to run twice: retention counts each file once, a rebuild gives the same rows.
+- quotas: places of beneficiaries recorded as deceased or moved away are freed, and free
+  places of the current period (a new year's) are offered to the waiting lists
+  (``referrals.services.quota_upkeep``).
+
+All are safe to run twice: retention counts each file once, a rebuild gives the same rows.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 
 from pandu import counters, jobs
 from pandu.office import retention
+from referrals import services as referral_services
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +27,11 @@ logger = logging.getLogger(__name__)
 @jobs.periodic(cron=jobs.daily("02:30"))
 def apply_retention() -> str:
     return retention.retention_apply().summary
+
+
+@jobs.periodic(cron=jobs.daily("02:00"))
+def quota_upkeep() -> str:
+    return referral_services.quota_upkeep()
 
 
 @jobs.periodic(cron=jobs.daily("03:30"))
