@@ -89,6 +89,9 @@ class TransitionForm(forms.Form):
     outcome_detail = forms.CharField(
         label=_("Granted what / why not"), required=False, max_length=255
     )
+    aid_value = forms.IntegerField(
+        label=_("Value of the aid given (Rp, optional)"), required=False, min_value=0, max_value=10**12
+    )
 
 
 class DocumentsForm(forms.Form):

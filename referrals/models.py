@@ -207,6 +207,10 @@ class Referral(TimeStampedModel):
     )
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     outcome_detail = models.CharField(_("outcome detail"), max_length=255, blank=True)
+    aid_value = models.PositiveBigIntegerField(
+        _("value of the aid (Rp)"), null=True, blank=True,
+        help_text=_("What the granted aid is worth in rupiah, when the provider says so."),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -350,7 +354,15 @@ class ReferralEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
+    class Channel(models.TextChoices):
+        APP = "app", _("In Pandu, by the provider's officer")
+        OFFICE = "office", _("Entered by the office for the provider")
+        API = "api", _("From the agency's system (API)")
+        REPLY_SLIP = "reply_slip", _("From the reply slip")
+        SYSTEM = "system", _("By Pandu itself")
+
     action = models.CharField(_("action"), max_length=20)
+    channel = models.CharField(_("how it arrived"), max_length=10, choices=Channel.choices, default=Channel.APP)
     from_status = models.CharField(
         _("from"), max_length=10, choices=Referral.Status.choices, blank=True
     )

@@ -321,9 +321,15 @@ def referral_transition(
     note: str = "",
     outcome: str = "",
     outcome_detail: str = "",
+    aid_value: int | None = None,
+    channel: str = "",
     at: datetime.datetime | None = None,
 ) -> Referral:
-    """Move a referral along one allowed transition and append the event to its timeline."""
+    """Move a referral along one allowed transition and append the event to its timeline.
+
+    ``channel`` says how the move arrived (``ReferralEvent.Channel``): by default in the app,
+    or by Pandu itself for a system move; the office entering a provider's answer, the
+    agency's system and the reply slip say so."""
     if action not in TRANSITIONS:
         raise ValidationError(_("Unknown action."))
     move = TRANSITIONS[action]
@@ -361,7 +367,9 @@ def referral_transition(
                 if outcome == Referral.Outcome.GRANTED
                 else _("Say why it was not granted.")
             )
-        fields.update(outcome=outcome, outcome_detail=outcome_detail[:255])
+        if aid_value is not None and (aid_value < 0 or outcome != Referral.Outcome.GRANTED):
+            raise ValidationError(_("The value of the aid is a positive amount, for a granted outcome only."))
+        fields.update(outcome=outcome, outcome_detail=outcome_detail[:255], aid_value=aid_value)
     if action in ("resend", "promote"):
         fields.update(sent_at=at, due_on=_due_on(referral.service, at))
     if move.target in Referral.CLOSED_STATUSES:
@@ -379,6 +387,7 @@ def referral_transition(
         at=at,
         actor=None if move.side == SYSTEM else actor,
         action=action,
+        channel=ReferralEvent.Channel.SYSTEM if move.side == SYSTEM else (channel or ReferralEvent.Channel.APP),
         from_status=previous,
         to_status=move.target,
         note=event_note,

@@ -24,7 +24,7 @@ from pandu.files import private_file_response
 from pandu.http import error_messages, parse_id, redirect_next
 from pandu.models import AuditEvent
 from referrals import forms, letters, selectors, services
-from referrals.models import Recommendation, Referral
+from referrals.models import Recommendation, Referral, ReferralEvent
 
 PAGE_SIZE = 25
 
@@ -105,8 +105,11 @@ def referral_action(request, pk, action):
     if action not in services.TRANSITIONS:
         raise Http404
     side = services.TRANSITIONS[action].side
+    channel = ""
     if side == services.PROVIDER:
         allowed = selectors.may_act_for_provider(request.user, referral)
+        if selectors.officer_provider(request.user) != referral.provider:
+            channel = ReferralEvent.Channel.OFFICE  # the front desk types a paper answer in
     else:
         allowed = side == services.FRONT and selectors.may_act_for_front_desk(request.user)
     if not allowed:
@@ -122,6 +125,8 @@ def referral_action(request, pk, action):
             note=data.get("note") or "",
             outcome=data.get("outcome") or "",
             outcome_detail=data.get("outcome_detail") or "",
+            aid_value=data.get("aid_value"),
+            channel=channel,
         )
     except ValidationError as error:
         error_messages(request, error)
