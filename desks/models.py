@@ -184,6 +184,27 @@ class Ticket(TimeStampedModel):
         DONE = "done", _("Done")
         NO_SHOW = "no_show", _("Did not come")
 
+    class Purpose(models.TextChoices):
+        """What the citizen came for, asked at the registration desk."""
+
+        REGISTRATION = "registration", _("Registration or data update")
+        SERVICE = "service", _("Referral or service")
+        COMPLAINT = "complaint", _("Complaint")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        INFORMATION = "information", _("Information")
+
+    class Priority(models.TextChoices):
+        """Who is served first (pelayanan khusus, UU 25/2009 pasal 29; PP 96/2012)."""
+
+        ELDERLY = "elderly", _("Elderly (60+)")
+        DISABILITY = "disability", _("Disability")
+        PREGNANT = "pregnant", _("Pregnant")
+        WITH_CHILD = "with_child", _("With a baby or small child")
+
+    class PrioritySource(models.TextChoices):
+        STATED = "stated", _("Stated at the desk")
+        RECORD = "record", _("From the person's record")
+
     OPEN_STATUSES = (Status.WAITING, Status.CALLED, Status.SERVING)
 
     number = models.CharField(_("ticket number"), max_length=12)
@@ -201,6 +222,11 @@ class Ticket(TimeStampedModel):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    purpose = models.CharField(_("purpose of the visit"), max_length=15, choices=Purpose.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=12, choices=Priority.choices, blank=True)
+    priority_source = models.CharField(
+        _("priority known from"), max_length=8, choices=PrioritySource.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-issued_on", "number"]
@@ -208,6 +234,10 @@ class Ticket(TimeStampedModel):
         verbose_name_plural = _("tickets")
         constraints = [
             models.UniqueConstraint(fields=["origin_desk", "issued_on", "sequence"], name="ticket_number_per_day"),
+            models.CheckConstraint(
+                condition=Q(priority="", priority_source="") | (~Q(priority="") & ~Q(priority_source="")),
+                name="ticket_priority_has_source",
+            ),
         ]
         indexes = [models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx")]
 
@@ -234,6 +264,9 @@ class TicketStep(models.Model):
         verbose_name=_("officer"),
     )
     note = models.CharField(_("note"), max_length=255, blank=True)
+    # Whether the ticket was a priority one when this desk called it: the fairness rule counts
+    # the desk's last calls (desks.services.ticket_call_next).
+    priority_call = models.BooleanField(_("called as a priority ticket"), default=False)
 
     class Meta:
         ordering = ["queued_at", "pk"]

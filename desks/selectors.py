@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime
+from collections import deque
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -76,11 +78,60 @@ def current_ticket_for_desk(desk: Desk) -> Ticket | None:
 
 
 def waiting_at_desk(desk: Desk) -> QuerySet[TicketStep]:
+    """Today's tickets waiting at the desk, in the order they came (see ``call_order``)."""
     return (
         TicketStep.objects.select_related("ticket")
         .filter(desk=desk, status=Ticket.Status.WAITING, ticket__issued_on=timezone.localdate())
         .order_by("queued_at", "pk")
     )
+
+
+def priority_streak(desk: Desk) -> int:
+    """How many of the desk's latest calls today were priority tickets, in a row (counted up to
+    ``QUEUE_PRIORITY_STREAK``, which is all the fairness rule needs)."""
+    latest = (
+        TicketStep.objects.filter(desk=desk, called_at__isnull=False, ticket__issued_on=timezone.localdate())
+        .order_by("-called_at", "-pk")
+        .values_list("priority_call", flat=True)[: settings.QUEUE_PRIORITY_STREAK]
+    )
+    streak = 0
+    for was_priority in latest:
+        if not was_priority:
+            break
+        streak += 1
+    return streak
+
+
+def call_order(desk: Desk) -> list[TicketStep]:
+    """The tickets waiting at the desk in the order "Call next" will take them if nobody new
+    comes: priority first, and after ``QUEUE_PRIORITY_STREAK`` priority calls in a row the one
+    that has waited longest (``desks.services.ticket_call_next`` applies the same rule)."""
+    limit = settings.QUEUE_PRIORITY_STREAK
+    streak = priority_streak(desk)
+    steps = list(waiting_at_desk(desk))
+    priority = deque(step for step in steps if step.ticket.priority)
+    regular = deque(step for step in steps if not step.ticket.priority)
+    order = []
+    while priority or regular:
+        first_come = streak >= limit
+        if priority and (
+            not regular
+            or not first_come
+            or (priority[0].queued_at, priority[0].pk) < (regular[0].queued_at, regular[0].pk)
+        ):
+            order.append(priority.popleft())
+            streak += 1
+        else:
+            order.append(regular.popleft())
+            streak = 0
+    return order
+
+
+def spoken_number(ticket: Ticket) -> str:
+    """The number as a voice should read it: "A 7" for A-007 (a speech engine reads "A-007" as
+    "A minus zero zero seven")."""
+    prefix, _, sequence = ticket.number.partition("-")
+    return f"{prefix} {int(sequence)}" if sequence.isdigit() else ticket.number
 
 
 def display_board(*, limit: int = 8) -> dict:
@@ -107,8 +158,8 @@ def display_board(*, limit: int = 8) -> dict:
     )
     return {
         "called": [
-            {"call": s.pk, "number": s.ticket.number, "desk": s.desk.name, "status": s.status,
-             "next_desk": s.next_desk}
+            {"call": s.pk, "number": s.ticket.number, "spoken": spoken_number(s.ticket), "desk": s.desk.name,
+             "status": s.status, "next_desk": s.next_desk}
             for s in called
         ],
         "waiting": waiting,

@@ -1,9 +1,14 @@
 """Writes of the desks app: desk assignments and the queue.
 
 The queue is the office's visits: a ticket is issued at a desk, called, served, and sent on
-to another desk (its next step) or finished. "Call next" takes the oldest waiting step of
+to another desk (its next step) or finished. "Call next" takes the next waiting step of
 the desk with FOR UPDATE SKIP LOCKED, so two desks pressing it at once never get the same
 ticket.
+
+Priority tickets (elderly, disability, pregnant, with a baby: a reason stated at issue, or
+found on the person's record when the ticket is linked) are called first at each desk. The
+fairness rule: after ``QUEUE_PRIORITY_STREAK`` priority calls in a row at a desk, the next
+call is first come, first served, so a regular ticket is never starved (docs/queue.md).
 
 A visit with a case has an itinerary (``TicketStop``): the in-office desks its referrals
 need, in the order the officer sets. Finishing at a desk sends the ticket on to the first
@@ -13,21 +18,43 @@ the same day with the same number (``ticket_return``).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, IntegerField, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from desks.models import Desk, DeskAssignment, Ticket, TicketStep, TicketStop
+from desks.selectors import priority_streak
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
 
 
+def priority_from_record(person) -> str:
+    """The priority the person's record shows: elderly (60 or older by the birth date), else a
+    recorded disability; "" when neither."""
+    age = person.age
+    if age is not None and age >= 60:
+        return Ticket.Priority.ELDERLY
+    if person.disability.strip():
+        return Ticket.Priority.DISABILITY
+    return ""
+
+
 @transaction.atomic
-def ticket_issue(*, desk: Desk, issued_by=None, person=None) -> Ticket:
-    """A new ticket at a desk: A-007 is the 7th of the day at the desk with prefix A."""
+def ticket_issue(*, desk: Desk, issued_by=None, person=None, purpose: str = "", priority: str = "") -> Ticket:
+    """A new ticket at a desk: A-007 is the 7th of the day at the desk with prefix A. It records
+    what the citizen came for and the priority reason they stated (both may be empty)."""
+    if purpose and purpose not in Ticket.Purpose.values:
+        raise ValidationError(_("Unknown purpose of the visit."))
+    if priority and priority not in Ticket.Priority.values:
+        raise ValidationError(_("Unknown priority reason."))
+    source = Ticket.PrioritySource.STATED if priority else ""
+    if not priority and person is not None:
+        priority = priority_from_record(person)
+        source = Ticket.PrioritySource.RECORD if priority else ""
     now = timezone.now()
     day = timezone.localdate(now)
     sequence = sequence_next(name=f"ticket:{desk.pk}", period=day.isoformat())
@@ -39,6 +66,9 @@ def ticket_issue(*, desk: Desk, issued_by=None, person=None) -> Ticket:
         desk=desk,
         person=person,
         issued_by=issued_by,
+        purpose=purpose,
+        priority=priority,
+        priority_source=source,
     )
     TicketStep.objects.create(ticket=ticket, desk=desk, queued_at=now)
     return ticket
@@ -50,24 +80,34 @@ def _current_step(ticket: Ticket) -> TicketStep:
 
 @transaction.atomic
 def ticket_call_next(*, desk: Desk, officer) -> Ticket | None:
-    """Call the oldest ticket waiting at this desk today; None when nobody waits.
+    """Call the next ticket waiting at this desk today; None when nobody waits.
 
-    Concurrent callers skip the row another transaction has locked, so each gets its own.
+    Priority tickets first, oldest first; but after ``QUEUE_PRIORITY_STREAK`` priority calls in
+    a row at this desk, the ticket that has waited longest here, priority or not (the fairness
+    rule; ``desks.selectors.call_order`` shows the same order on the desk page).
+
+    Concurrent callers skip the row another transaction has locked, so each gets its own. The
+    desk's row is locked first, so two officers at one desk count the same streak of calls.
     """
     today = timezone.localdate()
-    step = (
-        TicketStep.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(desk=desk, status=Ticket.Status.WAITING, ticket__issued_on=today)
-        .order_by("queued_at", "pk")
-        .first()
+    Desk.objects.select_for_update().filter(pk=desk.pk).first()
+    waiting = TicketStep.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        desk=desk, status=Ticket.Status.WAITING, ticket__issued_on=today
     )
+    if priority_streak(desk) < settings.QUEUE_PRIORITY_STREAK:
+        regular_last = Case(When(ticket__priority="", then=Value(1)), default=Value(0), output_field=IntegerField())
+        waiting = waiting.order_by(regular_last, "queued_at", "pk")
+    else:
+        waiting = waiting.order_by("queued_at", "pk")
+    step = waiting.select_related("ticket").first()
     if step is None:
         return None
     now = timezone.now()
     step.status = Ticket.Status.CALLED
     step.called_at = now
     step.officer = officer
-    step.save(update_fields=["status", "called_at", "officer"])
+    step.priority_call = bool(step.ticket.priority)
+    step.save(update_fields=["status", "called_at", "officer", "priority_call"])
     Ticket.objects.filter(pk=step.ticket_id).update(status=Ticket.Status.CALLED, updated_at=now)
     return Ticket.objects.select_related("desk", "person").get(pk=step.ticket_id)
 
@@ -230,9 +270,18 @@ def ticket_no_show(*, ticket: Ticket, officer) -> Ticket:
 
 @transaction.atomic
 def ticket_link_person(*, ticket: Ticket, person) -> Ticket:
-    """Once the person is identified, the visit belongs to their history."""
-    Ticket.objects.filter(pk=ticket.pk).update(person=person, updated_at=timezone.now())
-    ticket.person = person
+    """Once the person is identified, the visit belongs to their history. A ticket without a
+    stated priority takes the one the person's record shows (60 or older, a disability), marked
+    as known from the record; linked to another person, that is worked out again."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    fields = {"person": person, "updated_at": timezone.now()}
+    if locked.priority_source != Ticket.PrioritySource.STATED:
+        priority = priority_from_record(person)
+        fields["priority"] = priority
+        fields["priority_source"] = Ticket.PrioritySource.RECORD if priority else ""
+    Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
     return ticket
 
 

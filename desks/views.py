@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clients.selectors import get_person_for_user
 from desks import person_pages, selectors, services
-from desks.forms import ReturnForm, TransferForm
+from desks.forms import IssueForm, ReturnForm, TransferForm
 from desks.models import Desk
 from pandu import roles
 from pandu.http import redirect_next
@@ -33,14 +33,16 @@ def desk_index(request):
 def desk_detail(request, pk):
     desk = selectors.get_desk_for_user(request.user, pk)
     current = selectors.current_ticket_for_desk(desk)
+    waiting = selectors.call_order(desk)
     context = {
         "desk": desk,
         "current": current,
         "transfer_form": TransferForm(ticket=current) if current else None,
         "itinerary": selectors.itinerary(current) if current else [],
         "return_form": ReturnForm(),
-        "waiting": selectors.waiting_at_desk(desk)[:50],
-        "waiting_total": selectors.waiting_at_desk(desk).count(),
+        "issue_form": IssueForm(),
+        "waiting": waiting[:50],
+        "waiting_total": len(waiting),
         "now": timezone.now(),
     }
     template = "desks/_waiting.html" if request.htmx else "desks/desk.html"
@@ -54,8 +56,16 @@ def issue_ticket(request, pk):
     if desk.kind != Desk.Kind.REGISTRATION:
         messages.error(request, _("Tickets are issued at the registration desk."))
         return redirect("desks:desk", desk.pk)
-    ticket = services.ticket_issue(desk=desk, issued_by=request.user)
-    messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.number})
+    form = IssueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the purpose and the priority from the lists."))
+        return redirect("desks:desk", desk.pk)
+    ticket = services.ticket_issue(desk=desk, issued_by=request.user, **form.cleaned_data)
+    if ticket.priority:
+        messages.success(request, _("Priority ticket %(number)s issued (%(reason)s).")
+                         % {"number": ticket.number, "reason": ticket.get_priority_display()})
+    else:
+        messages.success(request, _("Ticket %(number)s issued.") % {"number": ticket.number})
     if request.POST.get("print"):
         return redirect("desks:receipt", ticket.pk)
     return redirect_next(request, "desks:desk", desk.pk)
@@ -174,7 +184,8 @@ def ticket_return(request, pk):
 @login_required
 def receipt(request, pk):
     ticket = selectors.get_ticket_for_user(request.user, pk)
-    ahead = selectors.waiting_at_desk(ticket.desk).filter(queued_at__lt=ticket.current_step.queued_at).count()
+    order = [step.ticket_id for step in selectors.call_order(ticket.desk)]
+    ahead = order.index(ticket.pk) if ticket.pk in order else 0
     return render(request, "desks/receipt.html", {"ticket": ticket, "ahead": ahead})
 
 

@@ -168,6 +168,11 @@ REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "3
 # opened it, for this many days.
 OUTCOME_NEWS_DAYS = int(os.environ.get("OUTCOME_NEWS_DAYS", "30"))
 
+# The queue calls priority tickets (elderly, disability, pregnant, with a baby) first; after
+# this many priority calls in a row at a desk, the next call is first come, first served, so a
+# regular ticket is never starved (docs/queue.md).
+QUEUE_PRIORITY_STREAK = int(os.environ.get("QUEUE_PRIORITY_STREAK", "3"))
+
 # Registry searches per user: enough for typing at a desk, too few to harvest the registry.
 SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))
 SEARCH_LIMIT_PER_HOUR = int(os.environ.get("SEARCH_LIMIT_PER_HOUR", "600"))

@@ -1,6 +1,9 @@
 // Waiting-room display: a clock; the board itself refreshes with htmx every 2 s and keeps
-// showing the last board when the server does not answer. A new call is announced twice: the
-// live region (screen readers read its text aloud) and a chime for everyone in the room.
+// showing the last board when the server does not answer. A new call is announced four ways:
+// the live region (screen readers read its text aloud), a chime for everyone in the room, a
+// flash of the newest card (a still outline with prefers-reduced-motion, display.css), and the
+// number spoken by the browser's own Indonesian voice when it has one (speechSynthesis works
+// offline with the system's voices; without an Indonesian one nothing is spoken).
 (function () {
   "use strict";
   var clock = document.getElementById("clock");
@@ -39,6 +42,39 @@
   }
   document.addEventListener("click", function () { if (audio) { audio.resume(); } else { chime(); } });
 
+  var speech = window.speechSynthesis || null;
+  var language = (document.documentElement.lang || "id").toLowerCase();
+  function voice() {
+    var voices = speech ? speech.getVoices() : [];
+    for (var i = 0; i < voices.length; i++) {
+      if ((voices[i].lang || "").toLowerCase().replace("_", "-").indexOf(language) === 0) { return voices[i]; }
+    }
+    return null;
+  }
+  function speak(text) {
+    var chosen = voice();
+    if (!chosen || !text || !window.SpeechSynthesisUtterance) { return; }
+    var utterance = new window.SpeechSynthesisUtterance(text);
+    utterance.voice = chosen;
+    utterance.lang = chosen.lang;
+    utterance.rate = 0.9;
+    speech.cancel();  // a newer call replaces one still being read
+    speech.speak(utterance);
+  }
+  if (speech) { speech.getVoices(); }  // some browsers load their voices on the first ask
+
+  // The board is replaced every 2 s, so the flash is put back on the newest card after each
+  // refresh, carried on from where it was (a negative delay) until it has run its course.
+  var FLASH_MS = 6000;
+  var flashCall = null;
+  var flashStart = 0;
+  function flash(card) {
+    var elapsed = Date.now() - flashStart;
+    if (!card || card.getAttribute("data-call") !== flashCall || elapsed >= FLASH_MS) { return; }
+    card.style.animationDelay = (-elapsed) + "ms";
+    card.classList.add("flash");
+  }
+
   function latestCall() {
     return document.querySelector("#board [data-call]");
   }
@@ -49,8 +85,13 @@
     var call = latest ? latest.getAttribute("data-call") : null;
     if (call && call !== lastCall) {
       announcer.textContent = latest.getAttribute("data-announce");
+      flashCall = call;
+      flashStart = Date.now();
       chime();
+      // after the chime's two tones
+      setTimeout(function () { speak(latest.getAttribute("data-speak")); }, 900);
     }
+    flash(latest);
     lastCall = call;
   });
 })();

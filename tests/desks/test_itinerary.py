@@ -183,3 +183,18 @@ def test_the_front_desk_queues_a_returning_citizen_by_number(client, front_desk,
     officer = factories.officer(username="ayu", provider=desks["DINKES"].provider, desk_code="DINKES")
     client.force_login(officer)
     assert client.post(url, {"number": "A-001"}).status_code == 403
+
+
+def test_an_agency_desk_sees_that_a_ticket_has_priority_but_not_the_reason(client, front_desk, desks):
+    """A disability is health data the agency's officer is not shown: the badge says only
+    "priority" at an agency's desk, the reason at the office's own desks."""
+    ticket = services.ticket_issue(desk=desks["REG"], issued_by=front_desk, priority="disability")
+    client.force_login(front_desk)
+    assert "Prioritas: Disabilitas" in client.get(reverse("desks:desk", args=[desks["REG"].pk])).content.decode()
+    services.ticket_call_next(desk=desks["REG"], officer=front_desk)
+    services.ticket_transfer(ticket=ticket, to_desk=desks["DINKES"], officer=front_desk)
+    officer = factories.officer(username="ayu", provider=desks["DINKES"].provider, desk_code="DINKES")
+    client.force_login(officer)
+    page = client.get(reverse("desks:desk", args=[desks["DINKES"].pk])).content.decode()
+    assert 'data-testid="priority-badge"' in page
+    assert "Disability" not in page and "Disabilitas" not in page
