@@ -486,6 +486,7 @@ def workspace(request):
     )
     for referral in referrals:
         referral.actions = selectors.allowed_actions(request.user, referral)
+    case = selectors.serving_case(request.user, person, ticket.pk) if person is not None else None
     if person is not None:
         _log(request, person, f"desk workspace, ticket {ticket.number}")
     return render(
@@ -500,6 +501,8 @@ def workspace(request):
             "waiting_total": waiting_at_desk(desk).count() if desk is not None else 0,
             "transfer_form": TransferForm(ticket=ticket) if ticket is not None else None,
             "full_nik": False,
+            "case": case,
+            "add_need_form": forms.AddNeedForm(case=case) if case is not None else None,
         },
     )
 
