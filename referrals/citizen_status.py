@@ -86,8 +86,10 @@ def referral_answer(referral: Referral) -> ReferralAnswer:
     words = {"service": referral.service.name, "provider": referral.provider.name, "place": _place(referral),
              "date": _day(_since(referral)), "office": settings.OFFICE_NAME}
     documents = ", ".join(referral.required_documents)
-    answer = ReferralAnswer(service=referral.service.name, provider=referral.provider.name,
-                            state=referral.get_status_display())
+    state = referral.get_status_display()
+    if referral.outcome:
+        state = f"{state} · {referral.get_outcome_display()}"
+    answer = ReferralAnswer(service=referral.service.name, provider=referral.provider.name, state=state)
     if referral.status == S.WAITING:
         position = services.waiting_in_order(referral.service).values_list("pk", flat=True)
         order = list(position)
