@@ -61,6 +61,7 @@ class AuditEvent(models.Model):
         OTP_FAILED = "otp_failed", _("Wrong second-factor code")
         OTP_NEW_CODES = "otp_new_codes", _("Made new recovery codes")
         OTP_RESET = "otp_reset", _("Reset a second factor")
+        STATUS_CHECK = "status_check", _("A citizen checked a status")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -82,6 +83,8 @@ class AuditEvent(models.Model):
             models.Index(fields=["object_type", "object_id", "at"], name="audit_object_idx"),
             # A user's recent events of one kind: the search rate limit counts them.
             models.Index(fields=["user", "action", "at"], name="audit_user_action_idx"),
+            # An address's recent look-ups at the citizens' status check: its rate limit counts them.
+            models.Index(fields=["ip_address", "action", "at"], name="audit_address_action_idx"),
         ]
 
     def __str__(self) -> str:

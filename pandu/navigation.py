@@ -35,6 +35,7 @@ NAV: list[NavItem] = [
     NavItem(
         _("Referrals"), "referrals:list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.HEAD, r.ADMIN})
     ),
+    NavItem(_("Incoming reply slips"), "referrals:reply_slips", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
     NavItem(
         _("Recommendations"), "referrals:recommendation_list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.HEAD, r.ADMIN})
     ),

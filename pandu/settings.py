@@ -176,6 +176,13 @@ QUEUE_PRIORITY_STREAK = int(os.environ.get("QUEUE_PRIORITY_STREAK", "3"))
 # Registry searches per user: enough for typing at a desk, too few to harvest the registry.
 SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))
 SEARCH_LIMIT_PER_HOUR = int(os.environ.get("SEARCH_LIMIT_PER_HOUR", "600"))
+# The citizens' status check (no login): look-ups per client address in a sliding window; the
+# office's own kiosks (addresses or networks) get more, as many citizens share one
+# (docs/security.md, "The citizens' status check").
+STATUS_CHECK_LIMIT = int(os.environ.get("STATUS_CHECK_LIMIT", "10"))
+STATUS_CHECK_WINDOW_SECONDS = int(os.environ.get("STATUS_CHECK_WINDOW_SECONDS", "600"))
+STATUS_CHECK_KIOSKS = env_list("STATUS_CHECK_KIOSKS", "")
+STATUS_CHECK_KIOSK_LIMIT = int(os.environ.get("STATUS_CHECK_KIOSK_LIMIT", "60"))
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -3,11 +3,12 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Region
 from desks.models import Pathway, Provider, Service
-from referrals.models import Referral
+from referrals.models import RETURN_CODE_LENGTH, Referral, normalise_return_code
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -179,3 +180,100 @@ class ReferralFilterForm(forms.Form):
 
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("NIK, KK number or name"), max_length=100, min_length=3)
+
+
+# --- the reply slip (Balasan masuk) and the citizens' status check -----------------------------
+
+
+class ReturnCodeForm(forms.Form):
+    """The code on a reply slip, typed or scanned (a USB scanner types it and presses Enter)."""
+
+    code = forms.CharField(
+        label=_("Return code on the slip"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false",
+                                      "class": "form-control form-control-lg font-monospace"}),
+    )
+
+    def clean_code(self) -> str:
+        code = normalise_return_code(self.cleaned_data["code"])
+        if len(code) != RETURN_CODE_LENGTH:
+            raise forms.ValidationError(
+                _("A return code has %(n)s letters and digits, like ACDE-FH34: check the code on the slip.")
+                % {"n": RETURN_CODE_LENGTH}
+            )
+        return code
+
+
+class ReplySlipForm(forms.Form):
+    """What the agency ticked, wrote, dated and signed on the slip: recorded in one step."""
+
+    DECISIONS = [
+        ("receive", _("Received")),
+        ("accept", _("Accepted")),
+        ("granted", _("Completed: granted")),
+        ("not_granted", _("Completed: not granted")),
+        ("reject", _("Rejected")),
+        ("return", _("Returned: documents missing")),
+    ]
+    NEEDS_DETAIL = ("granted", "not_granted", "reject", "return")
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    decision = forms.ChoiceField(label=_("What the agency ticked"), choices=DECISIONS, widget=forms.RadioSelect)
+    detail = forms.CharField(
+        label=_("What the slip says: what was granted, why not, the reason or the missing documents"),
+        required=False,
+        max_length=255,
+    )
+    aid_value = forms.IntegerField(
+        label=_("Value of the aid given (Rp, optional)"), required=False, min_value=0, max_value=10**12,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    slip_date = forms.DateField(label=_("Date on the slip (optional)"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    signed_by = forms.CharField(label=_("Signed by (name on the slip, optional)"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("code"), Field("decision"), Field("detail"), Field("aid_value"), Field("slip_date"),
+            Field("signed_by"),
+        )
+
+    def clean_code(self) -> str:
+        return normalise_return_code(self.cleaned_data["code"])
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision in self.NEEDS_DETAIL and not (data.get("detail") or "").strip():
+            self.add_error("detail", _("Write what the slip says: the front desk and the citizen must know it."))
+        if data.get("aid_value") is not None and decision != "granted":
+            self.add_error("aid_value", _("The value of the aid is for a granted outcome only."))
+        if data.get("slip_date") and data["slip_date"] > timezone.localdate():
+            self.add_error("slip_date", _("The slip's date is in the future."))
+        return data
+
+
+class StatusCheckForm(forms.Form):
+    """The kiosk's question: a number from the ticket or the letter, and the date of birth."""
+
+    number = forms.CharField(
+        label=_("Ticket number (today) or referral number"),
+        max_length=40,
+        help_text=_("On your queue ticket (for example A-007) or at the top of your referral letter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Your date of birth"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Field("number", css_class="form-control-lg"),
+                                    Field("birth_date", css_class="form-control-lg"))

@@ -29,6 +29,23 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+# The reply slip's return code: letters and digits nobody confuses when reading a stamped paper
+# or typing it (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6).
+RETURN_CODE_ALPHABET = "ACDEFHJKMNPQRTUVWXY34679"
+RETURN_CODE_LENGTH = 8
+
+
+def new_return_code() -> str:
+    """A random return code for a letter's reply slip (24^8 ≈ 1.1 · 10^11 codes)."""
+    return "".join(secrets.choice(RETURN_CODE_ALPHABET) for _ in range(RETURN_CODE_LENGTH))
+
+
+def normalise_return_code(text: str) -> str:
+    """What was typed or scanned, as stored: capitals, without spaces or hyphens ("acde-fh34" →
+    "ACDEFH34")."""
+    return "".join(char for char in text.upper() if char.isalnum())
+
+
 class Case(TimeStampedModel):
     """A visit's needs for one person, with the pathway that makes them eligible."""
 
@@ -189,6 +206,14 @@ class Referral(TimeStampedModel):
     sequence = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("referral number"), max_length=40, unique=True)
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    return_code = models.CharField(
+        _("return code"),
+        max_length=RETURN_CODE_LENGTH,
+        unique=True,
+        default=new_return_code,
+        editable=False,
+        help_text=_("Printed on the letter's reply slip: the office types or scans it to record the agency's answer."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -285,6 +310,13 @@ class Referral(TimeStampedModel):
                 condition=Q(status="completed"),
                 name="referral_completed_idx",
             ),
+            # How the outcomes arrived (the dashboard): the answered referrals of a period.
+            models.Index(
+                fields=["created_at"],
+                include=["provider", "kecamatan", "sent_at", "closed_at"],
+                condition=Q(status__in=("completed", "rejected")),
+                name="referral_answered_idx",
+            ),
             models.Index(
                 fields=["due_on"],
                 include=["created_at", "provider", "service", "kecamatan"],
@@ -295,6 +327,12 @@ class Referral(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def return_code_display(self) -> str:
+        """The return code as printed: two groups of four ("ACDE-FH34")."""
+        half = RETURN_CODE_LENGTH // 2
+        return f"{self.return_code[:half]}-{self.return_code[half:]}"
 
     @property
     def is_overdue(self) -> bool:

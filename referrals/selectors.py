@@ -7,7 +7,18 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -23,7 +34,9 @@ from referrals.models import (
     Recommendation,
     Referral,
     ReferralAttachment,
+    ReferralEvent,
     ReferralMonth,
+    normalise_return_code,
 )
 
 # Roles that follow every referral of the office.
@@ -34,6 +47,8 @@ CASE_ROLES = ALL_REFERRALS_ROLES
 CASE_OPEN_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 RECOMMENDATION_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
 RECOMMENDATION_REQUEST_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
+# Who types in the agencies' reply slips (Balasan masuk).
+REPLY_SLIP_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 
 _RELATED = (
     "service",
@@ -74,6 +89,26 @@ def referrals_for_user(user, *, on: datetime.date | None = None) -> QuerySet[Ref
 def get_referral_for_user(user, pk) -> Referral:
     """The referral, or 404 for anyone who may not see it (an officer of another provider)."""
     return get_object_or_404(referrals_for_user(user).select_related(*_RELATED), pk=pk)
+
+
+def referral_by_return_code(user, code: str) -> Referral | None:
+    """The referral whose reply slip carries this code (typed or scanned, any case, with or
+    without the hyphen), among those the user may see; None when there is none."""
+    code = normalise_return_code(code)
+    if not code:
+        return None
+    return referrals_for_user(user).select_related(*_RELATED).filter(return_code=code).first()
+
+
+def reply_slips_recorded_by(user, *, limit: int = 10) -> list[Referral]:
+    """The referrals this officer last recorded a reply slip for, newest first (the list under
+    the Balasan masuk form), each with ``slip_at``."""
+    return list(
+        Referral.objects.filter(events__channel=ReferralEvent.Channel.REPLY_SLIP, events__actor=user)
+        .annotate(slip_at=Max("events__at"))
+        .select_related("service", "provider", "case__person")
+        .order_by("-slip_at", "-pk")[:limit]
+    )
 
 
 def with_overdue(
@@ -492,6 +527,68 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     totals = {key: sum(row[key] or 0 for row in per_provider) for key in keys if key != "median_days"}
     return {"per_provider": per_provider, "per_service": per_service, "per_month": per_month,
             "per_kecamatan": per_kecamatan, "quotas": quotas, "totals": totals}
+
+
+# The channels an answer can arrive by, in the dashboard's order (Pandu's own moves never answer).
+ANSWER_CHANNELS = (
+    ReferralEvent.Channel.APP,
+    ReferralEvent.Channel.OFFICE,
+    ReferralEvent.Channel.API,
+    ReferralEvent.Channel.REPLY_SLIP,
+)
+
+
+def dashboard_outcome_channels(*, date_from, date_to, kecamatan=None, provider=None) -> dict:
+    """How the answers to the period's referrals arrived, per provider: for the referrals made in
+    the period and answered (completed or rejected), the channel of the event that closed each
+    (in the app by the provider's officer, entered by the office, from the agency's system, from
+    a reply slip), how many, and the median days from sent to that answer.
+
+    Returns ``{"rows": [{"provider_id", "name", "cells": [{"channel", "label", "count",
+    "median_days"}, …], "total"}], "totals": [cell per channel]}``."""
+    start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
+    where, params = "", [start, end]
+    if kecamatan is not None:
+        where += " AND r.kecamatan_id = %s"
+        params.append(kecamatan.pk)
+    if provider is not None:
+        where += " AND r.provider_id = %s"
+        params.append(provider.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT GROUPING(r.provider_id), r.provider_id, closing.channel, count(*),"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.closed_at - r.sent_at) / 86400)"
+            " FROM referrals_referral r"
+            " CROSS JOIN LATERAL (SELECT e.channel FROM referrals_referralevent e"
+            "  WHERE e.referral_id = r.id AND e.to_status = r.status ORDER BY e.at DESC, e.id DESC LIMIT 1) closing"
+            " WHERE r.status IN ('completed', 'rejected') AND r.created_at >= %s AND r.created_at < %s"
+            f"{where} GROUP BY GROUPING SETS ((r.provider_id, closing.channel), (closing.channel))",
+            params,
+        )
+        found = cursor.fetchall()
+    per_provider: dict[int, dict] = {}
+    overall: dict[str, tuple[int, float | None]] = {}
+    for grouping, provider_id, channel, count, median in found:
+        if grouping:
+            overall[channel] = (count, median)
+        else:
+            per_provider.setdefault(provider_id, {})[channel] = (count, median)
+
+    def cells(by_channel: dict) -> list[dict]:
+        return [
+            {"channel": channel.value, "label": channel.label, "count": by_channel.get(channel.value, (0, None))[0],
+             "median_days": by_channel.get(channel.value, (0, None))[1]}
+            for channel in ANSWER_CHANNELS
+        ]
+
+    names = dict(Provider.objects.filter(pk__in=per_provider).values_list("pk", "name"))
+    rows = [
+        {"provider_id": pk, "name": names.get(pk, ""), "cells": cells(by_channel),
+         "total": sum(count for count, _median in by_channel.values())}
+        for pk, by_channel in per_provider.items()
+    ]
+    rows.sort(key=lambda row: (-row["total"], row["name"]))
+    return {"rows": rows, "totals": cells(overall), "channels": [channel.label for channel in ANSWER_CHANNELS]}
 
 
 def attachments_past_retention(*, closed_before: datetime.datetime) -> QuerySet[ReferralAttachment]:

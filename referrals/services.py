@@ -40,6 +40,7 @@ from referrals.models import (
     Referral,
     ReferralAttachment,
     ReferralEvent,
+    new_return_code,
 )
 
 S = Referral.Status
@@ -284,6 +285,7 @@ def referral_create(
         due_on=None if waiting else _due_on(service, at),
         waitlisted_at=at if waiting else None,
         required_documents=list(service.required_documents),
+        return_code=unused_return_code(),
         created_by=created_by,
     )
     Referral.objects.filter(pk=referral.pk).update(created_at=at)
@@ -296,6 +298,14 @@ def referral_create(
         note=_("Quota full: placed on the waiting list.") if waiting else "",
     )
     return referral
+
+
+def unused_return_code() -> str:
+    """A reply slip's return code no referral has yet (the unique constraint stays the guard)."""
+    while True:
+        code = new_return_code()
+        if not Referral.objects.filter(return_code=code).exists():
+            return code
 
 
 def _due_on(service: Service, at: datetime.datetime) -> datetime.date:
@@ -395,6 +405,100 @@ def referral_transition(
     referral.refresh_from_db()
     if held_place and not holds_place(referral):
         _promote_next(referral.service, at=at)
+    return referral
+
+
+# --- the reply slip (balasan rujukan) ----------------------------------------------------------
+
+# What an agency can tick on the slip, and the transition that records it.
+REPLY_SLIP_DECISIONS: dict[str, tuple[str, str]] = {
+    "receive": ("receive", ""),
+    "accept": ("accept", ""),
+    "granted": ("complete", Referral.Outcome.GRANTED),
+    "not_granted": ("complete", Referral.Outcome.NOT_GRANTED),
+    "reject": ("reject", ""),
+    "return": ("return", ""),
+}
+
+
+def provider_path(status: str, action: str) -> list[str] | None:
+    """The provider's moves that lead from ``status`` to taking ``action`` (that one last), the
+    fewest first: "complete" from "sent" is receive → accept → complete. None when the provider
+    cannot get there (a referral returned, waiting or closed)."""
+    provider_moves = {name: move for name, move in TRANSITIONS.items() if move.side == PROVIDER}
+    paths: list[tuple[str, list[str]]] = [(status, [])]
+    seen = {status}
+    while paths:
+        current, path = paths.pop(0)
+        if current in provider_moves[action].sources:
+            return [*path, action]
+        for name, move in provider_moves.items():
+            if current in move.sources and move.target not in seen and move.target not in Referral.CLOSED_STATUSES:
+                seen.add(move.target)
+                paths.append((move.target, [*path, name]))
+    return None
+
+
+@transaction.atomic
+def referral_record_reply_slip(
+    *,
+    referral: Referral,
+    decision: str,
+    actor,
+    detail: str = "",
+    aid_value: int | None = None,
+    slip_date: datetime.date | None = None,
+    signed_by: str = "",
+    at: datetime.datetime | None = None,
+) -> Referral:
+    """Record what an agency ticked on the letter's reply slip, as the agency's answer entered by
+    ``actor`` (an officer of the office). A slip that skips states ("granted" on a referral
+    still "sent") is recorded as each step in turn — received, accepted, completed — all in this
+    transaction and each marked as from the reply slip. ``detail`` is what the slip says: what
+    was granted, why not, the reason of a rejection or the missing documents."""
+    if decision not in REPLY_SLIP_DECISIONS:
+        raise ValidationError(_("Choose what the agency ticked on the slip."))
+    action, outcome = REPLY_SLIP_DECISIONS[decision]
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status in Referral.CLOSED_STATUSES:
+        raise ValidationError(
+            _("Referral %(number)s is already closed (%(status)s on %(when)s): nothing was recorded.")
+            % {
+                "number": referral.number,
+                "status": referral.get_status_display(),
+                "when": date_format(timezone.localtime(referral.closed_at), "DATE_FORMAT") if referral.closed_at else "-",
+            }
+        )
+    steps = provider_path(referral.status, action)
+    if steps is None:
+        raise ValidationError(
+            _("Referral %(number)s is “%(status)s”: “%(decision)s” from a reply slip is not possible now.")
+            % {"number": referral.number, "status": referral.get_status_display(),
+               "decision": TRANSITIONS[action].label}
+        )
+    slip = []
+    if slip_date is not None:
+        slip.append(_("slip dated %(date)s") % {"date": date_format(slip_date, "DATE_FORMAT")})
+    if signed_by.strip():
+        slip.append(_("signed by %(name)s") % {"name": signed_by.strip()})
+    slip_note = "; ".join(slip)
+    detail = detail.strip()
+    for step in steps:
+        last = step == action
+        note = slip_note
+        if last and action in ("reject", "return"):
+            note = f"{detail} — {slip_note}" if detail and slip_note else detail
+        referral = referral_transition(
+            referral=referral,
+            action=step,
+            actor=actor,
+            note=note,
+            outcome=outcome if last else "",
+            outcome_detail=detail if last else "",
+            aid_value=aid_value if last else None,
+            channel=ReferralEvent.Channel.REPLY_SLIP,
+            at=at,
+        )
     return referral
 
 

@@ -23,7 +23,7 @@ from pandu.audit import audit_record
 from pandu.files import private_file_response
 from pandu.http import error_messages, parse_id, redirect_next
 from pandu.models import AuditEvent
-from referrals import forms, letters, selectors, services
+from referrals import citizen_status, forms, letters, selectors, services
 from referrals.models import Recommendation, Referral, ReferralEvent
 
 PAGE_SIZE = 25
@@ -212,6 +212,7 @@ def referral_letter(request, pk):
             "household": person.household,
             "qr": letters.qr_data_uri(verify_url),
             "verify_url": verify_url,
+            "return_qr": letters.qr_data_uri(referral.return_code),
         },
     )
     return letters.pdf_response(
@@ -549,3 +550,101 @@ def release_place(request, pk):
         messages.success(request, _("The place of %(number)s is free; the next on the waiting list is offered it.")
                          % {"number": referral.number})
     return redirect("referrals:detail", referral.pk)
+
+
+# --- paper-only agencies: the reply slip (Balasan masuk) -----------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@roles.role_required(*selectors.REPLY_SLIP_ROLES)
+def reply_slips(request):
+    """Type or scan a slip's return code → the referral and a one-step form for what the agency
+    ticked → recorded as the agency's answer from the reply slip, with the officer who entered it;
+    then ready for the next slip."""
+    find_form = forms.ReturnCodeForm()
+    slip_form, referral, closed = None, None, False
+    if request.method == "POST" and "decision" in request.POST:
+        slip_form = forms.ReplySlipForm(request.POST)
+        referral = selectors.referral_by_return_code(request.user, request.POST.get("code", ""))
+        if referral is None:
+            find_form = forms.ReturnCodeForm({"code": request.POST.get("code", "")})
+            find_form.is_valid()
+            find_form.add_error(None, _("No referral has this return code. Check the code on the slip."))
+            slip_form = None
+        elif slip_form.is_valid():
+            data = slip_form.cleaned_data
+            try:
+                referral = services.referral_record_reply_slip(
+                    referral=referral,
+                    decision=data["decision"],
+                    actor=request.user,
+                    detail=data.get("detail") or "",
+                    aid_value=data.get("aid_value"),
+                    slip_date=data.get("slip_date"),
+                    signed_by=data.get("signed_by") or "",
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    slip_form.add_error(None, message)
+            else:
+                messages.success(
+                    request,
+                    _("Reply slip of %(number)s recorded: %(status)s. Ready for the next slip.")
+                    % {"number": referral.number, "status": referral.get_status_display()},
+                )
+                return redirect("referrals:reply_slips")
+    elif request.method == "POST":
+        find_form = forms.ReturnCodeForm(request.POST)
+        if find_form.is_valid():
+            referral = selectors.referral_by_return_code(request.user, find_form.cleaned_data["code"])
+            if referral is None:
+                find_form.add_error(
+                    "code", _("No referral has the return code %(code)s. Check the code on the slip.")
+                    % {"code": find_form.cleaned_data["code"]}
+                )
+            elif referral.status in Referral.CLOSED_STATUSES:
+                closed = True
+            else:
+                slip_form = forms.ReplySlipForm(initial={"code": referral.return_code})
+                find_form = forms.ReturnCodeForm()
+    if referral is not None:
+        _log(request, referral, f"reply slip of referral {referral.number}")
+    return render(
+        request,
+        "referrals/reply_slips.html",
+        {
+            "find_form": find_form,
+            "slip_form": slip_form,
+            "referral": referral,
+            "closed": closed,
+            "recent": selectors.reply_slips_recorded_by(request.user),
+        },
+    )
+
+
+# --- the citizens' status check (a kiosk, no login) ----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def status_check(request):
+    """Public: a ticket of today or a referral number, and the birth date → where it stands and
+    what to do, with no personal data. POST only: no number or date in a URL or a server log."""
+    form = forms.StatusCheckForm(request.POST if request.method == "POST" else None)
+    answer, asked, refusal, status = None, False, "", 200
+    if form.is_valid():
+        try:
+            answer = citizen_status.status_check_recorded(
+                number=form.cleaned_data["number"], birth_date=form.cleaned_data["birth_date"], request=request
+            )
+            asked = True
+        except citizen_status.StatusCheckLimitReached as limit:
+            refusal, status = str(limit), 429
+        form = forms.StatusCheckForm()  # the next citizen starts with an empty form
+    response = render(
+        request,
+        "referrals/status_check.html",
+        {"form": form, "answer": answer, "asked": asked, "refusal": refusal},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -295,6 +295,10 @@ EXPECTATIONS: dict[str, Spec] = {
     "referrals:action": Spec(method="POST", args=lambda w: [w.referral.pk, "receive"],
                              ok=frozenset({"desk_officer"}), outsider=404),
     "referrals:verify": Spec(args=lambda w: [w.referral.token], ok=ALL, public=True),
+    # The citizens' status check: a kiosk page with no login (rate-limited by address, POST only).
+    "referrals:status_check": Spec(ok=ALL, public=True),
+    # Reply slips of paper-only agencies are typed in by the front desk and the data desk only.
+    "referrals:reply_slips": Spec(ok=REF_FRONT),
     "referrals:outcomes": Spec(ok=REF_FRONT),
     "referrals:outcomes_mark_read": Spec(method="POST", ok=REF_FRONT),
     "referrals:outcomes_badge": Spec(ok=ALL),

@@ -16,7 +16,7 @@ from django.utils import timezone
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
 from clients.selectors import complaint_figures, households_by_status
 from desks.models import Desk
-from referrals.selectors import dashboard_referrals
+from referrals.selectors import dashboard_outcome_channels, dashboard_referrals
 from verivali import selectors as verivali_selectors
 
 
@@ -148,9 +148,12 @@ def verivali_summary(flt: DashboardFilter) -> dict:
 
 
 def referrals_summary(flt: DashboardFilter) -> dict:
-
-    return dashboard_referrals(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan,
-                               provider=flt.provider)
+    """The referral figures, and how their answers arrived (desk, office, API, reply slip)."""
+    figures = dashboard_referrals(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan,
+                                  provider=flt.provider)
+    figures["channels"] = dashboard_outcome_channels(date_from=flt.date_from, date_to=flt.date_to,
+                                                     kecamatan=flt.kecamatan, provider=flt.provider)
+    return figures
 
 
 def complaints_summary(flt: DashboardFilter) -> dict:

@@ -122,6 +122,11 @@ def _referral_rows(data: dict) -> list[list]:
     rows += [[row["name"], row["provider"], *figures(row)] for row in referrals["per_service"]]
     rows += [[], [_("Month"), _("Referrals")]] + [[row["month"], row["count"]] for row in referrals["per_month"]]
     rows += [[], [_("Kecamatan"), _("Referrals")]] + [[row["name"], row["count"]] for row in referrals["per_kecamatan"]]
+    channels = referrals["channels"]
+    rows += [[], [_("How the answers arrived"), "",
+                  *(f"{label}: {what}" for label in channels["channels"] for what in (_("answers"), _("median days")))]]
+    rows += [[row["name"], "", *(value for cell in row["cells"] for value in (cell["count"], _round(cell["median_days"])))]
+             for row in [*channels["rows"], {"name": _("All providers"), "cells": channels["totals"]}]]
     rows += [[], [_("Quota service"), _("Quota"), _("Places taken"), _("Waiting list")]]
     rows += [[row["service"].name, row["quota"], row["taken"], row["waiting"]] for row in referrals["quotas"]]
     return rows

@@ -158,6 +158,22 @@ def test_login_page_passes_axe_on_a_desk_and_a_phone(demo_office, new_page):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_citizens_status_check_passes_axe_on_a_kiosk_and_a_phone(demo_office, new_page):
+    """The public kiosk page (no login): the empty form and the answer to an unknown number."""
+    violations = []
+    for viewport in (DESKTOP, PHONE):
+        page = new_page(viewport=viewport)
+        page.goto("/referrals/status/")
+        violations += axe_violations(page, label=f"[anonymous {viewport['width']}px] /referrals/status/")
+        page.get_by_label("Nomor antrean (hari ini) atau nomor rujukan").fill("A-999")
+        page.get_by_label("Tanggal lahir Anda").fill("1980-01-01")
+        page.get_by_role("button", name="Cek").click()
+        expect(page.get_by_test_id("status-not-found")).to_be_visible()
+        violations += axe_violations(page, label=f"[anonymous {viewport['width']}px] /referrals/status/ (not found)")
+    assert not violations, report(violations)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_waiting_room_display_passes_axe_and_announces_each_call(demo_office, new_page):
     desk = Desk.objects.get(code="REG")
     officer = get_user_model().objects.get(username="loket")
