@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -276,3 +277,15 @@ class AttachmentDownloadView(ProviderApiView):
             raise Http404
         self.audit_rows = 1
         return private_file_response(attachment.file, filename=attachment.original_name, inline=False)
+
+
+@extend_schema(exclude=True)
+class NotFoundView(ProviderApiView):
+    """No operation at this address: 404 in the API's format (after the token is checked)."""
+
+    operation = "not_found"
+
+    def _refuse(self, request, *args, **kwargs):
+        raise exceptions.NotFound()
+
+    get = post = put = patch = delete = _refuse
