@@ -6,7 +6,7 @@ from __future__ import annotations
 from api import idempotency, webhooks
 from pandu import jobs
 
-# Seven more tries after the first, 5 s then ×5 each time: the last about 5 hours 25 minutes on.
+# Seven more tries after the first, waiting 5 s, 25 s, 2 min, 10 min, 52 min, 4 h, then 22 h (×5 each time).
 WEBHOOK_RETRY = jobs.backoff(attempts=7, base_seconds=5)
 
 
