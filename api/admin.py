@@ -4,6 +4,7 @@ api_token create``, which shows the secret once), webhooks, and each webhook del
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -44,6 +45,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ("provider", "url", "is_active", "updated_at")
     list_filter = ("is_active",)
     fields = ("provider", "url", "secret", "is_active")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(WebhookDelivery)
