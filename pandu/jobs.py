@@ -50,10 +50,12 @@ def _own_connections(call_next, context, worker):
 
 
 def task(
-    *, queue: str = QUEUE, retry: bool | int = True, takes_attempt: bool = False, lock: str | None = None
+    *, queue: str = QUEUE, retry: bool | int | RetryStrategy = True, takes_attempt: bool = False,
+    lock: str | None = None,
 ) -> Callable:
     """Declare a function of ``<app>/tasks.py`` as background work. Its keyword arguments must
-    be JSON (ids, not objects). ``retry=False``: an error is final. ``takes_attempt``: the
+    be JSON (ids, not objects). ``retry=False``: an error is final; ``retry=backoff(...)``:
+    more tries, further apart. ``takes_attempt``: the
     function gets ``attempt=`` (1 the first time). ``lock``: jobs with the same lock run one
     at a time."""
 
@@ -69,6 +71,12 @@ def task(
                         lock=lock, task_middleware=[_own_connections])(run)  # fmt: skip
 
     return declare
+
+
+def backoff(*, attempts: int, base_seconds: int) -> RetryStrategy:
+    """For :func:`task`'s ``retry``: try again up to ``attempts`` more times, waiting
+    ``base_seconds``, then its square, its cube… (5 s: 5 s, 25 s, 2 min, 10 min, 52 min, 4 h)."""
+    return RetryStrategy(max_attempts=attempts, exponential_wait=base_seconds)
 
 
 def enqueue(work: Callable, **kwargs) -> None:

@@ -71,6 +71,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_permissions("axes.accessattempt", "view", "delete"),
         *_model_permissions("axes.accessfailurelog", "view"),
         *_model_permissions("axes.accesslog", "view"),
+        *_model_permissions("api.apitoken", "view", "change"),
+        *_model_permissions("api.webhook", "view", "add", "change", "delete"),
+        *_model_permissions("api.webhookdelivery", "view", "change"),
     ],
 }
 

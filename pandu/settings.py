@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "procrastinate.contrib.django",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # In layers, from the ground up (docs/development.md): the core, the registry, the queue,
     # referrals and verivali, then the office that composes them.
     "pandu",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "referrals",
     "verivali",
     "pandu.office",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +241,41 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "stalled_worker_timeout": JOBS_STALLED_AFTER_SECONDS,
     # a finished job's row goes; a failed one stays for the administrator (Django admin)
     "delete_jobs": "successful",
+}
+
+# The agencies' API (api/, docs/api.md): tokens per provider, no sessions, JSON only; one error
+# format (api/errors.py); a burst beyond API_RATE per token gets 429.
+API_RATE = os.environ.get("API_RATE", "120/min")
+API_IDEMPOTENCY_HOURS = int(os.environ.get("API_IDEMPOTENCY_HOURS", "24"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ProviderTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.paging.TokenRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pandu API for agency systems",
+    "DESCRIPTION": (
+        "Referrals from the district's integrated social-welfare office (UPTD-PTKS) to your agency: read them, "
+        "answer them (receive, accept, reject, return, complete), exchange documents. Authenticate with "
+        "`Authorization: Token <token>`. Errors, idempotency, versions (If-Match) and webhooks: docs/api.md."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ReferralStatusEnum": "referrals.models.Referral.Status"},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_links"],
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

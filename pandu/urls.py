@@ -34,6 +34,7 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("clients/", include("pandu.office.privacy.urls")),
     path("referrals/", include("referrals.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

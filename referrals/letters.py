@@ -41,3 +41,24 @@ def pdf_response(data: bytes, *, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def referral_letter_pdf(referral, *, verify_url: str) -> bytes:
+    """The referral letter (the office's page and the agencies' API print the same one)."""
+    person = referral.case.person
+    return render_pdf(
+        "referrals/letter.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "person": person,
+            "household": person.household,
+            "qr": qr_data_uri(verify_url),
+            "verify_url": verify_url,
+            "return_qr": qr_data_uri(referral.return_code),
+        },
+    )
+
+
+def referral_letter_filename(referral) -> str:
+    return f"rujukan-{referral.year}-{referral.sequence:04d}.pdf"

@@ -33,6 +33,7 @@ from clients.models import Person, RegistryStatus
 from desks.models import Pathway, Service
 from desks.services import in_office_desk, itinerary_plan, ticket_link_person
 from pandu.numbering import sequence_next
+from referrals import hooks as referral_hooks
 from referrals.models import (
     Case,
     OutcomeRead,
@@ -289,7 +290,7 @@ def referral_create(
         created_by=created_by,
     )
     Referral.objects.filter(pk=referral.pk).update(created_at=at)
-    ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral,
         at=at,
         actor=created_by,
@@ -297,6 +298,7 @@ def referral_create(
         to_status=referral.status,
         note=_("Quota full: placed on the waiting list.") if waiting else "",
     )
+    referral_hooks.referral_changed(referral=referral, event=event)
     return referral
 
 
@@ -392,7 +394,7 @@ def referral_transition(
         event_note = f"{Referral.Outcome(outcome).label}: {outcome_detail}" + (
             f" — {note}" if note else ""
         )
-    ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral,
         at=at,
         actor=None if move.side == SYSTEM else actor,
@@ -403,6 +405,7 @@ def referral_transition(
         note=event_note,
     )
     referral.refresh_from_db()
+    referral_hooks.referral_changed(referral=referral, event=event)
     if held_place and not holds_place(referral):
         _promote_next(referral.service, at=at)
     return referral

@@ -198,26 +198,12 @@ def attachment_file(request, pk, attachment_pk):
 @roles.role_required(*selectors.REFERRAL_ROLES)
 def referral_letter(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
-    person = referral.case.person
     _log(
         request, referral, f"letter of referral {referral.number}", action=AuditEvent.Action.EXPORT
     )
     verify_url = request.build_absolute_uri(reverse("referrals:verify", args=[referral.token]))
-    data = letters.render_pdf(
-        "referrals/letter.html",
-        {
-            "referral": referral,
-            "case": referral.case,
-            "person": person,
-            "household": person.household,
-            "qr": letters.qr_data_uri(verify_url),
-            "verify_url": verify_url,
-            "return_qr": letters.qr_data_uri(referral.return_code),
-        },
-    )
-    return letters.pdf_response(
-        data, filename=f"rujukan-{referral.year}-{referral.sequence:04d}.pdf"
-    )
+    data = letters.referral_letter_pdf(referral, verify_url=verify_url)
+    return letters.pdf_response(data, filename=letters.referral_letter_filename(referral))
 
 
 @require_GET

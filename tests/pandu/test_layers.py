@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("pandu", "clients", "desks", "referrals", "verivali")
+PACKAGES = ("api", "pandu", "clients", "desks", "referrals", "verivali")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
