@@ -167,6 +167,9 @@ REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "3
 # An outcome, rejection or return is news for every front-desk and data officer who has not
 # opened it, for this many days.
 OUTCOME_NEWS_DAYS = int(os.environ.get("OUTCOME_NEWS_DAYS", "30"))
+# When a referral of an open case is granted, a follow-up "did the aid reach the citizen?" is
+# planned this many days later (docs/referrals.md, "Case management").
+FOLLOW_UP_AFTER_GRANT_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_GRANT_DAYS", "30"))
 
 # Registry searches per user: enough for typing at a desk, too few to harvest the registry.
 SEARCH_LIMIT_PER_MINUTE = int(os.environ.get("SEARCH_LIMIT_PER_MINUTE", "60"))
