@@ -272,9 +272,8 @@ def _seed_casework(*, users, now) -> None:
                                  at=max(case.created_at + datetime.timedelta(days=40), old))
     if peksos is None:
         return
-    recent = list(Case.objects.filter(status=Case.Status.OPEN, created_at__gte=now - datetime.timedelta(days=45))
-                  .order_by("-created_at")[:6])
-    for index, case in enumerate(recent[:5]):
+    recent = list(Case.objects.filter(status=Case.Status.OPEN).order_by("-created_at")[:5])
+    for index, case in enumerate(recent):
         case_services.case_assign(case=case, case_worker=peksos, actor=front_desk,
                                   at=case.created_at + datetime.timedelta(minutes=30))
         if index == 0:
@@ -304,7 +303,11 @@ def _seed_casework(*, users, now) -> None:
                                                   description="Ingin pelatihan usaha kecil")
             case_services.need_handle(need=need, actor=peksos,
                                       note="Diberi informasi jadwal pelatihan Dinas Sosial bulan depan.")
-            case_services.case_close(case=case, reason=Case.ClosureReason.ALL_MET, actor=peksos,
-                                     note="Semua kebutuhan dirujuk atau ditangani.")
-            case_services.case_reopen(case=case, actor=front_desk,
-                                      reason="Warga datang lagi: bantuan belum diterima.")
+    # A case closed as met comes back: the citizen says the aid never arrived.
+    closed = Case.objects.filter(status=Case.Status.CLOSED, closure_reason=Case.ClosureReason.ALL_MET).first()
+    if closed is not None:
+        case = case_services.case_reopen(case=closed, actor=front_desk,
+                                         reason="Warga datang lagi: bantuan belum diterima.")
+        case_services.case_assign(case=case, case_worker=peksos, actor=front_desk)
+        follow_up_plan(case=case, due_on=today + datetime.timedelta(days=3), planned_by=peksos,
+                       purpose="Konfirmasi penyaluran bantuan ke SKPD")

@@ -40,6 +40,8 @@ CASE_OPEN_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 CASE_MANAGE_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.CASE_WORKER)
 RECOMMENDATION_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
 RECOMMENDATION_REQUEST_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
+# Roles that may open a recommendation and its letter (case workers: those their caseload's cases rest on).
+RECOMMENDATION_READ_ROLES = (*RECOMMENDATION_ROLES, roles.CASE_WORKER)
 
 _RELATED = (
     "service",
@@ -366,6 +368,8 @@ def get_case_for_user(user, pk) -> CaseModel:
 def recommendations_for_user(user) -> QuerySet[Recommendation]:
     if roles.has_role(user, *RECOMMENDATION_ROLES):
         return Recommendation.objects.all()
+    if roles.has_role(user, roles.CASE_WORKER):
+        return Recommendation.objects.filter(cases__in=CaseModel.objects.filter(caseload_q(user))).distinct()
     return Recommendation.objects.none()
 
 

@@ -579,7 +579,7 @@ def recommendation_request(request, person_pk):
 
 
 @require_GET
-@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+@roles.role_required(*selectors.RECOMMENDATION_READ_ROLES)
 def recommendation_detail(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     _log(request, recommendation.person, f"recommendation {recommendation.pk}")
@@ -621,7 +621,7 @@ def recommendation_decide(request, pk):
 
 
 @require_GET
-@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+@roles.role_required(*selectors.RECOMMENDATION_READ_ROLES)
 def recommendation_letter(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     if recommendation.status != recommendation.Status.APPROVED:

@@ -389,10 +389,13 @@ EXPECTATIONS: dict[str, Spec] = {
     "referrals:case_reopen": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=CASES, data=_reopenable),
     "referrals:recommendation_list": Spec(ok=REF_OFFICE),
     "referrals:recommendation_request": Spec(args=lambda w: [w.recommendation.person_id], ok=REF_FRONT),
-    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE),
+    # A case worker reads the recommendations their caseload's cases rest on: not these.
+    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE,
+                                            not_found=frozenset({"case_worker"})),
     "referrals:recommendation_decide": Spec(method="POST", args=lambda w: [w.recommendation.pk],
                                             ok=frozenset({"head"}), data=lambda w: {"decision": "refuse", "note": "x"}),
-    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE),
+    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE,
+                                            not_found=frozenset({"case_worker"})),
 }
 
 

@@ -192,3 +192,21 @@ def test_the_heads_home_counts_cases_closed_by_reason_and_still_open(client, hea
     assert "?status=closed&amp;reason=unreachable\">1<" in figures
     assert 'data-testid="cases-open"><a href="/referrals/cases/?status=open">1<' in figures
     assert client.get(reverse("referrals:case_list") + "?status=closed&reason=unreachable").status_code == 200
+
+
+def test_a_case_worker_reads_the_recommendation_their_case_rests_on_only(client, front_desk, head, sakti):
+    def approved_for(person):
+        rec = services.recommendation_request(person=person, reason="r", assessment="a", requested_by=front_desk)
+        return services.recommendation_decide(recommendation=rec, approve=True, decided_by=head)
+
+    mine, other = factories.PersonFactory(), factories.PersonFactory()
+    rec, other_rec = approved_for(mine), approved_for(other)
+    case = services.case_open(person=mine, pathway="recommendation", decided_by=front_desk, case_worker=sakti,
+                              services=[_service("DINKES-BEROBAT")])
+    client.force_login(sakti)
+    html = client.get(reverse("referrals:case_detail", args=[case.pk])).content.decode()
+    assert reverse("referrals:recommendation_detail", args=[rec.pk]) in html
+    assert client.get(reverse("referrals:recommendation_detail", args=[rec.pk])).status_code == 200
+    assert client.get(reverse("referrals:recommendation_letter", args=[rec.pk])).status_code == 200
+    assert client.get(reverse("referrals:recommendation_detail", args=[other_rec.pk])).status_code == 404
+    assert client.get(reverse("referrals:recommendation_list")).status_code == 403
