@@ -15,6 +15,19 @@ class Pathway(models.TextChoices):
     RECOMMENDATION = "recommendation", _("Dinas Sosial recommendation")
 
 
+class Domain(models.TextChoices):
+    """The areas of life in which the SLRT identifies a citizen's complaints and needs; each
+    service belongs to one, and a case's needs assessment goes domain by domain."""
+
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    SOCIAL_ASSISTANCE = "social_assistance", _("Social assistance")
+    HOUSING = "housing", _("Housing")
+    LIVELIHOOD = "livelihood", _("Livelihood")
+    CIVIL_DOCUMENTS = "civil_documents", _("Civil documents")
+    PROTECTION = "protection", _("Protection")
+
+
 class Provider(TimeStampedModel):
     """An SKPD (district agency) or a partner (Baznas, company CSR) that provides services."""
 
@@ -45,6 +58,10 @@ class Service(TimeStampedModel):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    domain = models.CharField(
+        _("domain"), max_length=20, choices=Domain.choices,
+        help_text=_("The area of need it answers: a case's needs of this domain can be referred to it."),
+    )
     sla_days = models.PositiveSmallIntegerField(
         _("days to complete (SLA)"), default=14, help_text=_("Calendar days from sending to outcome.")
     )

@@ -32,6 +32,8 @@ NAV: list[NavItem] = [
     NavItem(_("Queue"), "desks:index", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.ADMIN})),
     NavItem(_("Desk workspace"), "referrals:workspace", frozenset({r.DESK_OFFICER})),
     NavItem(_("Open a case"), "referrals:case_start", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
+    NavItem(_("Cases"), "referrals:case_list",
+            frozenset({r.CASE_WORKER, r.FRONT_DESK, r.DATA_OFFICER, r.HEAD, r.ADMIN})),
     NavItem(
         _("Referrals"), "referrals:list", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.HEAD, r.ADMIN})
     ),

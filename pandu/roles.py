@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 FRONT_DESK = "front_desk"
 DATA_OFFICER = "data_officer"
 DESK_OFFICER = "desk_officer"
+CASE_WORKER = "case_worker"
 SURVEYOR = "surveyor"
 VALIDATOR = "validator"
 HEAD = "head"
@@ -24,6 +25,7 @@ ROLE_LABELS = {
     FRONT_DESK: _("Front desk"),
     DATA_OFFICER: _("Data officer"),
     DESK_OFFICER: _("Desk officer"),
+    CASE_WORKER: _("Case worker"),
     SURVEYOR: _("Surveyor"),
     VALIDATOR: _("Validator"),
     HEAD: _("Head of office"),
@@ -52,6 +54,8 @@ def _model_permissions(label: str, *actions: str) -> list[str]:
 # accounts and reads the audit log. It is staff, not superuser: persons, households and their
 # records are changed in Pandu's pages (the admin only lists them), and the rights of the roles
 # are set here, by ``load_reference_data``, or by a superuser.
+# The other roles (the case worker, Sakti Peksos, among them) work only in Pandu's own pages:
+# they have no admin permissions.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [
         *_model_permissions("auth.user", "view", "add", "change"),

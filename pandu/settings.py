@@ -171,6 +171,9 @@ REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "3
 # An outcome, rejection or return is news for every front-desk and data officer who has not
 # opened it, for this many days.
 OUTCOME_NEWS_DAYS = int(os.environ.get("OUTCOME_NEWS_DAYS", "30"))
+# When a referral of an open case is granted, a follow-up "did the aid reach the citizen?" is
+# planned this many days later (docs/referrals.md, "Case management").
+FOLLOW_UP_AFTER_GRANT_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_GRANT_DAYS", "30"))
 
 # The queue calls priority tickets (elderly, disability, pregnant, with a baby) first; after
 # this many priority calls in a row at a desk, the next call is first come, first served, so a

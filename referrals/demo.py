@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clients.models import Person, RegistryStatus
 from desks.models import Pathway, Provider, Service
 from pandu import roles
-from referrals import services
-from referrals.models import Recommendation, Referral
+from referrals import case_services, services
+from referrals.case_records import follow_up_plan
+from referrals.models import Case, CaseFollowUp, Recommendation, Referral
 from referrals.selectors import NEWS_ROLES
 
 # The end state of each demo referral, cycled: (actions after sending, outcome)
@@ -167,6 +169,7 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
     _seed_quota_service(persons, now=now, rng=rng, users=users, front_desk=front_desk)
     services.quota_upkeep(at=now)  # seeded early in a year, last year's places are free again
     _seed_open_recommendations(users=users, now=now)
+    _seed_casework(users=users, now=now)
     # The front desk and the data team have read the old news; the last week's is still new.
     old_news = list(Referral.objects.filter(news_at__lt=now - datetime.timedelta(days=7)))
     for user in users.values():
@@ -238,3 +241,73 @@ def _seed_open_recommendations(*, users, now) -> None:
             approve=False,
             decide=index == 0,
         )
+
+
+def _seed_casework(*, users, now) -> None:
+    """Case management: the old cases followed up and closed (by each reason); the case
+    worker's caseload of recent cases, with a need handled at the office, one still open, a
+    follow-up done, one planned and one overdue; a closed case reopened."""
+    front_desk, peksos = users["loket"], users.get("peksos")
+    today = timezone.localdate(now)
+    # The aid of old cases was checked: their follow-ups are done, the cases closed.
+    old = now - datetime.timedelta(days=60)
+    for follow_up in CaseFollowUp.objects.filter(done_on__isnull=True, due_on__lt=today - datetime.timedelta(days=14)):
+        case_services.follow_up_complete(
+            follow_up=follow_up, actor=front_desk, done_on=follow_up.due_on,
+            note="Warga mengonfirmasi bantuan sudah diterima.",
+        )
+    reasons = [Case.ClosureReason.ALL_MET, Case.ClosureReason.REFERRED_OUT, Case.ClosureReason.ALL_MET,
+               Case.ClosureReason.UNREACHABLE, Case.ClosureReason.WITHDREW]
+    notes = {
+        Case.ClosureReason.ALL_MET: "Semua kebutuhan terpenuhi.",
+        Case.ClosureReason.REFERRED_OUT: "Ditangani lebih lanjut oleh SKPD tujuan.",
+        Case.ClosureReason.UNREACHABLE: "Tiga kali dihubungi dan dikunjungi, warga tidak ditemukan.",
+        Case.ClosureReason.WITHDREW: "Warga menyatakan tidak lagi memerlukan layanan.",
+    }
+    ended = Referral.objects.filter(case=OuterRef("pk")).exclude(status__in=Referral.CLOSED_STATUSES)
+    for index, case in enumerate(Case.objects.filter(status=Case.Status.OPEN, created_at__lt=old)
+                                 .exclude(Exists(ended)).order_by("created_at")):
+        reason = reasons[index % len(reasons)]
+        case_services.case_close(case=case, reason=reason, note=notes[reason], actor=front_desk,
+                                 at=max(case.created_at + datetime.timedelta(days=40), old))
+    if peksos is None:
+        return
+    recent = list(Case.objects.filter(status=Case.Status.OPEN).order_by("-created_at")[:5])
+    for index, case in enumerate(recent):
+        case_services.case_assign(case=case, case_worker=peksos, actor=front_desk,
+                                  at=case.created_at + datetime.timedelta(minutes=30))
+        if index == 0:
+            need = case_services.case_need_record(
+                case=case, domain="civil_documents", actor=peksos,
+                description="Anak belum memiliki akta kelahiran",
+            )
+            case_services.need_handle(need=need, actor=peksos,
+                                      note="Formulir akta kelahiran diisi bersama warga; diantar ke Disdukcapil.")
+            case_services.case_need_record(
+                case=case, domain="protection", actor=peksos,
+                description="Anak putus sekolah, perlu pendampingan keluarga",
+            )
+            follow_up_plan(case=case, due_on=today - datetime.timedelta(days=3), planned_by=peksos,
+                           purpose="Kunjungan rumah: cek kondisi anak dan keluarga",
+                           at=case.created_at + datetime.timedelta(hours=1))
+        elif index == 1:
+            follow_up_plan(case=case, due_on=today + datetime.timedelta(days=7), planned_by=peksos,
+                           purpose="Telepon warga: apakah berkas sudah dilengkapi")
+            done = follow_up_plan(case=case, due_on=today - datetime.timedelta(days=2), planned_by=peksos,
+                                  purpose="Cek kedatangan warga ke puskesmas",
+                                  at=case.created_at + datetime.timedelta(hours=1))
+            case_services.follow_up_complete(follow_up=done, actor=peksos, done_on=today - datetime.timedelta(days=2),
+                                             note="Warga sudah berobat; surat rujukan diterima puskesmas.")
+        elif index == 2:
+            need = case_services.case_need_record(case=case, domain="livelihood", actor=peksos,
+                                                  description="Ingin pelatihan usaha kecil")
+            case_services.need_handle(need=need, actor=peksos,
+                                      note="Diberi informasi jadwal pelatihan Dinas Sosial bulan depan.")
+    # A case closed as met comes back: the citizen says the aid never arrived.
+    closed = Case.objects.filter(status=Case.Status.CLOSED, closure_reason=Case.ClosureReason.ALL_MET).first()
+    if closed is not None:
+        case = case_services.case_reopen(case=closed, actor=front_desk,
+                                         reason="Warga datang lagi: bantuan belum diterima.")
+        case_services.case_assign(case=case, case_worker=peksos, actor=front_desk)
+        follow_up_plan(case=case, due_on=today + datetime.timedelta(days=3), planned_by=peksos,
+                       purpose="Konfirmasi penyaluran bantuan ke SKPD")

@@ -7,8 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Region
-from desks.models import Pathway, Provider, Service
-from referrals.models import RETURN_CODE_LENGTH, Referral, normalise_return_code
+from desks.models import Domain, Pathway, Provider, Service
+from referrals.models import RETURN_CODE_LENGTH, Case, Referral, normalise_return_code
+from referrals.services import NeedInput, case_workers
+
+
+class CaseWorkerField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
 
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
@@ -19,16 +25,28 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CaseOpenForm(forms.Form):
+    """The case and its needs assessment, domain by domain (the SLRT's areas): in each, what the
+    citizen needs, and the services it is referred to or what the office did about it.
+
+    Drawn by ``templates/referrals/case_open.html`` one domain at a time (``sections``): the
+    service checkboxes of one field are split by domain, which a crispy layout cannot do.
+    ``needs`` holds the assessment once the form is valid."""
+
     pathway = forms.ChoiceField(label=_("Eligibility pathway"), choices=Pathway.choices)
     override_reason = forms.CharField(
         label=_("Reason for another pathway than the proposed one"), required=False, max_length=255
     )
+    case_worker = CaseWorkerField(
+        label=_("Case worker (Sakti Peksos)"), queryset=case_workers(), required=False,
+        empty_label=_("Nobody yet: a case worker takes it from the open cases"),
+    )
     services = ServiceChoiceField(
-        label=_("Needs (one referral per service)"),
+        label=_("Refer to (one referral per service)"),
         queryset=Service.objects.filter(is_active=True, provider__is_active=True).select_related(
             "provider"
         ),
         widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -40,15 +58,62 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pathway"].initial = proposed
         self.fields["ticket"].initial = ticket.pk if ticket else None
-        self.helper = FormHelper()
-        self.helper.layout = Layout(
-            Field("ticket"),
-            Field("pathway"),
-            Field("override_reason"),
-            Field("services"),
-            Field("note"),
-            Submit("submit", _("Open the case and send the referrals")),
-        )
+        self.fields["case_worker"].queryset = case_workers()
+        for domain, label in Domain.choices:
+            self.fields[f"need_{domain}"] = forms.CharField(
+                label=_("What the citizen needs (%(domain)s)") % {"domain": label}, required=False, max_length=255,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"handled_{domain}"] = forms.CharField(
+                label=_("Handled at the office: what was done (%(domain)s)") % {"domain": label}, required=False,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+        self.needs: list[NeedInput] = []
+
+    def sections(self) -> list[dict]:
+        """Per domain: its label, the need and handled fields, and its services' checkboxes."""
+        domains = {service.pk: service.domain for service in self.fields["services"].queryset}
+        boxes: dict[str, list] = {}
+        for box in self["services"]:
+            boxes.setdefault(domains.get(box.data["value"].value, ""), []).append(box)
+        return [
+            {
+                "domain": domain,
+                "label": label,
+                "need": self[f"need_{domain}"],
+                "handled": self[f"handled_{domain}"],
+                "services": boxes.get(domain, []),
+            }
+            for domain, label in Domain.choices
+        ] + ([{"domain": "other", "label": _("Other services"), "services": boxes[""]}] if boxes.get("") else [])
+
+    def clean(self):
+        data = super().clean()
+        chosen = list(data.get("services") or [])
+        needs = []
+        for domain, _label in Domain.choices:
+            description = (data.get(f"need_{domain}") or "").strip()
+            handled = (data.get(f"handled_{domain}") or "").strip()
+            services = tuple(service for service in chosen if service.domain == domain)
+            if not (description or handled or services):
+                continue
+            if services and handled:
+                self.add_error(f"handled_{domain}", _("Refer the need or record it as handled, not both."))
+                continue
+            if not description:
+                if handled:
+                    self.add_error(f"need_{domain}", _("Say what the citizen needs."))
+                    continue
+                description = ", ".join(service.name for service in services)
+            needs.append(NeedInput(domain, description, services, handled))
+        # Services outside the domains (none, unless the admin left one without): needs of their own.
+        data["services"] = [service for service in chosen if service.domain not in Domain.values]
+        if not needs and not data["services"] and not self.errors:
+            raise forms.ValidationError(
+                _("Record at least one need: refer it to a service or say how the office handled it.")
+            )
+        self.needs = needs
+        return data
 
 
 class ServiceSingleField(forms.ModelChoiceField):
@@ -57,20 +122,78 @@ class ServiceSingleField(forms.ModelChoiceField):
 
 class AddNeedForm(forms.Form):
     """One more need of an open case: the services the case's pathway may use, not those the
-    case already has."""
+    case already has; for an open need of the assessment (``need``), only its domain's."""
 
     service = ServiceSingleField(label=_("Another need"), queryset=Service.objects.none(), empty_label=_("Choose a service"))
     ticket = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, case, ticket=None, **kwargs):
+    def __init__(self, *args, case, ticket=None, need=None, **kwargs):
         super().__init__(*args, **kwargs)
         taken = case.referrals.values("service_id")
-        self.fields["service"].queryset = (
+        services = (
             Service.objects.filter(is_active=True, provider__is_active=True, accepted_pathways__contains=[case.pathway])
             .exclude(pk__in=taken)
             .select_related("provider")
         )
+        if need is not None:
+            services = services.filter(domain=need.domain)
+            self.fields["service"].label = _("Refer to")
+        self.fields["service"].queryset = services
         self.fields["ticket"].initial = ticket.pk if ticket else None
+        self.need = need
+
+
+class CaseAssignForm(forms.Form):
+    case_worker = CaseWorkerField(label=_("Case worker"), queryset=case_workers(),
+                                  empty_label=_("Choose a case worker"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_worker"].queryset = case_workers()
+
+
+class NeedRecordForm(forms.Form):
+    domain = forms.ChoiceField(label=_("Domain"), choices=Domain.choices)
+    description = forms.CharField(label=_("What the citizen needs"), max_length=255)
+
+
+class NeedHandleForm(forms.Form):
+    note = forms.CharField(label=_("What the office did"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FollowUpForm(forms.Form):
+    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    purpose = forms.CharField(label=_("Purpose"), max_length=255)
+
+
+class FollowUpDoneForm(forms.Form):
+    note = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 2}))
+    done_on = forms.DateField(label=_("Done on (empty: today)"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CaseCloseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closing"), choices=Case.ClosureReason.choices)
+    note = forms.CharField(label=_("Closing note"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CaseReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the case reopened?"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Cases"), required=False,
+        choices=[
+            ("", _("All cases")),
+            ("open", _("Open")),
+            ("unassigned", _("Open, without a case worker")),
+            ("overdue", _("With an overdue follow-up")),
+            ("closed", _("Closed")),
+        ],
+    )
+    reason = forms.ChoiceField(label=_("Reason for closing"), required=False,
+                               choices=[("", _("Any reason")), *Case.ClosureReason.choices])
 
 
 class ReleasePlaceForm(forms.Form):

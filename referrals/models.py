@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from desks.models import Pathway
+from desks.models import Domain, Pathway
 from pandu.files import private_files
 from pandu.models import TimeStampedModel
 
@@ -47,7 +47,25 @@ def normalise_return_code(text: str) -> str:
 
 
 class Case(TimeStampedModel):
-    """A visit's needs for one person, with the pathway that makes them eligible."""
+    """A visit's needs for one person, with the pathway that makes them eligible.
+
+    Case management, the SLRT way: the needs assessed domain by domain (``CaseNeed``), each
+    referred or handled at the office; a case worker whose caseload it is; a plan of
+    follow-ups (``CaseFollowUp``); closure with a reason, and reopening, in its history
+    (``CaseEvent``)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class ClosureReason(models.TextChoices):
+        ALL_MET = "all_met", _("All needs met")
+        REFERRED_OUT = "referred_out", _("Referred out")
+        WITHDREW = "withdrew", _("The citizen withdrew")
+        UNREACHABLE = "unreachable", _("The citizen is unreachable")
+
+    # Reasons that close a case while some of its needs are neither referred nor handled.
+    CLOSES_WITH_OPEN_NEEDS = (ClosureReason.WITHDREW, ClosureReason.UNREACHABLE)
 
     person = models.ForeignKey(
         "clients.Person", on_delete=models.PROTECT, related_name="cases", verbose_name=_("person")
@@ -94,12 +112,38 @@ class Case(TimeStampedModel):
         related_name="+",
         verbose_name=_("opened by"),
     )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    case_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        verbose_name=_("case worker"),
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    closure_reason = models.CharField(_("reason for closing"), max_length=20, choices=ClosureReason.choices, blank=True)
+    closure_note = models.TextField(_("closing note"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="closed") & Q(closed_at__isnull=False) & ~Q(closure_reason=""))
+                | (Q(status="open") & Q(closed_at__isnull=True) & Q(closure_reason="")),
+                name="case_closed_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(pathway=models.F("proposed_pathway")) | ~Q(pathway_override_reason=""),
                 name="case_override_has_reason",
@@ -109,10 +153,132 @@ class Case(TimeStampedModel):
                 name="case_recommendation_pathway_has_letter",
             ),
         ]
-        indexes = [models.Index(fields=["person", "created_at"], name="case_person_idx")]
+        indexes = [
+            models.Index(fields=["person", "created_at"], name="case_person_idx"),
+            models.Index(fields=["case_worker", "status"], name="case_caseload_idx"),
+            models.Index(fields=["status", "closed_at"], name="case_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Case #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+
+class CaseNeed(TimeStampedModel):
+    """One complaint or need found in the assessment, in one domain. It is met by referrals
+    (``Referral.need``) or handled at the office (advice given, a form filled in); until one
+    of those it is open, and an open need keeps the case from closing as met or referred out."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="needs", verbose_name=_("case"))
+    domain = models.CharField(_("domain"), max_length=20, choices=Domain.choices)
+    description = models.CharField(_("what the citizen needs"), max_length=255)
+    handled_at = models.DateTimeField(_("handled at the office on"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_note = models.TextField(_("what the office did"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(handled_at__isnull=True) & Q(handled_by__isnull=True) & Q(handled_note=""))
+                | (Q(handled_at__isnull=False) & Q(handled_by__isnull=False) & ~Q(handled_note="")),
+                name="need_handled_by_whom_and_how",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "domain"], name="need_case_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()}: {self.description}"
+
+
+class CaseFollowUp(TimeStampedModel):
+    """A step of the case's plan: check on the citizen by a date. Planned by an officer, or by
+    Pandu itself when a referral of the case is granted (did the aid reach the citizen?)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("case"))
+    due_on = models.DateField(_("due on"))
+    purpose = models.CharField(_("purpose"), max_length=255)
+    referral = models.ForeignKey(
+        "Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="follow_ups",
+        verbose_name=_("referral"),
+    )
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("planned by"),
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("done by"),
+    )
+    done_note = models.TextField(_("what was found"), blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(done_on__isnull=True) & Q(done_by__isnull=True))
+                | (Q(done_on__isnull=False) & Q(done_by__isnull=False) & ~Q(done_note="")),
+                name="follow_up_done_by_whom",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], condition=Q(done_on__isnull=True), name="follow_up_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_on:%Y-%m-%d} {self.purpose}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_on is None and self.due_on < timezone.localdate()
+
+
+class CaseEvent(models.Model):
+    """One step in a case's history (assigned, need recorded, referred or handled, follow-up
+    planned or done, closed, reopened). Append-only: the database refuses UPDATE and DELETE."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Case opened")
+        ASSIGNED = "assigned", _("Case worker assigned")
+        NEED_RECORDED = "need_recorded", _("Need recorded")
+        NEED_REFERRED = "need_referred", _("Need referred")
+        NEED_HANDLED = "need_handled", _("Need handled at the office")
+        FOLLOW_UP_PLANNED = "follow_up_planned", _("Follow-up planned")
+        FOLLOW_UP_DONE = "follow_up_done", _("Follow-up done")
+        CLOSED = "closed", _("Case closed")
+        REOPENED = "reopened", _("Case reopened")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "at"], name="case_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action}"
 
 
 class Recommendation(TimeStampedModel):
@@ -195,6 +361,15 @@ class Referral(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="referrals",
         verbose_name=_("service"),
+    )
+    need = models.ForeignKey(
+        CaseNeed,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("need"),
+        help_text=_("The need of the case's assessment this referral answers."),
     )
     provider = models.ForeignKey(
         "desks.Provider",

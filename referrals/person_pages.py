@@ -1,6 +1,7 @@
 """What referrals add to the registry (registered with ``clients.hooks`` in
 ``ReferralsConfig.ready()``): desk officers may open the persons referred to their provider,
-and the person page lists the referrals this user may see."""
+case workers the persons of their caseload, and the person page lists the referrals this user
+may see."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pandu.http import parse_id
 from referrals.forms import AddNeedForm
 from referrals.selectors import (
     cases_for_user,
+    person_disclosures_for_case_worker,
     person_disclosures_for_officer,
+    person_filter_for_case_worker,
     person_filter_for_officer,
     referrals_for_person,
     serving_case,
@@ -64,7 +67,9 @@ def register() -> None:
     hooks.register_complaint_origin(hooks.ComplaintOrigin(name="case", find=complaint_case,
                                                           show=complaint_case_link))
     hooks.register_person_rule(person_filter_for_officer)
+    hooks.register_person_rule(person_filter_for_case_worker)
     hooks.register_person_disclosure(person_disclosures_for_officer)
+    hooks.register_person_disclosure(person_disclosures_for_case_worker)
     hooks.register_page_section(
         hooks.PageSection(page="person", template="referrals/_person_section.html", context=referrals_section,
                           order=30)

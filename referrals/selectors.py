@@ -43,12 +43,20 @@ from referrals.models import (
 ALL_REFERRALS_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
 # Roles that may open a referral page at all (desk officers: only their provider's).
 REFERRAL_ROLES = (*ALL_REFERRALS_ROLES, roles.DESK_OFFICER)
-CASE_ROLES = ALL_REFERRALS_ROLES
+# Roles that may open a referral's page, letter and files (case workers: their caseload's).
+REFERRAL_READ_ROLES = (*REFERRAL_ROLES, roles.CASE_WORKER)
+# Roles that open case pages (case workers: only their caseload's).
+CASE_ROLES = (*ALL_REFERRALS_ROLES, roles.CASE_WORKER)
 CASE_OPEN_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
+# Roles that manage cases: assess needs, handle them, plan and record follow-ups, close and
+# reopen (the front desk and the data team any case, a case worker their caseload's).
+CASE_MANAGE_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.CASE_WORKER)
 RECOMMENDATION_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD, roles.ADMIN)
 RECOMMENDATION_REQUEST_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
 # Who types in the agencies' reply slips (Balasan masuk).
 REPLY_SLIP_ROLES = (roles.FRONT_DESK, roles.DATA_OFFICER)
+# Roles that may open a recommendation and its letter (case workers: those their caseload's cases rest on).
+RECOMMENDATION_READ_ROLES = (*RECOMMENDATION_ROLES, roles.CASE_WORKER)
 
 _RELATED = (
     "service",
@@ -80,10 +88,13 @@ def quota_services_for_user(user) -> QuerySet[Service]:
 def referrals_for_user(user, *, on: datetime.date | None = None) -> QuerySet[Referral]:
     if roles.has_role(user, *ALL_REFERRALS_ROLES):
         return Referral.objects.all()
+    mine = Q(pk__in=[])
     provider = officer_provider(user, on=on)
-    if provider is None:
-        return Referral.objects.none()
-    return Referral.objects.filter(provider=provider)
+    if provider is not None:
+        mine |= Q(provider=provider)
+    if roles.has_role(user, roles.CASE_WORKER):
+        mine |= Q(case__in=CaseModel.objects.filter(caseload_q(user)))
+    return Referral.objects.filter(mine)
 
 
 def get_referral_for_user(user, pk) -> Referral:
@@ -291,17 +302,69 @@ def unread_outcome_count(user) -> int:
     return unread_outcomes(user).count()
 
 
+def caseload_q(user) -> Q:
+    """A case worker's caseload, over cases: the cases assigned to them that are open, or
+    closed less than ``REFERRAL_ACCESS_GRACE_DAYS`` ago (then the office reopens them)."""
+    since = timezone.now() - datetime.timedelta(days=settings.REFERRAL_ACCESS_GRACE_DAYS)
+    return Q(case_worker=user) & (Q(status=CaseModel.Status.OPEN) | Q(closed_at__gte=since))
+
+
 def cases_for_user(user) -> QuerySet[CaseModel]:
-    if roles.has_role(user, *CASE_ROLES):
+    """The cases whose page this user may open: every case for the office-wide roles, the
+    caseload for a case worker."""
+    if roles.has_role(user, *ALL_REFERRALS_ROLES):
         return CaseModel.objects.all()
+    if roles.has_role(user, roles.CASE_WORKER):
+        return CaseModel.objects.filter(caseload_q(user))
     return CaseModel.objects.none()
 
 
+def cases_to_manage(user) -> QuerySet[CaseModel]:
+    """The cases this user may assess, plan, close and reopen: any case for the front desk and
+    the data team, the caseload for a case worker."""
+    if roles.has_role(user, roles.FRONT_DESK, roles.DATA_OFFICER):
+        return CaseModel.objects.all()
+    if roles.has_role(user, roles.CASE_WORKER):
+        return CaseModel.objects.filter(caseload_q(user))
+    return CaseModel.objects.none()
+
+
+def get_case_to_manage(user, pk) -> CaseModel:
+    return get_object_or_404(cases_to_manage(user).select_related("person", "case_worker"), pk=pk)
+
+
+def cases_to_take(user) -> QuerySet[CaseModel]:
+    """Open cases nobody has taken yet, for a case worker to take."""
+    if not roles.has_role(user, roles.CASE_WORKER):
+        return CaseModel.objects.none()
+    return CaseModel.objects.filter(status=CaseModel.Status.OPEN, case_worker__isnull=True)
+
+
+def person_filter_for_case_worker(user):
+    """Persons a case worker may open: those of their caseload."""
+    if not roles.has_role(user, roles.CASE_WORKER):
+        return None
+    return Q(Exists(CaseModel.objects.filter(caseload_q(user), person=OuterRef("pk"))))
+
+
+def person_disclosures_for_case_worker(user, person) -> set[str]:
+    """A case worker assesses the whole person (health, disability, PMKS) and files for them
+    (the full NIK): both, for the persons of their caseload."""
+    if not roles.has_role(user, roles.CASE_WORKER):
+        return set()
+    if CaseModel.objects.filter(caseload_q(user), person=person).exists():
+        return {hooks.FULL_NIK, hooks.HEALTH}
+    return set()
+
+
 def cases_for_new_needs(user) -> QuerySet[CaseModel]:
-    """Cases this user may add a need to: any case for the front desk and the data team; for a
-    desk officer, only the case of the visit being served at their desk now."""
+    """Cases this user may add a need to: any case for the front desk and the data team; the
+    open cases of their caseload for a case worker; for a desk officer, only the case of the
+    visit being served at their desk now."""
     if roles.has_role(user, *CASE_OPEN_ROLES):
         return CaseModel.objects.all()
+    if roles.has_role(user, roles.CASE_WORKER):
+        return CaseModel.objects.filter(caseload_q(user), status=CaseModel.Status.OPEN)
     if roles.has_role(user, roles.DESK_OFFICER):
         return CaseModel.objects.filter(
             ticket__desk__in=desks_for_user(user),
@@ -330,6 +393,8 @@ def get_case_for_user(user, pk) -> CaseModel:
             "created_by",
             "recommendation",
             "ticket",
+            "case_worker",
+            "closed_by",
         ),
         pk=pk,
     )
@@ -338,6 +403,8 @@ def get_case_for_user(user, pk) -> CaseModel:
 def recommendations_for_user(user) -> QuerySet[Recommendation]:
     if roles.has_role(user, *RECOMMENDATION_ROLES):
         return Recommendation.objects.all()
+    if roles.has_role(user, roles.CASE_WORKER):
+        return Recommendation.objects.filter(cases__in=CaseModel.objects.filter(caseload_q(user))).distinct()
     return Recommendation.objects.none()
 
 

@@ -19,6 +19,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, QuerySet
@@ -30,12 +31,17 @@ from django.utils.translation import gettext_lazy
 from clients import hooks
 from clients.images import process_image
 from clients.models import Person, RegistryStatus
-from desks.models import Pathway, Service
+from desks.models import Domain, Pathway, Service
 from desks.services import in_office_desk, itinerary_plan, ticket_link_person
+from pandu import roles
 from pandu.numbering import sequence_next
 from referrals import hooks as referral_hooks
+from referrals.case_records import aid_follow_up_plan, case_event_add
 from referrals.models import (
     Case,
+    CaseEvent,
+    CaseFollowUp,
+    CaseNeed,
     OutcomeRead,
     Recommendation,
     Referral,
@@ -174,22 +180,84 @@ def latest_approved_recommendation(person) -> Recommendation | None:
     )
 
 
+@dataclass(frozen=True)
+class NeedInput:
+    """A need found in the assessment: its domain, what the citizen needs, and either the
+    services it is referred to or what the office did about it (``handled_note``). With
+    neither it stays open on the case page."""
+
+    domain: str
+    description: str
+    services: tuple[Service, ...] = ()
+    handled_note: str = ""
+
+
+def _needs_of(needs: list[NeedInput], services: list[Service]) -> list[NeedInput]:
+    """The assessment's needs, checked, plus one need per domain for the services chosen
+    outside it (their names say what the citizen needs)."""
+    checked = []
+    for need in needs:
+        description, handled = need.description.strip(), need.handled_note.strip()
+        label = Domain(need.domain).label if need.domain in Domain.values else need.domain
+        if need.domain not in Domain.values:
+            raise ValidationError(_("Choose the domain of each need."))
+        if need.services and handled:
+            raise ValidationError(
+                _("%(domain)s: refer the need or record it as handled at the office, not both.") % {"domain": label}
+            )
+        if not description:
+            raise ValidationError(_("%(domain)s: say what the citizen needs.") % {"domain": label})
+        checked.append(NeedInput(need.domain, description[:255], tuple(need.services), handled))
+    covered = {service.pk for need in checked for service in need.services}
+    by_domain: dict[str, list[Service]] = {}
+    for service in services:
+        if service.pk not in covered:
+            by_domain.setdefault(service.domain or Domain.SOCIAL_ASSISTANCE, []).append(service)
+            covered.add(service.pk)
+    for domain, chosen in by_domain.items():
+        checked.append(NeedInput(domain, ", ".join(s.name for s in chosen)[:255], tuple(chosen)))
+    return checked
+
+
+def case_worker_check(user) -> None:
+    if user is not None and not (user.is_active and roles.has_role(user, roles.CASE_WORKER)):
+        raise ValidationError(_("%(name)s is not an active case worker.") % {"name": user.get_username()})
+
+
+def case_workers() -> QuerySet:
+    """The active accounts with the case worker role, to assign cases to."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.CASE_WORKER, is_active=True)
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
 @transaction.atomic
 def case_open(
     *,
     person,
     pathway: str,
     decided_by,
-    services: list[Service],
+    services: list[Service] = (),
+    needs: list[NeedInput] = (),
+    case_worker=None,
     override_reason: str = "",
     ticket=None,
     note: str = "",
     at: datetime.datetime | None = None,
 ) -> Case:
-    """Open a case with its needs: one referral per service, or nothing when one is refused."""
+    """Open a case with its needs assessment: each need referred (one referral per service),
+    handled at the office, or left open; nothing is saved when a service is refused.
+
+    ``services`` chosen outside the assessment become needs of their domains."""
     at = at or timezone.now()
-    if not services:
-        raise ValidationError(_("Choose at least one need (service)."))
+    needs = _needs_of(list(needs), list(services))
+    if not needs:
+        raise ValidationError(_("Record at least one need: refer it to a service or say how the office handled it."))
+    case_worker_check(case_worker)
+    services = [service for need in needs for service in need.services]
     proposed = pathway_proposed(person.household)
     override_reason = override_reason.strip()
     if pathway != proposed and not override_reason:
@@ -227,9 +295,33 @@ def case_open(
         recommendation=recommendation,
         note=note,
         created_by=decided_by,
+        case_worker=case_worker,
+        assigned_at=at if case_worker is not None else None,
     )
     Case.objects.filter(pk=case.pk).update(created_at=at)
-    referrals = [referral_create(case=case, service=service, created_by=decided_by, at=at) for service in services]
+    case_event_add(case=case, action=CaseEvent.Action.OPENED, actor=decided_by, at=at,
+                   note=", ".join(str(Domain(need.domain).label) for need in needs))
+    if case_worker is not None:
+        case_event_add(case=case, action=CaseEvent.Action.ASSIGNED, actor=decided_by, at=at,
+                       note=case_worker.get_full_name() or case_worker.get_username())
+    referrals = []
+    for need in needs:
+        row = CaseNeed.objects.create(
+            case=case,
+            domain=need.domain,
+            description=need.description,
+            created_by=decided_by,
+            handled_at=at if need.handled_note else None,
+            handled_by=decided_by if need.handled_note else None,
+            handled_note=need.handled_note,
+        )
+        if need.handled_note:
+            case_event_add(case=case, action=CaseEvent.Action.NEED_HANDLED, actor=decided_by, at=at,
+                           note=f"{row.description}: {need.handled_note}")
+        referrals += [
+            referral_create(case=case, service=service, created_by=decided_by, at=at, need=row)
+            for service in need.services
+        ]
     if ticket is not None:
         _plan_visit(ticket, referrals, officer=decided_by, send_on=True)
     return case
@@ -248,10 +340,33 @@ def _plan_visit(ticket, referrals: list[Referral], *, officer, send_on: bool) ->
 
 
 @transaction.atomic
-def case_add_need(*, case: Case, service: Service, actor, ticket=None) -> Referral:
-    """A need found later (at an agency's desk, or back at the front desk): one more referral of
-    the case, on the case's pathway, with its letter; its desk joins the visit's itinerary."""
-    referral = referral_create(case=case, service=service, created_by=actor)
+def case_add_need(*, case: Case, service: Service, actor, ticket=None, need: CaseNeed | None = None) -> Referral:
+    """Refer a need: an open need of the assessment (``need``, to a service of its domain), or
+    a need found later (at an agency's desk, or back at the front desk), recorded in the
+    service's domain. One more referral of the case, on the case's pathway, with its letter;
+    its desk joins the visit's itinerary."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError(_("This case is closed: reopen it to refer another need."))
+    if need is not None:
+        need = CaseNeed.objects.select_for_update().get(pk=need.pk, case=case)
+        if need.handled_at is not None:
+            raise ValidationError(_("This need was handled at the office."))
+        if service.domain != need.domain:
+            raise ValidationError(
+                _("%(service)s is not a service of the domain “%(domain)s”.")
+                % {"service": service.name, "domain": need.get_domain_display()}
+            )
+    else:
+        need = CaseNeed.objects.create(
+            case=case, domain=service.domain or Domain.SOCIAL_ASSISTANCE, description=service.name[:255],
+            created_by=actor,
+        )
+        case_event_add(case=case, action=CaseEvent.Action.NEED_RECORDED, actor=actor,
+                       note=f"{need.get_domain_display()}: {need.description}")
+    referral = referral_create(case=case, service=service, created_by=actor, need=need)
+    case_event_add(case=case, action=CaseEvent.Action.NEED_REFERRED, actor=actor,
+                   note=f"{need.description} → {referral.number} · {service.name}")
     ticket = ticket or case.ticket
     if ticket is not None:
         _plan_visit(ticket, [referral], officer=actor, send_on=False)
@@ -260,7 +375,7 @@ def case_add_need(*, case: Case, service: Service, actor, ticket=None) -> Referr
 
 @transaction.atomic
 def referral_create(
-    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None
+    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None, need: CaseNeed | None = None
 ) -> Referral:
     """A numbered referral to the service's provider: sent, or on the waiting list when the quota is full."""
     at = at or timezone.now()
@@ -276,6 +391,7 @@ def referral_create(
     sequence = sequence_next(name="referral", period=str(year))
     referral = Referral.objects.create(
         case=case,
+        need=need,
         service=service,
         provider_id=service.provider_id,
         year=year,
@@ -406,6 +522,8 @@ def referral_transition(
     )
     referral.refresh_from_db()
     referral_hooks.referral_changed(referral=referral, event=event)
+    if action == "complete" and outcome == Referral.Outcome.GRANTED:
+        aid_follow_up_plan(referral=referral, at=at)
     if held_place and not holds_place(referral):
         _promote_next(referral.service, at=at)
     return referral
@@ -699,11 +817,17 @@ def recommendation_decide(
 def person_referrals_anonymise(*, person, removed_text: str) -> list[str]:
     """The person's cases, referrals and recommendations stay (services, states, outcomes and times
     count in the reports); their free texts are replaced and the scanned documents deleted.
-    The timeline's events are evidence the database refuses to change: they stay as written.
+    The timeline's events and the case's history are evidence the database refuses to change: they stay
+    as written.
     Returns the stored files, for the caller to delete once the transaction commits."""
     now = timezone.now()
     cases = Case.objects.filter(person=person)
     cases.update(note="", updated_at=now)
+    cases.exclude(closure_note="").update(closure_note=removed_text)
+    CaseNeed.objects.filter(case__person=person).update(description=removed_text, updated_at=now)
+    CaseNeed.objects.filter(case__person=person).exclude(handled_note="").update(handled_note=removed_text)
+    CaseFollowUp.objects.filter(case__person=person).update(purpose=removed_text, updated_at=now)
+    CaseFollowUp.objects.filter(case__person=person).exclude(done_note="").update(done_note=removed_text)
     cases.exclude(pathway_override_reason="").update(pathway_override_reason=removed_text)
     Recommendation.objects.filter(person=person).update(
         reason=removed_text, assessment=removed_text, decision_note="", updated_at=now

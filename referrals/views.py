@@ -6,9 +6,11 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clients import hooks
 from clients.selectors import complaints_for_user, get_person_for_user
 from clients.services import SearchLimitReached, person_search_recorded
 from desks.forms import TransferForm
@@ -23,7 +25,15 @@ from pandu.audit import audit_record
 from pandu.files import private_file_response
 from pandu.http import error_messages, parse_id, redirect_next
 from pandu.models import AuditEvent
-from referrals import citizen_status, forms, letters, selectors, services
+from referrals import (
+    case_selectors,
+    case_services,
+    citizen_status,
+    forms,
+    letters,
+    selectors,
+    services,
+)
 from referrals.models import Recommendation, Referral, ReferralEvent
 
 PAGE_SIZE = 25
@@ -74,7 +84,7 @@ def referral_list(request):
 
 
 @require_GET
-@roles.role_required(*selectors.REFERRAL_ROLES)
+@roles.role_required(*selectors.REFERRAL_READ_ROLES)
 def referral_detail(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     _log(request, referral, f"referral {referral.number}")
@@ -181,7 +191,7 @@ def attachment_upload(request, pk):
 
 
 @require_GET
-@roles.role_required(*selectors.REFERRAL_ROLES)
+@roles.role_required(*selectors.REFERRAL_READ_ROLES)
 def attachment_file(request, pk, attachment_pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     attachment = get_object_or_404(referral.attachments, pk=attachment_pk)
@@ -195,7 +205,7 @@ def attachment_file(request, pk, attachment_pk):
 
 
 @require_GET
-@roles.role_required(*selectors.REFERRAL_ROLES)
+@roles.role_required(*selectors.REFERRAL_READ_ROLES)
 def referral_letter(request, pk):
     referral = selectors.get_referral_for_user(request.user, pk)
     _log(
@@ -296,7 +306,9 @@ def case_open(request, person_pk):
                 ticket=ticket,
                 pathway=form.cleaned_data["pathway"],
                 decided_by=request.user,
+                needs=form.needs,
                 services=list(form.cleaned_data["services"]),
+                case_worker=form.cleaned_data["case_worker"],
                 override_reason=form.cleaned_data["override_reason"],
                 note=form.cleaned_data["note"],
             )
@@ -305,7 +317,9 @@ def case_open(request, person_pk):
                 form.add_error(None, message)
         else:
             messages.success(
-                request, _("Case opened: %(n)s referrals sent.") % {"n": case.referrals.count()}
+                request,
+                _("Case opened: %(needs)s needs recorded, %(n)s referrals sent.")
+                % {"needs": case.needs.count(), "n": case.referrals.count()},
             )
             return redirect("referrals:case_detail", pk=case.pk)
     return render(
@@ -331,6 +345,11 @@ def case_detail(request, pk):
         .select_related("service", "provider")
         .order_by("pk")
     )
+    may_manage = selectors.cases_to_manage(request.user).filter(pk=case.pk).exists()
+    may_refer = case.is_open and selectors.cases_for_new_needs(request.user).filter(pk=case.pk).exists()
+    needs = case_selectors.needs_of(case)
+    for need in needs:
+        need.refer_form = forms.AddNeedForm(case=case, need=need) if may_refer and need.state == "open" else None
     return render(
         request,
         "referrals/case_detail.html",
@@ -338,13 +357,176 @@ def case_detail(request, pk):
             "case": case,
             "person": case.person,
             "referrals": referrals,
-            "full_nik": roles.sees_full_nik(request.user),
-            "add_need_form": forms.AddNeedForm(case=case)
-            if selectors.cases_for_new_needs(request.user).filter(pk=case.pk).exists()
+            "needs": needs,
+            "follow_ups": case.follow_ups.select_related("planned_by", "done_by", "referral"),
+            "events": case.events.select_related("actor"),
+            "full_nik": roles.sees_full_nik(request.user)
+            or "full_nik" in hooks.person_disclosures(request.user, case.person),
+            "add_need_form": forms.AddNeedForm(case=case) if may_refer else None,
+            "may_manage": may_manage and case.is_open,
+            "may_reopen": may_manage and not case.is_open,
+            "assign_form": forms.CaseAssignForm(initial={"case_worker": case.case_worker_id})
+            if case.is_open and roles.has_role(request.user, *selectors.CASE_OPEN_ROLES)
             else None,
+            "need_form": forms.NeedRecordForm(),
+            "handle_form": forms.NeedHandleForm(),
+            "follow_up_form": forms.FollowUpForm(),
+            "follow_up_done_form": forms.FollowUpDoneForm(),
+            "close_form": forms.CaseCloseForm(),
+            "reopen_form": forms.CaseReopenForm(),
+            "today": timezone.localdate(),
             "can_file_complaint": roles.has_role(request.user, *roles.REGISTER_ROLES),
             "complaints": complaints_for_user(request.user).filter(case=case),
         },
+    )
+
+
+@require_GET
+@roles.role_required(*selectors.CASE_ROLES)
+def case_list(request):
+    """The office's cases (open, closed by reason, without a case worker, with an overdue
+    follow-up); a case worker's caseload and the open cases waiting for a case worker."""
+    is_case_worker = roles.has_role(request.user, roles.CASE_WORKER) and not roles.has_role(
+        request.user, *selectors.ALL_REFERRALS_ROLES
+    )
+    form = forms.CaseFilterForm(request.GET or ({"status": "open"} if is_case_worker else None))
+    filters = form.cleaned_data if form.is_valid() else {}
+    queryset = case_selectors.case_list(
+        request.user, status=filters.get("status") or "", reason=filters.get("reason") or ""
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/case_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "is_case_worker": is_case_worker,
+            "to_take": case_selectors.cases_to_take_list(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@roles.role_required(roles.CASE_WORKER)
+def case_take(request, pk):
+    """A case worker takes an open case nobody has yet: it joins their caseload."""
+    case = get_object_or_404(selectors.cases_to_take(request.user), pk=pk)
+    try:
+        case_services.case_take(case=case, case_worker=request.user)
+    except ValidationError as error:
+        error_messages(request, error)
+        return redirect("referrals:case_list")
+    messages.success(request, _("Case #%(pk)s is in your caseload.") % {"pk": case.pk})
+    return redirect("referrals:case_detail", pk=case.pk)
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_OPEN_ROLES)
+def case_assign(request, pk):
+    case = selectors.get_case_to_manage(request.user, pk)
+    form = forms.CaseAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a case worker."))
+        return redirect("referrals:case_detail", pk=case.pk)
+    try:
+        case = case_services.case_assign(case=case, case_worker=form.cleaned_data["case_worker"], actor=request.user)
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, _("The case is assigned to %(name)s.") % {"name": case.case_worker.get_full_name()
+                                                                            or case.case_worker.get_username()})
+    return redirect("referrals:case_detail", pk=case.pk)
+
+
+def _case_step(request, pk, form_class, step, success: str, *, invalid: str):
+    """A case-management step: the case (404 outside the user's cases), a valid form, one
+    service call, a message, back to the case."""
+    case = selectors.get_case_to_manage(request.user, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, invalid)
+        return redirect("referrals:case_detail", pk=case.pk)
+    try:
+        step(case, form.cleaned_data)
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, success)
+    return redirect("referrals:case_detail", pk=case.pk)
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def case_need_record(request, pk):
+    """A complaint or need found later in the assessment; it shows as open until it is referred or handled."""
+    return _case_step(
+        request, pk, forms.NeedRecordForm,
+        lambda case, data: case_services.case_need_record(case=case, actor=request.user, **data),
+        _("The need is recorded: refer it or record how the office handled it."),
+        invalid=_("Choose the domain and say what the citizen needs."),
+    )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def need_handle(request, pk, need_pk):
+    case = selectors.get_case_to_manage(request.user, pk)
+    need = get_object_or_404(case.needs, pk=need_pk)
+    return _case_step(
+        request, case.pk, forms.NeedHandleForm,
+        lambda case, data: case_services.need_handle(need=need, note=data["note"], actor=request.user),
+        _("The need is recorded as handled at the office."),
+        invalid=_("Say what the office did about this need."),
+    )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def follow_up_plan(request, pk):
+    return _case_step(
+        request, pk, forms.FollowUpForm,
+        lambda case, data: case_services.follow_up_add(case=case, actor=request.user, **data),
+        _("The follow-up is planned."),
+        invalid=_("Give the follow-up's date and purpose."),
+    )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def follow_up_done(request, pk, follow_up_pk):
+    case = selectors.get_case_to_manage(request.user, pk)
+    follow_up = get_object_or_404(case.follow_ups, pk=follow_up_pk)
+    return _case_step(
+        request, case.pk, forms.FollowUpDoneForm,
+        lambda case, data: case_services.follow_up_complete(
+            follow_up=follow_up, note=data["note"], done_on=data.get("done_on"), actor=request.user
+        ),
+        _("The follow-up is recorded as done."),
+        invalid=_("Write what the follow-up found."),
+    )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def case_close(request, pk):
+    return _case_step(
+        request, pk, forms.CaseCloseForm,
+        lambda case, data: case_services.case_close(case=case, actor=request.user, **data),
+        _("The case is closed."),
+        invalid=_("Choose the reason for closing and write a closing note."),
+    )
+
+
+@require_POST
+@roles.role_required(*selectors.CASE_MANAGE_ROLES)
+def case_reopen(request, pk):
+    return _case_step(
+        request, pk, forms.CaseReopenForm,
+        lambda case, data: case_services.case_reopen(case=case, actor=request.user, reason=data["reason"]),
+        _("The case is open again."),
+        invalid=_("Write why the case is reopened."),
     )
 
 
@@ -392,7 +574,7 @@ def recommendation_request(request, person_pk):
 
 
 @require_GET
-@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+@roles.role_required(*selectors.RECOMMENDATION_READ_ROLES)
 def recommendation_detail(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     _log(request, recommendation.person, f"recommendation {recommendation.pk}")
@@ -434,7 +616,7 @@ def recommendation_decide(request, pk):
 
 
 @require_GET
-@roles.role_required(*selectors.RECOMMENDATION_ROLES)
+@roles.role_required(*selectors.RECOMMENDATION_READ_ROLES)
 def recommendation_letter(request, pk):
     recommendation = selectors.get_recommendation_for_user(request.user, pk)
     if recommendation.status != recommendation.Status.APPROVED:
@@ -495,17 +677,23 @@ def workspace(request):
 
 
 @require_POST
-@roles.role_required(*selectors.CASE_OPEN_ROLES, roles.DESK_OFFICER)
+@roles.role_required(*selectors.CASE_OPEN_ROLES, roles.DESK_OFFICER, roles.CASE_WORKER)
 def case_add_need(request, pk):
-    """A need found later, by the front desk on the case or by an agency's officer at their desk
-    while serving the visit: one more referral, and its desk joins the visit's itinerary."""
+    """Refer a need: an open need of the assessment (``need``: a service of its domain), or a
+    need found later, by the front desk or the case worker on the case, or by an agency's
+    officer at their desk while serving the visit: one more referral, and its desk joins the
+    visit's itinerary."""
     case = selectors.get_case_for_new_need(request.user, pk)
-    form = forms.AddNeedForm(request.POST, case=case)
+    need_pk = parse_id(request.POST.get("need"))
+    need = get_object_or_404(case.needs, pk=need_pk) if need_pk is not None else None
+    form = forms.AddNeedForm(request.POST, case=case, need=need)
     if not form.is_valid():
         messages.error(request, _("Choose the service the citizen needs."))
         return redirect_next(request, "referrals:case_detail", case.pk)
     try:
-        referral = services.case_add_need(case=case, service=form.cleaned_data["service"], actor=request.user)
+        referral = services.case_add_need(
+            case=case, service=form.cleaned_data["service"], actor=request.user, need=need
+        )
     except ValidationError as error:
         error_messages(request, error)
     else:

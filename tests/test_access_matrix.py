@@ -7,6 +7,7 @@ this test fail, so no page is ever added without deciding who may open it.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from desks import services as desk_services
 from desks.models import Desk
 from tests import factories
 
-ROLES = ("front_desk", "data_officer", "desk_officer", "surveyor", "validator", "head", "admin")
+ROLES = ("front_desk", "data_officer", "desk_officer", "case_worker", "surveyor", "validator", "head", "admin")
 ALL = frozenset(ROLES)
 
 
@@ -53,6 +54,7 @@ class World:
     attachment: object = None
     recommendation: object = None  # requested
     approved: object = None  # approved, with a letter
+    my_case: object = None  # assigned to users["case_worker"], with an open need and a follow-up
 
 
 def _world() -> World:
@@ -66,6 +68,7 @@ def _world() -> World:
     batch, assessment = _verivali(users)
     referral, attachment, recommendation, approved = _referrals(users)
     return World(
+        my_case=_case_of_the_case_worker(users),
         referral=referral,
         attachment=attachment,
         recommendation=recommendation,
@@ -86,8 +89,6 @@ def _world() -> World:
 
 
 def _verivali(users):
-    import datetime
-
     from clients.models import Region
     from tests.verivali.conftest import submitted
     from verivali import services as vv
@@ -172,8 +173,61 @@ def _referrals(users):
     return referral, attachment, requested, approved
 
 
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _case_of_the_case_worker(users):
+    from desks.models import Service
+    from referrals import case_services
+    from referrals import services as rs
+
+    person = factories.PersonFactory(household=factories.HouseholdFactory(registry_status="listed"))
+    case = rs.case_open(person=person, pathway="listed", decided_by=users["front_desk"],
+                        case_worker=users["case_worker"], services=[Service.objects.get(code="DINKES-PBI")],
+                        needs=[rs.NeedInput("housing", "Atap bocor")])
+    case_services.follow_up_add(case=case, due_on=_today(), purpose="Kunjungan",
+                                actor=users["case_worker"])
+    return case
+
+
+def _reopenable(world):
+    """The case is closed before each try of reopening it (a role reopened it before)."""
+    from referrals.models import Case
+
+    Case.objects.filter(pk=world.my_case.pk).update(status="closed", closed_at=_now(),
+                                                   closure_reason="withdrew", closure_note="x")
+    return {"reason": "Warga kembali"}
+
+
+def _open_again(world):
+    """The case is open before each try of closing it (a role closed it before)."""
+    from referrals.models import Case
+
+    Case.objects.filter(pk=world.my_case.pk).update(status="open", closed_at=None, closure_reason="", closure_note="")
+    return {"reason": "withdrew", "note": "Tidak jadi"}
+
+
+def _unassigned(world):
+    from referrals.models import Case
+
+    Case.objects.filter(pk=world.referral.case_id).update(case_worker=None, assigned_at=None)
+    return {}
+
+
 QUEUE = frozenset({"front_desk", "data_officer", "desk_officer", "admin"})
 REF = frozenset({"front_desk", "data_officer", "desk_officer", "head", "admin"})
+# Case management: the front desk and the data team on any case, the case worker on their caseload.
+CASES = frozenset({"front_desk", "data_officer", "case_worker"})
+CASE_READ = frozenset({"front_desk", "data_officer", "head", "admin", "case_worker"})
 REF_OFFICE = frozenset({"front_desk", "data_officer", "head", "admin"})
 REF_FRONT = frozenset({"front_desk", "data_officer"})
 REF_DOCS = frozenset({"front_desk", "data_officer", "desk_officer"})
@@ -181,7 +235,7 @@ HEAD = frozenset({"head", "admin"})
 REGISTRY = frozenset({"data_officer", "admin"})
 OFFICE_WIDE = frozenset({"front_desk", "data_officer", "validator", "head", "admin"})
 REGISTER = frozenset({"front_desk", "data_officer", "admin"})
-NOT_OWN = frozenset({"desk_officer", "surveyor"})  # pass the role check, not the object check
+NOT_OWN = frozenset({"desk_officer", "surveyor", "case_worker"})  # pass the role check, not the object check
 VV_OFFICE = frozenset({"validator", "head", "admin"})
 VV_READ = frozenset({"front_desk", "data_officer", "validator", "head", "admin", "surveyor"})
 
@@ -237,7 +291,7 @@ EXPECTATIONS: dict[str, Spec] = {
                                 not_found=frozenset({"data_officer"}), outsider=403,
                                 data=lambda w: {"number": w.ticket.number}),
     "desks:receipt": Spec(args=lambda w: [w.ticket.pk], ok=frozenset({"front_desk", "admin"}),
-                          not_found=frozenset({"data_officer", "desk_officer", "surveyor", "validator", "head"}),
+                          not_found=frozenset({"data_officer", "desk_officer", "case_worker", "surveyor", "validator", "head"}),
                           outsider=404),
     "clients:search": Spec(ok=OFFICE_WIDE),
     "clients:village_options": Spec(ok=ALL),
@@ -286,9 +340,13 @@ EXPECTATIONS: dict[str, Spec] = {
     "verivali:photo_thumb": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
     "verivali:whatif": Spec(ok=VV_OFFICE),
     "referrals:list": Spec(ok=REF),
-    "referrals:detail": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
-    "referrals:letter": Spec(args=lambda w: [w.referral.pk], ok=REF, outsider=404),
-    "referrals:attachment": Spec(args=lambda w: [w.referral.pk, w.attachment.pk], ok=REF, outsider=404),
+    # A case worker opens the referrals of their caseload only: not this one.
+    "referrals:detail": Spec(args=lambda w: [w.referral.pk], ok=REF, not_found=frozenset({"case_worker"}),
+                             outsider=404),
+    "referrals:letter": Spec(args=lambda w: [w.referral.pk], ok=REF, not_found=frozenset({"case_worker"}),
+                             outsider=404),
+    "referrals:attachment": Spec(args=lambda w: [w.referral.pk, w.attachment.pk], ok=REF,
+                                 not_found=frozenset({"case_worker"}), outsider=404),
     "referrals:documents": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404,
                                 data=lambda w: {"documents": ["KTP"]}),
     "referrals:attachment_upload": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404),
@@ -309,17 +367,39 @@ EXPECTATIONS: dict[str, Spec] = {
     "referrals:release_place": Spec(method="POST", args=lambda w: [w.referral.pk], ok=REF_DOCS, outsider=404,
                                     data=lambda w: _holding_a_place(w)),
     "referrals:case_open": Spec(args=lambda w: [w.referral.case.person_id], ok=REF_FRONT),
-    "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE),
-    # A desk officer adds a need only to the case of the visit at their desk now: not this one.
+    # Not the case worker's case (the caseload's own is tested below with my_case).
+    "referrals:case_detail": Spec(args=lambda w: [w.referral.case_id], ok=REF_OFFICE,
+                                  not_found=frozenset({"case_worker"})),
+    # A desk officer adds a need only to the case of the visit at their desk now, a case worker
+    # to the cases of their caseload: not this one.
     "referrals:case_add_need": Spec(method="POST", args=lambda w: [w.referral.case_id], ok=REF_FRONT,
-                                    not_found=frozenset({"desk_officer"}), outsider=404,
+                                    not_found=frozenset({"desk_officer", "case_worker"}), outsider=404,
                                     data=lambda w: {"service": _service("DISDIK-BIAYA")}),
+    "referrals:case_list": Spec(ok=CASE_READ),
+    # A case worker takes an open case nobody has (the world's referral's case, unassigned again before each try).
+    "referrals:case_take": Spec(method="POST", args=lambda w: [w.referral.case_id], ok=frozenset({"case_worker"}),
+                                data=_unassigned),
+    "referrals:case_assign": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=REF_FRONT,
+                                  data=lambda w: {"case_worker": w.users["case_worker"].pk}),
+    "referrals:case_need_record": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=CASES,
+                                       data=lambda w: {"domain": "health", "description": "Berobat"}),
+    "referrals:need_handle": Spec(method="POST", args=lambda w: [w.my_case.pk, w.my_case.needs.first().pk], ok=CASES,
+                                  data=lambda w: {"note": "Nasihat diberikan"}),
+    "referrals:follow_up_plan": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=CASES,
+                                     data=lambda w: {"due_on": _today().isoformat(), "purpose": "x"}),
+    "referrals:follow_up_done": Spec(method="POST", args=lambda w: [w.my_case.pk, w.my_case.follow_ups.first().pk],
+                                     ok=CASES, data=lambda w: {"note": "Sudah"}),
+    "referrals:case_close": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=CASES, data=_open_again),
+    "referrals:case_reopen": Spec(method="POST", args=lambda w: [w.my_case.pk], ok=CASES, data=_reopenable),
     "referrals:recommendation_list": Spec(ok=REF_OFFICE),
     "referrals:recommendation_request": Spec(args=lambda w: [w.recommendation.person_id], ok=REF_FRONT),
-    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE),
+    # A case worker reads the recommendations their caseload's cases rest on: not these.
+    "referrals:recommendation_detail": Spec(args=lambda w: [w.recommendation.pk], ok=REF_OFFICE,
+                                            not_found=frozenset({"case_worker"})),
     "referrals:recommendation_decide": Spec(method="POST", args=lambda w: [w.recommendation.pk],
                                             ok=frozenset({"head"}), data=lambda w: {"decision": "refuse", "note": "x"}),
-    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE),
+    "referrals:recommendation_letter": Spec(args=lambda w: [w.approved.pk], ok=REF_OFFICE,
+                                            not_found=frozenset({"case_worker"})),
 }
 
 

@@ -41,6 +41,7 @@ def test_every_role_walks_every_link_without_an_error(demo, client):
     # The walk reached the pages of each kind of work, not only the homes.
     assert "referrals:detail" in routes["kepala"]
     assert "clients:person_detail" in routes["loket"]
+    assert {"referrals:case_detail", "clients:person_detail", "referrals:detail"} <= routes["peksos"]
     assert "verivali:assessment_detail" in routes["validator"] or "verivali:household" in routes["validator"]
     # Among them the referrals whose timeline holds a system event (no actor): the page that
     # once answered with a server error for every role.

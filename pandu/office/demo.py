@@ -29,6 +29,7 @@ DEMO_USERS = [
     ("disdik", "Bambang Sutrisno", [r.DESK_OFFICER], "DISDIK", "DISDIK"),
     ("dinsos", "Hasanah", [r.DESK_OFFICER], "DINSOS", "DINSOS"),
     ("baznas", "Ustadz Fauzan", [r.DESK_OFFICER], "BAZNAS", None),
+    ("peksos", "Nurul Hidayah", [r.CASE_WORKER], None, None),
     ("surveyor", "Andi Pratama", [r.SURVEYOR], None, None),
     ("surveyor2", "Maria Goreti", [r.SURVEYOR], None, None),
     ("validator", "Sri Wahyuni", [r.VALIDATOR], None, None),

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from clients.models import Complaint, RegistryCount
 from clients.selectors import complaints_overdue, households_by_status
 from desks.selectors import assignment_for_user
+from referrals.case_selectors import home_casework
 from referrals.selectors import referral_counts_for_home
 
 
@@ -25,4 +26,5 @@ def home_context(user) -> dict:
         "complaints_open": Complaint.objects.exclude(status__in=Complaint.CLOSED_STATUSES).count(),
         "complaints_overdue": complaints_overdue(Complaint.objects.all()).count(),
         "referral_counts": referral_counts_for_home(user),
+        **home_casework(user),
     }

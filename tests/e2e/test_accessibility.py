@@ -33,6 +33,7 @@ WALKS = [
     ("loket", DESKTOP),
     ("data", DESKTOP),
     ("dinkes", DESKTOP),
+    ("peksos", DESKTOP),
     ("surveyor", DESKTOP),
     ("surveyor", PHONE),
     ("validator", DESKTOP),

@@ -9,6 +9,7 @@ ROLE_LOGINS = [
     ("loket", "home-front_desk"),
     ("data", "home-data_officer"),
     ("dinkes", "home-desk_officer"),
+    ("peksos", "home-case_worker"),
     ("surveyor", "home-surveyor"),
     ("validator", "home-validator"),
     ("kepala", "home-head"),

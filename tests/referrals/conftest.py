@@ -45,3 +45,14 @@ def english_messages(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def sakti(reference_data):
+    """A case worker (Sakti Peksos): the owner of the caseload."""
+    return factories.user_with_role("case_worker", username="sakti", first_name="Sakti", last_name="Peksos")
+
+
+@pytest.fixture
+def other_case_worker(reference_data):
+    return factories.user_with_role("case_worker", username="dewi", first_name="Dewi", last_name="Peksos")

@@ -35,3 +35,22 @@ def test_demo_has_referrals_in_every_state_over_the_last_year(reference_data):
         assert sorted(referrals.filter(year=year).values_list("sequence", flat=True)) == list(
             range(1, n + 1)
         )
+
+
+@pytest.mark.django_db
+def test_demo_gives_the_case_worker_a_caseload_with_an_overdue_follow_up(reference_data):
+    from django.contrib.auth import get_user_model
+
+    from referrals.case_selectors import case_figures, caseload_for_home
+    from referrals.models import Case
+
+    call_command("seed_demo", "--households", "20", stdout=StringIO())
+    peksos = get_user_model().objects.get(username="peksos")
+    home = caseload_for_home(peksos)
+    assert home["caseload"] and home["overdue_follow_ups"]
+    assert any(case.open_need_count for case in home["caseload"])
+    assert home["to_take"] > 0
+    closed = set(Case.objects.filter(status="closed").values_list("closure_reason", flat=True))
+    assert closed == set(Case.ClosureReason.values)
+    assert Case.objects.filter(events__action="reopened").exists()
+    assert case_figures(since=timezone.localdate().replace(month=1, day=1))["open"] > 0

@@ -109,22 +109,29 @@ class Command(BaseCommand):
         )
 
     def _services(self):
+        """A service's domain comes from the file only while it has none: the administrator may
+        move a service to another domain in the admin, and that choice stays."""
         providers = {p.code: p for p in Provider.objects.all()}
-        return self._sum(
-            self._upsert(
-                Service,
-                {"code": row["code"]},
-                {
-                    "provider": providers[row["provider_code"]],
-                    "name": row["name"],
-                    "sla_days": int(row["sla_days"]),
-                    "accepted_pathways": _split(row["accepted_pathways"]),
-                    "quota": int(row["quota"]) if row["quota"] else None,
-                    "required_documents": _split(row["required_documents"]),
-                },
+        results = []
+        for row in _rows("services_berau.csv"):
+            results.append(
+                self._upsert(
+                    Service,
+                    {"code": row["code"]},
+                    {
+                        "provider": providers[row["provider_code"]],
+                        "name": row["name"],
+                        "sla_days": int(row["sla_days"]),
+                        "accepted_pathways": _split(row["accepted_pathways"]),
+                        "quota": int(row["quota"]) if row["quota"] else None,
+                        "required_documents": _split(row["required_documents"]),
+                    },
+                )
             )
-            for row in _rows("services_berau.csv")
-        )
+            filled = Service.objects.filter(code=row["code"], domain="").update(domain=row["domain"])
+            if filled and results[-1] == (0, 0):
+                results[-1] = (0, 1)
+        return self._sum(results)
 
     def _desks(self):
         providers = {p.code: p for p in Provider.objects.all()}
