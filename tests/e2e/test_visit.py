@@ -3,7 +3,8 @@ the office learns every outcome.
 
 A pregnant citizen's ticket is called before an earlier regular one; the front desk finds her
 with a misspelled name, opens a case with two needs at two agency desks; the ticket goes to the
-first desk and then to the second without the front desk touching it; the second desk's
+first desk and then to the second without the front desk touching it (after a needs
+assessment by domain); the second desk's
 officer refers a third need; the outcomes are recorded; a front-desk colleague who took no part
 sees them; the head's dashboard counts them.
 """
@@ -90,11 +91,19 @@ def test_one_ticket_carries_the_citizen_through_every_desk_and_the_office_learns
     expect(desk.get_by_test_id("serving-ticket")).to_contain_text(number)
 
     # A case with two needs at two agency desks plans the visit and sends her to the first.
+    # The needs assessment, domain by domain: health and education are referred, the lost
+    # identity card is handled at the office.
     desk.get_by_test_id("person-referrals").get_by_role("link", name="Buka kasus").click()
+    desk.fill("[name=need_health]", "Berobat mata, tidak mampu bayar")
     desk.get_by_label(re.compile("Keringanan/gratis biaya berobat")).check()
+    desk.fill("[name=need_education]", "Anak SD belum bayar uang sekolah")
     desk.get_by_label(re.compile("Bantuan biaya sekolah")).check()
+    desk.fill("[name=need_civil_documents]", "KTP hilang")
+    desk.fill("[name=handled_civil_documents]", "Surat keterangan kehilangan dibuatkan")
     desk.get_by_role("button", name="Buka kasus dan kirim rujukan").click()
     case = Case.objects.get(ticket=ticket)
+    assert sorted(case.needs.values_list("domain", flat=True)) == ["civil_documents", "education", "health"]
+    assert case.needs.get(domain="civil_documents").handled_at is not None
     health = case.referrals.get(service__code="DINKES-BEROBAT")
     school = case.referrals.get(service__code="DISDIK-BIAYA")
     ticket.refresh_from_db()
