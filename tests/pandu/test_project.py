@@ -156,3 +156,15 @@ def test_indonesian_translation_is_complete():
     fuzzy = [e for e in entries if "#, fuzzy" in e]
     assert not untranslated, "untranslated: " + "\n---\n".join(untranslated[:5])
     assert not fuzzy, "fuzzy: " + "\n---\n".join(fuzzy[:5])
+
+
+@pytest.mark.django_db
+def test_load_reference_data_fills_a_services_domain_only_while_it_has_none():
+    call_command("load_reference_data", stdout=StringIO())
+    assert Service.objects.get(code="DINKES-BEROBAT").domain == "health"
+    assert not Service.objects.filter(domain="").exists()
+    Service.objects.filter(code="KPPKB-PP").update(domain="livelihood")  # the administrator moved it
+    Service.objects.filter(code="DPU-SANITASI").update(domain="")
+    call_command("load_reference_data", stdout=StringIO())
+    assert Service.objects.get(code="KPPKB-PP").domain == "livelihood"
+    assert Service.objects.get(code="DPU-SANITASI").domain == "housing"
