@@ -1,4 +1,4 @@
-"""Head's dashboard < 1 s over 1,000,000 persons and 500,000 referrals.
+"""Head's dashboard < 150 ms over 1,000,000 persons and 500,000 referrals.
 
 Reuses the search benchmark's 1,000,000 generated persons, adds PMKS categories and
 500,000 referrals over the last 12 months (every state, all providers and services) with
@@ -29,8 +29,9 @@ def _ensure_referrals(count: int) -> float:
         cursor.execute(
             """
             INSERT INTO referrals_case (person_id, registry_status, proposed_pathway, pathway, pathway_decided_by_id,
-                                        pathway_override_reason, note, created_by_id, created_at, updated_at)
-            SELECT p.id, 'listed', 'listed', 'listed', %s, '', '', %s, now(), now()
+                                        pathway_override_reason, note, created_by_id, created_at, updated_at,
+                                        status, closure_reason, closure_note)
+            SELECT p.id, 'listed', 'listed', 'listed', %s, '', '', %s, now(), now(), 'open', '', ''
             FROM clients_person p WHERE p.id %% 4 = 0 LIMIT %s
             """,
             [user.pk, user.pk, count // 2],
@@ -44,10 +45,11 @@ def _ensure_referrals(count: int) -> float:
                               (ARRAY['sent','received','accepted','completed','completed','completed','rejected',
                                      'returned','cancelled','waiting'])[1 + (g %% 10)] AS status
                        FROM generate_series(1, %s) AS g)
-            INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, status,
-                sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
-                closed_at, created_by_id, created_at, updated_at)
-            SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g), g.status,
+            INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, return_code,
+                status, sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
+                closed_at, created_by_id, created_at, updated_at, place_release_reason)
+            SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g),
+                   'B' || lpad(g.g::text, 7, '0'), g.status,
                    CASE WHEN g.status <> 'waiting' THEN g.created END,
                    (g.created + s.sla_days * interval '1 day')::date,
                    CASE WHEN g.status = 'waiting' THEN g.created END,
@@ -56,7 +58,7 @@ def _ensure_referrals(count: int) -> float:
                         ELSE '' END, '',
                    CASE WHEN g.status IN ('completed', 'rejected', 'cancelled')
                         THEN g.created + (random() * 30) * interval '1 day' END,
-                   %s, g.created, g.created
+                   %s, g.created, g.created, ''
             FROM g, nc, ns
             JOIN s ON true
             JOIN c ON true
@@ -118,7 +120,7 @@ def run(scale: float) -> list[Line]:
         started = time.perf_counter()
         _naive(flt)
         baseline.append((time.perf_counter() - started) * 1000)
-    lines.append(target_line("dashboard, whole district, 12 months (median of 5)", median(timings), "ms", 1000,
+    lines.append(target_line("dashboard, whole district, 12 months (median of 5)", median(timings), "ms", 150,
                              lower_is_better=True, baseline=median(baseline),
                              baseline_name="referral table by one COUNT per provider/service × state"))
     flt.kecamatan = Region.objects.get(code="64.03.05")
@@ -127,6 +129,6 @@ def run(scale: float) -> list[Line]:
         started = time.perf_counter()
         dashboard_data(flt)
         kecamatan.append((time.perf_counter() - started) * 1000)
-    lines.append(target_line("dashboard, one kecamatan, 12 months (median of 5)", median(kecamatan), "ms", 1000,
+    lines.append(target_line("dashboard, one kecamatan, 12 months (median of 5)", median(kecamatan), "ms", 150,
                              lower_is_better=True))
     return lines
