@@ -8,10 +8,12 @@ this test fail, so no page is ever added without deciding who may open it.
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.management import call_command
 from django.urls import URLResolver, get_resolver, reverse
 
 from desks import services as desk_services
@@ -439,11 +441,37 @@ def _expected(spec: Spec, role: str) -> set[int]:
     return {403}
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One world for the module, built once inside a transaction that is rolled back at the end;
+    each test runs in a savepoint of it (pytest-django's ``db``), so what a POST changes is undone
+    before the next URL. Its photos and attachments live in the module's own media folder."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix") / "media",
+                              PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), media:
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with open(os.devnull, "w") as devnull:
+                call_command("load_reference_data", stdout=devnull)
+            yield _world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def private_media_in_tmp():
+    """The module's media folder (the world's, set by ``world``) instead of one per test."""
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTATIONS))
-def test_access(client, reference_data, name):
+def test_access(world, client, name):
     spec = EXPECTATIONS[name]
-    world = _world()
     url = reverse(name, args=spec.args(world))
     client.logout()
     response = _request(client, spec, url, world)
@@ -467,7 +495,7 @@ def test_access(client, reference_data, name):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "admin"])
-def test_django_admin_is_for_staff_only(client, reference_data, role):
+def test_django_admin_is_for_staff_only(world, client, role):
     client.force_login(factories.user_with_role(role, username=f"a_{role}"))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "login" in response.url
