@@ -13,10 +13,19 @@ from django.core.management import call_command
 from tests import factories
 
 
-@pytest.fixture
-def reference_data(db):
+def _load_reference_data():
     with open(os.devnull, "w") as devnull:
         call_command("load_reference_data", stdout=devnull)
+
+
+@pytest.fixture
+def reference_data(db):
+    """Berau's reference data. Loaded once into the test database when it is created (below);
+    loaded again only after a transactional test emptied the tables."""
+    from clients.models import Region
+
+    if not Region.objects.exists():
+        _load_reference_data()
 
 
 @pytest.fixture
@@ -115,3 +124,4 @@ def django_db_setup(django_db_setup, django_db_blocker):
         for (sequence,) in cursor.fetchall():
             cursor.execute("SELECT setval(%s, 10000 + (SELECT coalesce(max(last_value), 0) FROM pg_sequences "
                            "WHERE schemaname || '.' || sequencename = %s))", [sequence, sequence])
+        _load_reference_data()

@@ -51,7 +51,7 @@ def test_every_role_walks_every_link_without_an_error(demo, client):
     assert {f"/referrals/{pk}/" for pk in system_events} <= visited["kepala"]
 
 
-def test_the_walk_reports_a_server_error(demo, client, monkeypatch):
+def test_the_walk_reports_a_server_error(head, client, monkeypatch):
     """The walk can fail: a page that raises is reported with the page that linked to it."""
     from pandu.office import views
 
@@ -60,7 +60,7 @@ def test_the_walk_reports_a_server_error(demo, client, monkeypatch):
 
     client.raise_request_exception = False
     monkeypatch.setattr(views, "home_context", broken)
-    client.force_login(get_user_model().objects.get(username="kepala"))
+    client.force_login(head)
     result = walk(client, limit=3)
     assert any(line.startswith("500 /") for line in result.failures())
     assert route_of("/") in {route_of(url) for url in result.statuses}

@@ -87,8 +87,12 @@ def test_reference_data_has_berau_as_the_paper_describes(reference_data):
 
 @pytest.mark.django_db
 def test_load_reference_data_dry_run_saves_nothing():
-    call_command("load_reference_data", "--dry-run", stdout=StringIO())
-    assert Region.objects.count() == 0
+    Region.objects.filter(code="64.03.05").update(name="Diubah")
+    regions = Region.objects.count()
+    out = StringIO()
+    call_command("load_reference_data", "--dry-run", stdout=out)
+    assert out.getvalue().startswith("dry run, nothing saved: regions created=0 updated=1")
+    assert Region.objects.get(code="64.03.05").name == "Diubah" and Region.objects.count() == regions
 
 
 @pytest.mark.django_db
