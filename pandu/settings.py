@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "pandu.accounts.ForcePasswordChangeMiddleware",
     "pandu.second_factor.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "pandu.replica.WriteMarkMiddleware",
 ]
 
 ROOT_URLCONF = "pandu.urls"
@@ -110,8 +111,34 @@ else:
     from pandu.embedded_db import embedded_url
 
     _database_url = embedded_url()
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Pooled connections (psycopg_pool, Django's own pool): DB_POOL_MAX_SIZE > 0 turns it on; each
+# app server process keeps between DB_POOL_MIN_SIZE and DB_POOL_MAX_SIZE connections (docs/deploy.md
+# sizes them from the server's workers and threads). Without it, one persistent connection per thread.
+DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "1"))
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "0"))
+DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=0 if DB_POOL_MAX_SIZE else 60)
+    database["CONN_HEALTH_CHECKS"] = not DB_POOL_MAX_SIZE
+    if DB_POOL_MAX_SIZE:
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE, "timeout": DB_POOL_TIMEOUT,
+        }
+    return database
+
+
+DATABASES = {"default": _database(_database_url)}
+# A streaming replica for the reports (pandu/replica.py has the one rule; docs/deploy.md).
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "30"))
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "5"))
+REPLICA_READ_YOUR_WRITES_SECONDS = int(os.environ.get("REPLICA_READ_YOUR_WRITES_SECONDS", "10"))
+if os.environ.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = _database(os.environ["REPLICA_DATABASE_URL"])
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 3
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["pandu.replica.ReplicaRouter"]
 if os.environ.get("PANDU_TEST_DATABASE"):  # two test runs side by side on one server
     DATABASES["default"]["TEST"] = {"NAME": os.environ["PANDU_TEST_DATABASE"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,15 +3,23 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from pandu import replica
+
 
 @require_GET
 @never_cache
 def health(request):
-    """200 when the database answers, 503 when it does not. For the load balancer."""
+    """200 when the database answers, 503 when it does not. For the load balancer. With a replica
+    configured, its state too: a replica that lags or is down leaves the server serving (its
+    reports read from the primary), "degraded" says so."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if not replica.configured():
+        return JsonResponse({"status": "ok", "database": "ok"})
+    state = replica.replica_state(fresh=True)
+    return JsonResponse({"status": "ok" if state.usable else "degraded", "database": "ok",
+                         "replica": state.as_dict()})

@@ -19,6 +19,7 @@ from pandu.audit import audit_record
 from pandu.exports import csv_response, xlsx_response
 from pandu.files import private_file_response
 from pandu.models import AuditEvent
+from pandu.replica import reads_from_replica
 
 REGISTRY_ROLES = (roles.DATA_OFFICER, roles.ADMIN)
 
@@ -112,6 +113,7 @@ def _download(request, *, name: str, header, rows, fmt: str, summary: str, detai
 
 
 @roles.role_required(*REGISTRY_ROLES)
+@reads_from_replica
 def export_list(request):
     form = RegistryExportForm(request.GET or None)
     if "download" in request.GET and form.is_valid():
@@ -130,6 +132,7 @@ def export_list(request):
 
 
 @roles.role_required(*REGISTRY_ROLES)
+@reads_from_replica
 def export_proposal(request):
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
     rows = list(export.proposal_rows(export.verivali_changes()))

@@ -24,6 +24,7 @@ from pandu.http import parse_id, query_text
 from pandu.models import AuditEvent
 from pandu.office.dashboard import DashboardFilter, dashboard_data
 from pandu.pdf import render_pdf
+from pandu.replica import reads_from_replica
 from referrals.models import Referral
 
 DASHBOARD_ROLES = (roles.HEAD, roles.ADMIN)
@@ -92,6 +93,7 @@ def _charts(data: dict) -> dict:
 
 
 @roles.role_required(*REFERRAL_FIGURE_ROLES)
+@reads_from_replica
 def dashboard(request):
     form, flt = _filter(request)
     data = dashboard_data(flt)
@@ -207,6 +209,7 @@ class _DrillDown:
 
 
 @roles.role_required(*DASHBOARD_ROLES)
+@reads_from_replica
 def drill_persons(request):
     _form, flt = _filter(request)
     persons = Person.objects.filter(flt.person_q(), life_status=Person.LifeStatus.ACTIVE).select_related(
@@ -228,6 +231,7 @@ def drill_persons(request):
 
 
 @roles.role_required(*DASHBOARD_ROLES)
+@reads_from_replica
 def drill_households(request):
     _form, flt = _filter(request)
     households = Household.objects.filter(flt.household_q()).select_related("village__parent")
@@ -247,6 +251,7 @@ def drill_households(request):
 
 
 @roles.role_required(*DASHBOARD_ROLES)
+@reads_from_replica
 def drill_tickets(request):
     _form, flt = _filter(request)
     tickets = Ticket.objects.filter(issued_on__range=(flt.date_from, flt.date_to)).select_related("origin_desk")
@@ -260,6 +265,7 @@ def drill_tickets(request):
 
 
 @roles.role_required(*REFERRAL_FIGURE_ROLES)
+@reads_from_replica
 def drill_referrals(request):
     """The referrals behind a dashboard number: provider, service, state, overdue, kecamatan."""
 
@@ -298,6 +304,7 @@ def drill_referrals(request):
 
 
 @roles.role_required(*DASHBOARD_ROLES)
+@reads_from_replica
 def drill_complaints(request):
     """The complaints behind a dashboard number: received in the period, by kind and where they stand."""
     _form, flt = _filter(request)
