@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages migrate run test test-fast lint bench stop-db backup restore clean
+.PHONY: install messages migrate run test test-fast lint bench stop-db backup restore clean cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ install: $(STAMP) $(NODE_STAMP) messages
 
 # The settings default to DEBUG off (a production server); the developer's commands turn it on,
 # unless DEBUG is set already.
-migrate run test test-fast bench backup restore: export DEBUG ?= true
+migrate run test test-fast bench backup restore cluster: export DEBUG ?= true
 
 messages: $(STAMP)
 	$(BIN)/pybabel -q compile -d locale -D django
@@ -66,7 +66,16 @@ restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=archive.tar.gz" && exit 2)
 	$(BIN)/python manage.py restore "$(FILE)"
 
-stop-db:
+# Two app servers, two job workers and a streaming replica of the embedded database, on this machine
+# (scripts/cluster.py; docs/deploy.md). make cluster-stop ends them; the primary keeps running.
+cluster: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python scripts/cluster.py start $(CLUSTER_ARGS)
+
+cluster-stop:
+	@test -x $(BIN)/python && $(BIN)/python scripts/cluster.py stop || true
+
+stop-db: cluster-stop
 	@test -x $(BIN)/python && $(BIN)/python -m pandu.embedded_db stop || true
 
 clean: stop-db

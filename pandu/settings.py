@@ -122,6 +122,9 @@ DB_POOL_TIMEOUT = float(os.environ.get("DB_POOL_TIMEOUT", "10"))
 def _database(url: str) -> dict:
     database = dj_database_url.parse(url, conn_max_age=0 if DB_POOL_MAX_SIZE else 60)
     database["CONN_HEALTH_CHECKS"] = not DB_POOL_MAX_SIZE
+    if env_bool("PGBOUNCER_TRANSACTION_MODE", False):  # docs/deploy.md, "Pooled connections"
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
     if DB_POOL_MAX_SIZE:
         database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": DB_POOL_MIN_SIZE, "max_size": DB_POOL_MAX_SIZE, "timeout": DB_POOL_TIMEOUT,

@@ -215,3 +215,20 @@ def test_the_lag_query_measures_against_the_primarys_position(db):
         lsn = cursor.fetchone()[0]
         cursor.execute(replica._LAG_SQL, [lsn])
         assert cursor.fetchone()[0] is None
+
+
+def test_the_pool_and_pgbouncer_settings_come_from_the_environment():
+    code = ("import json; from django.conf import settings as s; d = s.DATABASES; "
+            "print(json.dumps({k: {'options': v.get('OPTIONS', {}), 'age': v['CONN_MAX_AGE'], "
+            "'cursors': v.get('DISABLE_SERVER_SIDE_CURSORS', False)} for k, v in d.items()}))")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "pandu.settings", "DEBUG": "true", "DB_POOL_MAX_SIZE": "4",
+           "PGBOUNCER_TRANSACTION_MODE": "true", "REPLICA_DATABASE_URL": "postgresql://u@replica.lan/pandu"}
+    out = subprocess.run([sys.executable, "-c", "import django; django.setup(); " + code], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    import json
+
+    databases = json.loads(out)
+    assert databases["default"]["options"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 10.0}
+    assert databases["default"]["age"] == 0 and databases["default"]["cursors"] is True
+    assert databases["default"]["options"]["prepare_threshold"] is None
+    assert databases["replica"]["options"]["connect_timeout"] == 3 and "pool" in databases["replica"]["options"]
