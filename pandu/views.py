@@ -1,7 +1,9 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from pandu.identity import office_identity
 
 
 @require_GET
@@ -15,3 +17,22 @@ def health(request):
     except Exception:  # noqa: BLE001 - any failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_GET
+def office_logo(request):
+    """The letterhead logo, for the login page: public (the regency's emblem), a PNG Pandu
+    re-encoded itself (pandu.office.admin), never sniffed as anything else. Its URL carries the
+    version, so browsers keep it a day."""
+    logo = office_identity().logo
+    if not logo:
+        raise Http404
+    try:
+        handle = logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/png")
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
