@@ -37,7 +37,7 @@ def _identity(**overrides):
 
 
 @pytest.mark.django_db
-def test_a_second_regency_from_an_empty_database_to_its_first_referral_letter(client):
+def test_a_second_regency_from_an_empty_database_to_its_first_referral_letter(empty_database, client):
     out = StringIO()
     call_command("load_reference_data", "--regency", KUKAR, stdout=out)
     assert "No district files for 64.02" in out.getvalue()
@@ -112,7 +112,7 @@ def test_a_second_regency_from_an_empty_database_to_its_first_referral_letter(cl
 
 
 @pytest.mark.django_db
-def test_a_districts_own_files_load_with_the_columns_of_beraus(tmp_path):
+def test_a_districts_own_files_load_with_the_columns_of_beraus(empty_database, tmp_path):
     (tmp_path / "providers.csv").write_text(
         "code,name,kind,desk_at_office\nDINSOS,Dinas Sosial,skpd,yes\nBAZNAS,Baznas Kutai Kartanegara,partner,no\n")
     (tmp_path / "services.csv").write_text(
@@ -133,7 +133,7 @@ def test_a_districts_own_files_load_with_the_columns_of_beraus(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_wrong_row_in_a_districts_file_says_where_and_loads_nothing(tmp_path):
+def test_a_wrong_row_in_a_districts_file_says_where_and_loads_nothing(empty_database, tmp_path):
     (tmp_path / "providers.csv").write_text("code,name,kind,desk_at_office\nDINSOS,Dinas Sosial,skpd,yes\n")
     (tmp_path / "services.csv").write_text(
         "code,provider_code,domain,name,sla_days,accepted_pathways,quota,required_documents\n"

@@ -46,7 +46,7 @@ def test_working_days_skip_weekends_national_holidays_and_joint_leave(start, day
 
 @pytest.mark.django_db
 def test_an_office_that_works_on_joint_leave_days_counts_them():
-    OfficeIdentity.objects.create(pk=1, observes_joint_leave=False)
+    OfficeIdentity.objects.update_or_create(pk=1, defaults={"observes_joint_leave": False})
     assert working_days_after(D(2026, 12, 23), 1) == D(2026, 12, 24)
     assert D(2026, 12, 24) not in {day for day, _name in national_days(D(2026, 12, 1), D(2026, 12, 31))}
     assert D(2026, 12, 25) in {day for day, _name in national_days(D(2026, 12, 1), D(2026, 12, 31))}
