@@ -31,12 +31,12 @@ REFERRAL = {
     "service": {"code": "DINKES-BEROBAT", "name": "Pengobatan gratis (Jamkesda)"}, "person_name": "Siti Aminah",
     "sent_at": "2026-11-02T09:14:03+08:00", "due_on": "2026-11-16", "is_overdue": False, "outcome": "",
     "closed_at": None, "created_at": "2026-11-02T09:14:03+08:00", "updated_at": "2026-11-03T08:40:00.123456+08:00",
-    "url": "https://pandu.beraukab.go.id/api/v1/referrals/42/",
+    "url": "https://pandu.example.go.id/api/v1/referrals/42/",
     "pathway": "listed", "person": PERSON,
     "documents": {"required": ["KTP", "KK"], "checked": ["KTP"], "missing": ["KK"]},
     "outcome_detail": "", "aid_value": None, "letter_number": "0042/RJK/UPTD-PTKS/XI/2026",
-    "letter_url": "https://pandu.beraukab.go.id/api/v1/referrals/42/letter.pdf",
-    "attachments_url": "https://pandu.beraukab.go.id/api/v1/referrals/42/attachments/",
+    "letter_url": "https://pandu.example.go.id/api/v1/referrals/42/letter.pdf",
+    "attachments_url": "https://pandu.example.go.id/api/v1/referrals/42/attachments/",
     "events": [
         {"at": "2026-11-02T09:14:03+08:00", "action": "create", "from_status": "", "to_status": "sent",
          "channel": "app", "note": ""},
@@ -92,7 +92,7 @@ referral_list = extend_schema(
                 OpenApiParameter("page_size", OpenApiTypes.INT, description="1–200, 50 by default.")],
     responses={200: OpenApiResponse(ReferralPageSerializer, examples=[OpenApiExample(
         "a page", response_only=True, value={
-            "next": "https://pandu.beraukab.go.id/api/v1/referrals/?cursor=cD0yMDI2LTExLTAz", "previous": None,
+            "next": "https://pandu.example.go.id/api/v1/referrals/?cursor=cD0yMDI2LTExLTAz", "previous": None,
             "results": [{key: REFERRAL[key] for key in SUMMARY_KEYS}]})]),
         400: E400, 401: E401, 429: E429},
 )
@@ -143,10 +143,10 @@ attachment_list = extend_schema(
         "two", response_only=True, value=[
             {"id": 7, "document": "KTP", "kind": "image", "original_name": "ktp.jpg", "size": 183220,
              "uploaded_at": "2026-11-02T09:20:00+08:00", "removed_at": None, "removed_note": "",
-             "download_url": "https://pandu.beraukab.go.id/api/v1/referrals/42/attachments/7/download/"},
+             "download_url": "https://pandu.example.go.id/api/v1/referrals/42/attachments/7/download/"},
             {"id": 9, "document": "", "kind": "pdf", "original_name": "hasil-lab.pdf", "size": 90211,
              "uploaded_at": "2026-11-04T10:02:00+08:00", "removed_at": None, "removed_note": "",
-             "download_url": "https://pandu.beraukab.go.id/api/v1/referrals/42/attachments/9/download/"}])]),
+             "download_url": "https://pandu.example.go.id/api/v1/referrals/42/attachments/9/download/"}])]),
         **READ_ERRORS},
 )
 
@@ -159,7 +159,7 @@ attachment_upload = extend_schema(
         "attached", response_only=True, status_codes=["201"], value={
             "id": 10, "document": "KK", "kind": "pdf", "original_name": "kk.pdf", "size": 50112,
             "uploaded_at": "2026-11-04T10:05:00+08:00", "removed_at": None, "removed_note": "",
-            "download_url": "https://pandu.beraukab.go.id/api/v1/referrals/42/attachments/10/download/"})]),
+            "download_url": "https://pandu.example.go.id/api/v1/referrals/42/attachments/10/download/"})]),
         400: E400, 409: E409, 415: E415, 422: E422, **READ_ERRORS},
 )
 

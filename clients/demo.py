@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils import timezone
+
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from clients.nik import make_nik
-from clients.services import complaint_file, complaint_set_status
+from clients.services import complaint_due_on, complaint_file, complaint_set_status
 
 MALE = [
     "Ahmad Fauzi", "Muhammad Rizki", "Abdul Rahman", "Budi Santoso", "Suparman", "Hendra Gunawan",
@@ -123,16 +125,17 @@ def seed_complaints(*, households: list[Household], data_officer, front_desk) ->
     ))
     complaint_set_status(complaint=made[-1], status=Complaint.Status.RESOLVED, officer=data_officer,
                          resolution="Loket Dinkes ditambah satu petugas pada hari Senin.")
-    if listed:  # received six weeks ago and still open: the overdue list and the home pages show it
-        _received_days_ago(made[1], 45)
+    if listed:  # received two months ago and still open: the overdue list and the home pages show it
+        _received_days_ago(made[1], 60)
     return made
 
 
 def _received_days_ago(complaint: Complaint, days: int) -> None:
-    """Move a demo complaint back in time, its due date and history with it."""
+    """Move a demo complaint back in time, its due date (in working days) and history with it."""
     shift = datetime.timedelta(days=days)
-    Complaint.objects.filter(pk=complaint.pk).update(created_at=complaint.created_at - shift,
-                                                     due_on=complaint.due_on - shift)
+    received = complaint.created_at - shift
+    Complaint.objects.filter(pk=complaint.pk).update(
+        created_at=received, due_on=complaint_due_on(kind=complaint.kind, received_on=timezone.localdate(received)))
     for event in complaint.events.all():
         event.at -= shift
         event.save(update_fields=["at"])

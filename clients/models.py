@@ -52,7 +52,7 @@ class Region(models.Model):
         REGENCY = "regency", _("Regency")
         DISTRICT = "district", _("Kecamatan")
         KELURAHAN = "kelurahan", _("Kelurahan")
-        KAMPUNG = "kampung", _("Kampung")
+        KAMPUNG = "kampung", _("Desa/kampung")
 
     VILLAGE_LEVELS = (Level.KELURAHAN, Level.KAMPUNG)
 
@@ -499,9 +499,9 @@ class ComplaintDeadline(models.Model):
     verivali decree settles it. Edited by the administrator in the admin, without a deploy;
     ``load_reference_data`` adds a missing kind with the defaults and never overwrites a change."""
 
-    # *default* days, until the administrator changes them: a complaint about a service is
-    # answered in two weeks; a data correction in a month; "not in the database" waits for a
-    # verivali survey and the Bupati's decree, a quarter.
+    # *default* working days, until the administrator changes them: a complaint about a service
+    # is answered in 14; a data correction in 30; "not in the database" waits for a verivali
+    # survey and the Bupati's decree, 90.
     DEFAULT_DAYS = {
         Complaint.Kind.NOT_IN_DATABASE: 90,
         Complaint.Kind.WRONG_DATA: 30,
@@ -511,7 +511,8 @@ class ComplaintDeadline(models.Model):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Complaint.Kind.choices, unique=True)
     days = models.PositiveSmallIntegerField(
-        _("days to settle"), help_text=_("The due date is this many days after the complaint is received."),
+        _("working days to settle"),
+        help_text=_("The due date is this many working days after the complaint is received (admin: office calendar)."),
     )
     settled_by_decree = models.BooleanField(
         _("settled by a verivali decree"), default=False,

@@ -340,7 +340,7 @@ def person_duplicate_candidates(
 
 
 def villages_grouped(kecamatan: Region | None = None) -> list[tuple[Region, list[Region]]]:
-    """Villages of Berau under their kecamatan, for the region-tree pickers."""
+    """Villages of the loaded regions under their kecamatan, for the region-tree pickers."""
     villages = Region.objects.filter(level__in=Region.VILLAGE_LEVELS).select_related("parent")
     if kecamatan is not None:
         villages = villages.filter(parent=kecamatan)

@@ -27,9 +27,11 @@ from clients.selectors import (
 )
 from pandu import roles
 from pandu.audit import audit_record, recent_events
+from pandu.identity import office_identity
 from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
 from pandu.text import is_digits
+from pandu.workdays import working_days_after
 
 
 @transaction.atomic
@@ -295,10 +297,10 @@ def person_search_recorded(*, user, query: str, filters: SearchFilters | None = 
 
 
 def complaint_due_on(*, kind: str, received_on: datetime.date | None = None) -> datetime.date:
-    """The day a complaint of this kind received that day is due: the kind's days
-    (``ComplaintDeadline``, edited in the admin) after it."""
+    """The day a complaint of this kind received that day is due: the kind's working days
+    (``ComplaintDeadline``, edited in the admin; ``pandu.workdays``) after it."""
     received_on = received_on or timezone.localdate()
-    return received_on + datetime.timedelta(days=ComplaintDeadline.days_for(kind))
+    return working_days_after(received_on, ComplaintDeadline.days_for(kind))
 
 
 def _complaint_event(complaint: Complaint, *, from_status: str, by, note: str = "") -> None:
@@ -319,7 +321,7 @@ def complaint_file(*, kind: str, description: str, received_by, household: House
     if kind == Complaint.Kind.NOT_IN_DATABASE and household is None:
         raise ValidationError(_("Choose the household that is not in the database (register it first)."))
     today = timezone.localdate()
-    number = f"PGD-{today.year}-{sequence_next(name='complaint', period=str(today.year)):04d}"
+    number = office_identity().complaint_number(seq=sequence_next(name="complaint", period=str(today.year)), day=today)
     complaint = Complaint.objects.create(
         number=number, kind=kind, description=description.strip(), household=household, person=person,
         complainant_name=complainant_name.strip(), complainant_phone=complainant_phone.strip(),

@@ -1,13 +1,60 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from desks import services
-from desks.models import Desk, DeskAssignment, Provider, Service
+from desks.models import Desk, DeskAssignment, Pathway, Provider, Service
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, one per line (a service's required documents)."""
+
+    widget = forms.Textarea(attrs={"rows": 4, "cols": 40})
+
+    def __init__(self, *, item_max_length: int, **kwargs):
+        self.item_max_length = item_max_length
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
+
+    def validate(self, value):
+        super().validate(value)
+        too_long = [line for line in value if len(line) > self.item_max_length]
+        if too_long:
+            raise ValidationError(_("At most %(n)d characters a line: %(line)s") % {"n": self.item_max_length,
+                                                                                      "line": too_long[0]})
+
+
+class ServiceAdminForm(forms.ModelForm):
+    """What a new district's administrator fills in for a service: the pathways as boxes to tick,
+    the documents one per line."""
+
+    accepted_pathways = forms.MultipleChoiceField(
+        label=_("accepted pathways"), choices=Pathway.choices, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Who may be referred: listed in the database, in verification, with a recommendation."),
+    )
+    required_documents = LinesField(
+        label=_("required documents"), required=False, item_max_length=120,
+        help_text=_("One per line, e.g. KTP, Kartu Keluarga. The referral's checklist."),
+    )
+
+    class Meta:
+        model = Service
+        fields = ["provider", "code", "name", "description", "domain", "sla_days", "required_documents",
+                  "accepted_pathways", "quota", "quota_period", "needs_full_nik", "needs_health_data", "is_active"]
 
 
 class ServiceInline(admin.TabularInline):
     model = Service
-    fields = ("code", "name", "sla_days", "accepted_pathways", "quota", "quota_period", "is_active")
+    form = ServiceAdminForm
+    fields = ("code", "name", "domain", "sla_days", "accepted_pathways", "required_documents", "quota",
+              "quota_period", "is_active")
     extra = 0
 
 
@@ -21,6 +68,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
+    form = ServiceAdminForm
     list_display = ("code", "name", "provider", "domain", "sla_days", "quota", "is_active")
     list_filter = ("provider", "domain", "is_active")
     search_fields = ("code", "name")

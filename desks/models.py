@@ -63,7 +63,9 @@ class Service(TimeStampedModel):
         help_text=_("The area of need it answers: a case's needs of this domain can be referred to it."),
     )
     sla_days = models.PositiveSmallIntegerField(
-        _("days to complete (SLA)"), default=14, help_text=_("Calendar days from sending to outcome.")
+        _("working days to complete (SLA)"), default=14,
+        help_text=_("Working days from sending to outcome: not Saturdays, Sundays, national holidays, joint leave "
+                    "or the office's closed days (admin: office calendar)."),
     )
     required_documents = ArrayField(
         models.CharField(max_length=120), default=list, blank=True, verbose_name=_("required documents")

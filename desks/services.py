@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from desks.models import Desk, DeskAssignment, Ticket, TicketStep, TicketStop
 from desks.selectors import priority_streak
 from pandu.audit import audit_record
+from pandu.identity import office_identity
 from pandu.models import AuditEvent
 from pandu.numbering import sequence_next
 
@@ -59,7 +60,7 @@ def ticket_issue(*, desk: Desk, issued_by=None, person=None, purpose: str = "", 
     day = timezone.localdate(now)
     sequence = sequence_next(name=f"ticket:{desk.pk}", period=day.isoformat())
     ticket = Ticket.objects.create(
-        number=f"{desk.ticket_prefix}-{sequence:03d}",
+        number=office_identity().ticket_number(prefix=desk.ticket_prefix, seq=sequence, day=day),
         issued_on=day,
         sequence=sequence,
         origin_desk=desk,

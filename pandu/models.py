@@ -1,9 +1,14 @@
 """The core's models: abstract building blocks shared by the apps, account security, the audit
-log and the gap-free number sequences. No domain models."""
+log, the gap-free number sequences, the office's identity and its calendar. No domain models."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from pandu.files import private_files
+from pandu.numbering import NumberFormatValidator
 
 
 class TimeStampedModel(models.Model):
@@ -107,3 +112,110 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}/{self.period}={self.value}"
+
+
+class OfficeIdentity(models.Model):
+    """The office itself, one row: its name and address, the regency it serves, the letterhead
+    (logo, the head's name and NIP) and the formats of its numbers. Edited by the administrator
+    in the admin; an empty name, address, seat or head falls back to the settings
+    (``OFFICE_NAME``…), so a fresh install prints what its environment says. Read through
+    ``pandu.identity.office_identity()``."""
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(
+        _("office name"), max_length=150, blank=True,
+        help_text=_("As on letters and every page. Empty: the OFFICE_NAME setting."),
+    )
+    address = models.CharField(
+        _("address"), max_length=255, blank=True, help_text=_("The letterhead's address line. Empty: the OFFICE_ADDRESS setting."),
+    )
+    regency_code = models.CharField(
+        _("regency (Kemendagri code)"), max_length=5, blank=True,
+        help_text=_("The Kemendagri code of the regency or city the office serves (NN.NN). NIK and KK numbers of "
+                    "other regencies are accepted and marked. Empty: the OFFICE_REGENCY setting."),
+    )
+    regency_name = models.CharField(
+        _("regency name"), max_length=100, blank=True,
+        help_text=_("As on letters: Kabupaten or Kota and its name. Filled from the national region list when "
+                    "the regency's regions are loaded."),
+    )
+    city = models.CharField(
+        _("seat of the office"), max_length=100, blank=True,
+        help_text=_("The town letters are dated from. Empty: the OFFICE_CITY setting."),
+    )
+    agency = models.CharField(
+        _("agency"), max_length=150, default="Dinas Sosial",
+        help_text=_("The district agency the office belongs to, on the letterhead and the head's title."),
+    )
+    head_name = models.CharField(
+        _("head's name"), max_length=150, blank=True,
+        help_text=_("Signs recommendation letters and acknowledges referral letters, with the NIP. "
+                    "Empty: the OFFICE_HEAD_NAME setting, else the approving officer's name."),
+    )
+    head_nip = models.CharField(
+        _("head's NIP"), max_length=18, blank=True, validators=[RegexValidator(r"^\d{18}$", _("A NIP has 18 digits."))],
+        help_text=_("18 digits. Empty: the OFFICE_HEAD_NIP setting."),
+    )
+    logo = models.FileField(
+        _("letterhead logo"), upload_to="office/", storage=private_files, blank=True,
+        help_text=_("The regency's emblem, as PNG or JPEG; it is re-encoded and shown on letters and the login page."),
+    )
+    ticket_number_format = models.CharField(
+        _("ticket numbers"), max_length=40, default="{prefix}-{seq:03d}",
+        validators=[NumberFormatValidator("ticket")],
+        help_text=_("Per desk and day. Fields: {prefix} (the desk's), {seq} (e.g. {seq:03d} for 007), {year}, "
+                    "{month}, {roman_month}, {day}."),
+    )
+    referral_number_format = models.CharField(
+        _("referral numbers"), max_length=60, default="{seq:04d}/RJK/UPTD-PTKS/{roman_month}/{year}",
+        validators=[NumberFormatValidator("referral")],
+        help_text=_("Per year: must contain {seq} and {year}."),
+    )
+    recommendation_number_format = models.CharField(
+        _("recommendation numbers"), max_length=60, default="{seq:04d}/REK/DINSOS/{roman_month}/{year}",
+        validators=[NumberFormatValidator("recommendation")],
+        help_text=_("Per year: must contain {seq} and {year}."),
+    )
+    complaint_number_format = models.CharField(
+        _("complaint numbers"), max_length=40, default="PGD-{year}-{seq:04d}",
+        validators=[NumberFormatValidator("complaint")],
+        help_text=_("Per year: must contain {seq} and {year}."),
+    )
+    observes_joint_leave = models.BooleanField(
+        _("closed on joint leave days (cuti bersama)"), default=True,
+        help_text=_("Joint leave days of the national calendar are not working days: due dates skip them."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("office identity")
+        verbose_name_plural = _("office identity")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="office_identity_single_row")]
+
+    def __str__(self) -> str:
+        return self.name or settings.OFFICE_NAME
+
+
+class OfficeCalendarDay(models.Model):
+    """A day the office's calendar differs from the national one (``pandu.workdays``): closed
+    for its own reason, a joint leave day the national calendar does not list yet, or open on a
+    day the national calendar says is off. Due dates made after it is entered count it; a due
+    date already set stays as it is."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Office closed")
+        JOINT_LEAVE = "joint_leave", _("Joint leave (cuti bersama)")
+        OPEN = "open", _("Office open (a working day despite the national calendar)")
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.CLOSED)
+    note = models.CharField(_("reason"), max_length=150, help_text=_("e.g. Hari jadi Kabupaten, staff training."))
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("office calendar day")
+        verbose_name_plural = _("office calendar")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}: {self.note}"

@@ -69,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_permissions("clients.pmkscategory", "view", "add", "change"),
         *_model_permissions("clients.complaintdeadline", "view", "change"),
         *_model_permissions("pandu.auditevent", "view"),
+        *_model_permissions("pandu.officeidentity", "view", "add", "change"),
+        *_model_permissions("pandu.officecalendarday", "view", "add", "change", "delete"),
         *_model_permissions("verivali.scorecardversion", "view", "add", "change", "delete"),
         *_model_permissions("verivali.indicator", "view", "add", "change", "delete"),
         *_model_permissions("verivali.classband", "view", "add", "change", "delete"),

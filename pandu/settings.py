@@ -202,7 +202,7 @@ REFERRAL_ACCESS_GRACE_DAYS = int(os.environ.get("REFERRAL_ACCESS_GRACE_DAYS", "3
 # opened it, for this many days.
 OUTCOME_NEWS_DAYS = int(os.environ.get("OUTCOME_NEWS_DAYS", "30"))
 # When a referral of an open case is granted, a follow-up "did the aid reach the citizen?" is
-# planned this many days later (docs/referrals.md, "Case management").
+# planned this many working days later (pandu/workdays.py) (docs/referrals.md, "Case management").
 FOLLOW_UP_AFTER_GRANT_DAYS = int(os.environ.get("FOLLOW_UP_AFTER_GRANT_DAYS", "30"))
 
 # The queue calls priority tickets (elderly, disability, pregnant, with a baby) first; after
@@ -330,9 +330,15 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The office's identity (pandu/identity.py): what the administrator leaves empty in the admin's
+# "Office identity" comes from here. OFFICE_REGENCY is the regency (Kemendagri code) whose
+# kecamatan and villages `load_reference_data` loads when not told `--regency`.
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "UPTD-PTKS Pandu Gempita Kabupaten Berau")
 OFFICE_ADDRESS = os.environ.get("OFFICE_ADDRESS", "Jl. Pemuda, Tanjung Redeb, Kabupaten Berau, Kalimantan Timur")
-REGENCY_CODE = "64.03"
+OFFICE_REGENCY = os.environ.get("OFFICE_REGENCY", "64.03")
+OFFICE_CITY = os.environ.get("OFFICE_CITY", "Tanjung Redeb")
+OFFICE_HEAD_NAME = os.environ.get("OFFICE_HEAD_NAME", "")
+OFFICE_HEAD_NIP = os.environ.get("OFFICE_HEAD_NIP", "")
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from pandu.auth_views import LogoutView, PasswordChangeView
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("office/logo.png", views.office_logo, name="office_logo"),
     path("", include("pandu.office.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

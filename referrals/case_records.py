@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pandu.workdays import working_days_after
 from referrals.models import Case, CaseEvent, CaseFollowUp, Referral
 
 
@@ -42,12 +43,12 @@ def follow_up_plan(
 
 
 def aid_follow_up_plan(*, referral: Referral, at: datetime.datetime) -> CaseFollowUp | None:
-    """A referral was granted: check, ``FOLLOW_UP_AFTER_GRANT_DAYS`` later, that the aid
+    """A referral was granted: check, ``FOLLOW_UP_AFTER_GRANT_DAYS`` working days later, that the aid
     reached the citizen. Only for an open case: a closed case was handed over."""
     case = Case.objects.get(pk=referral.case_id)
     if not case.is_open:
         return None
-    due_on = timezone.localdate(at) + datetime.timedelta(days=settings.FOLLOW_UP_AFTER_GRANT_DAYS)
+    due_on = working_days_after(timezone.localdate(at), settings.FOLLOW_UP_AFTER_GRANT_DAYS)
     purpose = _("Check that the aid reached the citizen: %(service)s (%(number)s)") % {
         "service": referral.service.name,
         "number": referral.number,

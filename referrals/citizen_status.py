@@ -26,11 +26,12 @@ from django.utils.translation import ngettext
 from desks.models import Ticket, TicketStep
 from pandu.audit import audit_record
 from pandu.http import client_ip
+from pandu.identity import office_identity
 from pandu.models import AuditEvent
 from referrals import services
 from referrals.models import Referral
 
-TICKET_NUMBER = re.compile(r"^([A-Z]{1,3})-?(\d{1,4})$")
+TICKET_NUMBER = re.compile(r"^([A-Z]{1,3})[-/.]?(\d{1,4})$")
 
 
 class StatusCheckLimitReached(Exception):
@@ -84,7 +85,7 @@ def referral_answer(referral: Referral) -> ReferralAnswer:
     """Where one referral stands and what the citizen does next, in plain words."""
     S = Referral.Status
     words = {"service": referral.service.name, "provider": referral.provider.name, "place": _place(referral),
-             "date": _day(_since(referral)), "office": settings.OFFICE_NAME}
+             "date": _day(_since(referral)), "office": office_identity().name}
     documents = ", ".join(referral.required_documents)
     state = referral.get_status_display()
     if referral.outcome:
@@ -182,11 +183,10 @@ def status_find(*, number: str, birth_date: datetime.date, today: datetime.date 
     """The answer for today's ticket or a referral of a person born that day, or None: an
     unknown number and a wrong birth date are the same None. Returns ``(kind, answer)``."""
     number = _normalise(number)
-    if match := TICKET_NUMBER.match(number):
-        ticket_number = f"{match.group(1)}-{int(match.group(2)):03d}"
+    if match := TICKET_NUMBER.match(number):  # by the desk's prefix and the day's sequence, whatever the format
         ticket = (
-            Ticket.objects.filter(number=ticket_number, issued_on=today or timezone.localdate(),
-                                  person__birth_date=birth_date)
+            Ticket.objects.filter(origin_desk__ticket_prefix=match.group(1), sequence=int(match.group(2)),
+                                  issued_on=today or timezone.localdate(), person__birth_date=birth_date)
             .select_related("desk")
             .first()
         )

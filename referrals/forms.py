@@ -21,7 +21,8 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Service) -> str:
         pathways = ", ".join(str(Pathway(p).label) for p in obj.accepted_pathways)
         quota = _(" · quota %(n)s") % {"n": obj.quota} if obj.quota else ""
-        return f"{obj.provider.name} — {obj.name} ({obj.sla_days} {_('days')}; {pathways}{quota})"
+        sla = _("%(n)s working days") % {"n": obj.sla_days}
+        return f"{obj.provider.name} — {obj.name} ({sla}; {pathways}{quota})"
 
 
 class CaseOpenForm(forms.Form):

@@ -6,11 +6,11 @@ Letters are official documents: always in Indonesian, with the office's letterhe
 from __future__ import annotations
 
 import segno
-from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from pandu.identity import office_identity
 from pandu.pdf import render_pdf as render_html_to_pdf
 
 
@@ -23,16 +23,11 @@ def initials(full_name: str) -> str:
 
 
 def render_pdf(template: str, context: dict) -> bytes:
-    """Render a letter template in Indonesian (letters are official documents) to PDF bytes."""
+    """Render a letter template in Indonesian (letters are official documents), on the office's
+    letterhead (``pandu.identity``: its name, logo, head), to PDF bytes."""
+    office = office_identity()
     with translation.override("id"):
-        html = render_to_string(
-            template,
-            {
-                **context,
-                "OFFICE_NAME": settings.OFFICE_NAME,
-                "OFFICE_ADDRESS": settings.OFFICE_ADDRESS,
-            },
-        )
+        html = render_to_string(template, {**context, "office": office, "logo": office.logo_data_uri()})
     return render_html_to_pdf(html)
 
 

@@ -34,7 +34,9 @@ from clients.models import Person, RegistryStatus
 from desks.models import Domain, Pathway, Service
 from desks.services import in_office_desk, itinerary_plan, ticket_link_person
 from pandu import roles
+from pandu.identity import office_identity
 from pandu.numbering import sequence_next
+from pandu.workdays import working_days_after
 from referrals import hooks as referral_hooks
 from referrals.case_records import aid_follow_up_plan, case_event_add
 from referrals.models import (
@@ -51,7 +53,6 @@ from referrals.models import (
 )
 
 S = Referral.Status
-ROMAN_MONTHS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 # Who may take an action: the provider's side (its desk officers, or the front desk for a
 # provider without a desk in the office), the front desk's side, or the system itself.
@@ -135,8 +136,8 @@ def waiting_in_order(service: Service) -> QuerySet[Referral]:
 
 
 def referral_number(*, sequence: int, when: datetime.datetime) -> str:
-    local = timezone.localtime(when)
-    return f"{sequence:04d}/RJK/UPTD-PTKS/{ROMAN_MONTHS[local.month]}/{local.year}"
+    """In the office's format (the admin's office identity): 0001/RJK/UPTD-PTKS/XI/2026."""
+    return office_identity().referral_number(seq=sequence, day=timezone.localdate(when))
 
 
 def pathway_proposed(household) -> str:
@@ -427,7 +428,9 @@ def unused_return_code() -> str:
 
 
 def _due_on(service: Service, at: datetime.datetime) -> datetime.date:
-    return timezone.localdate(at) + datetime.timedelta(days=service.sla_days)
+    """The SLA's working days after the day it is sent (pandu.workdays); stored, so a closure
+    day entered later moves no date already given."""
+    return working_days_after(timezone.localdate(at), service.sla_days)
 
 
 def _describe_last_move(referral: Referral) -> str:
@@ -799,11 +802,9 @@ def recommendation_decide(
     recommendation.decided_at = at
     recommendation.decision_note = note[:255]
     if approve:
-        local = timezone.localtime(at)
-        sequence = sequence_next(name="recommendation", period=str(local.year))
-        recommendation.number = (
-            f"{sequence:04d}/REK/DINSOS/{ROMAN_MONTHS[local.month]}/{local.year}"
-        )
+        day = timezone.localdate(at)
+        sequence = sequence_next(name="recommendation", period=str(day.year))
+        recommendation.number = office_identity().recommendation_number(seq=sequence, day=day)
         recommendation.status = Recommendation.Status.APPROVED
     else:
         recommendation.status = Recommendation.Status.REFUSED

@@ -29,6 +29,19 @@ def reference_data(db):
 
 
 @pytest.fixture
+def empty_database(db):
+    """No reference data, no rows at all (but Django's content types and permissions): a new
+    office's first day. TRUNCATE is transactional in PostgreSQL: the test's rollback brings
+    the session's reference data back."""
+    from django.db import connection
+
+    keep = {"django_content_type", "auth_permission", "django_migrations"}
+    tables = [t for t in connection.introspection.django_table_names(only_existing=True) if t not in keep]
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables) + " CASCADE")
+
+
+@pytest.fixture
 def today():
     from django.utils import timezone
 

@@ -1,7 +1,7 @@
 """The local poverty scorecard as a pure function: no database, no side effects.
 
 A household's score is the sum of its answers (each 1 = poorest … 4), so 16–64 with
-Berau's 16 indicators; its class is the version's band that holds the score. The
+16 indicators, as a local scorecard has them; its class is the version's band that holds the score. The
 breakdown lists every indicator's answer and contribution, so a citizen can be told why.
 """
 

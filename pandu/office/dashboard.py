@@ -16,6 +16,7 @@ from django.utils import timezone
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
 from clients.selectors import complaint_figures, households_by_status
 from desks.models import Desk
+from pandu.identity import office_identity
 from referrals.selectors import dashboard_outcome_channels, dashboard_referrals
 from verivali import selectors as verivali_selectors
 
@@ -41,7 +42,7 @@ class DashboardFilter:
         return params
 
     def describe(self) -> str:
-        where = self.kecamatan.name.title() if self.kecamatan else "Kabupaten Berau"
+        where = self.kecamatan.name.title() if self.kecamatan else office_identity().regency_name
         text = f"{self.date_from:%d-%m-%Y} – {self.date_to:%d-%m-%Y}, {where}"
         if self.provider is not None:
             text += f", {self.provider}"

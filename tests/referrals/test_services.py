@@ -12,6 +12,8 @@ from django.utils import timezone
 from PIL import Image
 
 from desks.models import Service
+from pandu.numbering import ROMAN_MONTHS
+from pandu.workdays import working_days_after
 from referrals import services
 from referrals.models import Recommendation, Referral, ReferralEvent
 from tests import factories
@@ -53,7 +55,7 @@ def test_case_records_who_decided_the_pathway_and_one_referral_per_need(front_de
     health = referrals["DINKES-BEROBAT"]
     assert health.provider.code == "DINKES"
     assert health.status == S.SENT
-    assert health.due_on == timezone.localdate(health.sent_at) + datetime.timedelta(days=3)
+    assert health.due_on == working_days_after(timezone.localdate(health.sent_at), 3)  # the SLA's working days
     assert health.required_documents == ["KTP", "Kartu Keluarga", "Surat rujukan puskesmas"]
     assert list(health.events.values_list("action", "to_status")) == [("create", "sent")]
 
@@ -137,7 +139,7 @@ def test_recommendation_pathway_needs_an_approved_recommendation(front_desk, hea
         )
     rec = services.recommendation_decide(recommendation=rec, approve=True, decided_by=head)
     assert rec.number.endswith(
-        f"/REK/DINSOS/{services.ROMAN_MONTHS[timezone.localdate().month]}/{timezone.localdate().year}"
+        f"/REK/DINSOS/{ROMAN_MONTHS[timezone.localdate().month]}/{timezone.localdate().year}"
     )
     case = services.case_open(
         person=person, pathway="recommendation", decided_by=front_desk, services=berobat
@@ -251,7 +253,7 @@ def test_returned_referral_is_sent_again_with_a_new_due_date(make_referral, alic
         referral=referral, action="resend", actor=front_desk, at=later
     )
     assert referral.status == S.SENT
-    assert referral.due_on == timezone.localdate(later) + datetime.timedelta(days=3)
+    assert referral.due_on == working_days_after(timezone.localdate(later), 3)
 
 
 @pytest.mark.django_db

@@ -15,7 +15,6 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from clients.models import Complaint, Household, Person, RegistryStatus
 from desks.models import Ticket
 from desks.selectors import visits_for_person
+from pandu.identity import office_identity
 from pandu.models import AuditEvent
 from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
 from verivali.models import Answer, Assessment, AssessmentPhoto, ClassBand
@@ -313,7 +313,7 @@ def person_dossier(person: Person, *, generated_by) -> Dossier:
     dossier = Dossier(data={})
     data = dossier.data
     data["format"] = FORMAT
-    data["office"] = settings.OFFICE_NAME
+    data["office"] = office_identity().name
     data["generated_at"] = _at(timezone.now())
     data["generated_by"] = _user(generated_by)
     data["person"] = _person(person, dossier)

