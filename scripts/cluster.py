@@ -15,6 +15,7 @@ REPLICA_DATABASE_URL) and M job-queue workers. Their process ids and logs are ke
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -106,10 +107,8 @@ def stop() -> None:
                     break
                 time.sleep(0.2)  # a worker finishing its job
             else:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process["pid"], signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
         STATE.unlink()
     embedded_db.stop_server(REPLICA_PGDATA)
 
