@@ -5,8 +5,11 @@ Starts gunicorn (production settings, 4 workers) on a free loopback port against
 database, runs locust headless for a bounded time, and reads its statistics. The officers
 move at a fast officer's pace, 1–3 s between pages (bench/locustfile.py), and start two a
 second, as a morning shift does. Baseline in the same run: the /health/ endpoint's p95 (a
-request that does nothing but ask the database) at the same pace. Then, for information, the ceiling: the same journey with 0.1–0.3 s between
-pages, which the 2-core machine (server, database and locust together) cannot keep up with.
+request that does nothing but ask the database) at the same pace. Then, for information, the
+ceiling: the same journey with 0.1–0.3 s between pages, which the 2-core machine (server,
+database and locust together) cannot keep up with. Then both again with two app servers (the
+officers dealt to them in turn, as a load balancer does): on one 2-core machine a second server
+adds processes, not cores, so the lines show what it costs or gains there.
 """
 
 from __future__ import annotations
@@ -97,6 +100,59 @@ def _p95(stats_csv: Path, name: str) -> tuple[float, int, int]:
     raise LookupError(name)
 
 
+def _start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    port = _port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "pandu.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "4",
+         "--access-logfile", "/dev/null", "--error-logfile", str(OUT / "gunicorn.log")],
+        cwd=ROOT, env=env,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(host + "/health/", timeout=10).status_code == 200:
+                return server, host
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        if time.monotonic() > deadline:
+            server.terminate()
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.3)  # waiting for a starting server
+
+
+def _runs(servers: int, env: dict, paths: dict, sessions: list[str], scale: float) -> dict:
+    """The health baseline, the officer pace and the stress pace against ``servers`` app servers
+    (gunicorn, 4 workers each; the simulated officers are dealt to them in turn)."""
+    started = [_start_server(env) for _ in range(servers)]
+    hosts = [host for _server, host in started]
+    runs = {}
+    try:
+        seconds = max(20, int(60 * scale))
+        locust_env = {**os.environ, "PANDU_LOAD_PATHS": json.dumps(paths), "PANDU_LOAD_SESSIONS": json.dumps(sessions),
+                      "PANDU_LOAD_HOSTS": json.dumps(hosts)}
+        for name, locustfile, pace, duration in (
+            ("load-health", "locust_health.py", "officer", 15),
+            ("load", "locustfile.py", "officer", seconds),
+            ("load-stress", "locustfile.py", "stress", 30),
+        ):
+            if name == "load-health" and servers > 1:
+                continue
+            prefix = OUT / f"{name}-{servers}"
+            subprocess.run(
+                [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / locustfile), "--headless",
+                 "-u", str(USERS), "-r", "2", "-t", f"{duration}s", "--host", hosts[0], "--csv", str(prefix),
+                 "--only-summary", "--loglevel", "WARNING"],
+                cwd=ROOT, check=False, capture_output=True, env={**locust_env, "PANDU_LOAD_PACE": pace},
+            )
+            runs[f"{name}-{servers}"] = (Path(f"{prefix}_stats.csv"), duration)
+    finally:
+        for server, _host in started:
+            server.terminate()
+            server.wait(timeout=20)
+    return runs
+
+
 def run(scale: float = 1.0) -> list[Line]:
     OUT.mkdir(exist_ok=True)
     paths = journey_paths()
@@ -119,59 +175,31 @@ def run(scale: float = 1.0) -> list[Line]:
     }
     sessions = _sessions(env["SECRET_KEY"])
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    port = _port()
-    host = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "pandu.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "4",
-         "--access-logfile", "/dev/null", "--error-logfile", str(OUT / "gunicorn.log")],
-        cwd=ROOT, env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(host + "/health/", timeout=10).status_code == 200:
-                    break
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start")
-            time.sleep(0.3)  # waiting for a starting server
-        seconds = max(20, int(60 * scale))
-        env = {**os.environ, "PANDU_LOAD_PATHS": json.dumps(paths), "PANDU_LOAD_SESSIONS": json.dumps(sessions)}
-        runs = {}
-        for name, locustfile, pace, duration in (
-            ("load-health", "locust_health.py", "officer", 15),
-            ("load", "locustfile.py", "officer", seconds),
-            ("load-stress", "locustfile.py", "stress", 30),
-        ):
-            prefix = OUT / name
-            subprocess.run(
-                [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / locustfile), "--headless",
-                 "-u", str(USERS), "-r", "2", "-t", f"{duration}s", "--host", host, "--csv", str(prefix),
-                 "--only-summary", "--loglevel", "WARNING"],
-                cwd=ROOT, check=False, capture_output=True, env={**env, "PANDU_LOAD_PACE": pace},
-            )
-            runs[name] = (Path(f"{prefix}_stats.csv"), duration)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    health_p95, _, _ = _p95(runs["load-health"][0], "Aggregated")
-    p95, count, failures = _p95(runs["load"][0], "Aggregated")
+    runs = {}
+    for servers in (1, 2):
+        runs.update(_runs(servers, env, paths, sessions, scale))
+    health_p95, _, _ = _p95(runs["load-health-1"][0], "Aggregated")
+    p95, count, failures = _p95(runs["load-1"][0], "Aggregated")
     lines = [target_line(f"front-desk pages p95 with {USERS} users at an officer's pace, 1–3 s between pages "
                          f"({count:,} requests)", p95, "ms", 50,
                          lower_is_better=True, baseline=health_p95, baseline_name="/health/ p95")]
     lines.append(Line(f"front-desk journey errors: {failures} of {count:,} requests (target 0) "
                       f"{'PASS' if failures == 0 else 'FAIL'}", failures == 0))
-    with runs["load"][0].open() as handle:
+    with runs["load-1"][0].open() as handle:
         for row in csv.DictReader(handle):
             if row["Name"] != "Aggregated":
                 lines.append(Line(f"  {row['Name']}: p95 {row['95%']} ms, median {row['Median Response Time']} ms, "
                                   f"{row['Request Count']} requests", True))
-    stress_p95, stress_count, stress_failures = _p95(runs["load-stress"][0], "Aggregated")
-    lines.append(Line(
-        f"ceiling (information): {USERS} users with 0.1–0.3 s between pages got {stress_count / runs['load-stress'][1]:.0f}"
-        f" pages/s, p95 {stress_p95:.0f} ms, {stress_failures} errors",
-        True,
-    ))
+    p95_two, count_two, failures_two = _p95(runs["load-2"][0], "Aggregated")
+    lines.append(Line(f"two app servers (the officers shared between them): officer-pace p95 {p95_two:.0f} ms "
+                      f"({count_two:,} requests, {failures_two} errors); one server {p95:.0f} ms", failures_two == 0))
+    for servers in (1, 2):
+        stress_p95, stress_count, stress_failures = _p95(runs[f"load-stress-{servers}"][0], "Aggregated")
+        seconds = runs[f"load-stress-{servers}"][1]
+        lines.append(Line(
+            f"ceiling (information), {servers} app server{'s' if servers > 1 else ''} of 4 workers: {USERS} users "
+            f"with 0.1–0.3 s between pages got {stress_count / seconds:.0f} pages/s, p95 {stress_p95:.0f} ms, "
+            f"{stress_failures} errors",
+            True,
+        ))
     return lines

@@ -16,6 +16,9 @@ from locust import HttpUser, SequentialTaskSet, between, task
 PATHS = json.loads(os.environ["PANDU_LOAD_PATHS"])
 SESSIONS = json.loads(os.environ["PANDU_LOAD_SESSIONS"])
 PACES = {"officer": between(1, 3), "stress": between(0.1, 0.3)}
+# Several app servers: the officers are dealt to them in turn, as a load balancer would.
+HOSTS = json.loads(os.environ.get("PANDU_LOAD_HOSTS", "[]"))
+_dealt = 0
 
 
 class Journey(SequentialTaskSet):
@@ -64,6 +67,10 @@ class FrontDesk(HttpUser):
     tasks = [Journey]
 
     def on_start(self):
+        global _dealt
+        if HOSTS:
+            self.host = self.client.base_url = HOSTS[_dealt % len(HOSTS)]
+            _dealt += 1
         # Logged in beforehand (one session per officer, as after the morning's login): the
         # measure is the pages of the working day, not the deliberately slow password hash.
         key = SESSIONS.pop() if SESSIONS else random.choice(json.loads(os.environ["PANDU_LOAD_SESSIONS"]))
