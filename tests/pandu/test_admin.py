@@ -152,7 +152,7 @@ def _user_form(user, **changes):
 
 
 @pytest.mark.django_db
-def test_making_a_superuser_changing_roles_and_deactivating_are_in_the_audit_log(client, root):
+def test_making_a_superuser_changing_roles_and_deactivating_are_in_the_audit_log(reference_data, client, root):
     user = factories.user_with_role(roles.FRONT_DESK, username="rina")
     head = Group.objects.get(name=roles.HEAD)
     client.force_login(root)
@@ -192,7 +192,7 @@ def test_a_desk_assignment_made_changed_and_removed_in_the_admin_is_in_the_audit
 
 
 @pytest.mark.django_db
-def test_a_change_of_a_roles_permissions_is_in_the_audit_log(client, root):
+def test_a_change_of_a_roles_permissions_is_in_the_audit_log(reference_data, client, root):
     group = Group.objects.get(name=roles.HEAD)
     permission = Permission.objects.get(codename="view_region")
     client.force_login(root)

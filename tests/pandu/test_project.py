@@ -104,7 +104,7 @@ def test_a_village_whose_code_changed_keeps_its_households(reference_data):
 
 
 @pytest.mark.django_db
-def test_load_reference_data_dry_run_saves_nothing():
+def test_load_reference_data_dry_run_saves_nothing(reference_data):
     Region.objects.filter(code="64.03.05").update(name="Diubah")
     regions = Region.objects.count()
     out = StringIO()
