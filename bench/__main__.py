@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-BENCHES = ["search", "import_registry", "dashboard", "load"]
+BENCHES = ["search", "import_registry", "dashboard", "duplicates", "load"]
 
 
 def _prepare_database(fresh: bool) -> None:

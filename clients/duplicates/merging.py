@@ -47,18 +47,26 @@ def merge_field_label(name: str) -> str:
     return str(Person._meta.get_field(name).verbose_name)
 
 
-def moved_relations() -> list[tuple[type, str]]:
-    """(model, field name) of every relation to Person whose rows a merge moves; for a
-    many-to-many relation, its through table's field."""
+def person_relations() -> list[tuple[type, str]]:
+    """(model, field name) of every foreign key to Person in the project, those without a
+    reverse accessor (``related_name="+"``) too; a many-to-many relation by its through table.
+    Person's own PMKS categories (its auto-created through table) are not among them."""
     relations = []
-    for relation in Person._meta.related_objects:
+    for relation in Person._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.is_relation):
+            continue
         if relation.many_to_many:
             through = relation.through
             field = next(f for f in through._meta.fields if f.related_model is Person)
             relations.append((through, field.name))
-        elif (relation.related_model, relation.field.name) not in _NOT_MOVED:
+        elif not relation.related_model._meta.auto_created:
             relations.append((relation.related_model, relation.field.name))
     return relations
+
+
+def moved_relations() -> list[tuple[type, str]]:
+    """The relations whose rows a merge moves to the survivor: all but the review's pairs."""
+    return [(model, name) for model, name in person_relations() if (model, name) not in _NOT_MOVED]
 
 
 def _serialized(objects) -> list:
