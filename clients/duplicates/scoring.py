@@ -33,7 +33,7 @@ WEIGHTS = {
     "name_joined": 32,  # the same once words are joined: Abdurrahman / Abdul Rahman
     "name_near": 25,  # a letter or two apart, or the words in another order
     "name_partial": 15,  # one name holds the other's words: Siti Aminah / Siti Aminah Lubis
-    "name_different": -25,
+    "name_different": -35,
     "birth_equal": 25,
     "birth_swapped": 18,  # day and month swapped
     "birth_different": -30,
