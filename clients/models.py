@@ -697,7 +697,8 @@ class PersonMerge(models.Model):
 
     @property
     def can_undo(self) -> bool:
-        return (self.undone_at is None and self.survivor_id == self.survivor_before[0]["pk"]
+        return (self.undone_at is None and bool(self.survivor_before)
+                and self.survivor_id == self.survivor_before[0]["pk"]
                 and timezone.now() <= self.undo_until)
 
 

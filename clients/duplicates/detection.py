@@ -6,8 +6,10 @@ Never all pairs: only persons who share a block are compared.
 - born on the day with day and month swapped, with names alike;
 - NIKs equal in their first 12 digits (a slip in the serial) or in their last 10 (a slip in
   the region code).
-A NIK slip in its birth-date digits is found by the first two blocks (the birth date itself is
-a separate field). The same check serves registration (``person_candidates``).
+Within a block only names alike are paired (similar by trigrams, or equal once words are joined),
+and in the date blocks only persons of one sex. A NIK slip in its birth-date digits is found by
+the first two blocks (the birth date itself is a separate field). The same check serves
+registration (``person_candidates``).
 """
 
 from __future__ import annotations
@@ -38,19 +40,22 @@ _PERSONS_SQL = (
 
 _ALIKE = f"(a.joined = b.joined OR similarity(a.name_key, b.name_key) >= {BLOCK_SIMILARITY})"
 
+# Every block asks for names alike: a NIK a typo away from a stranger's is common (serials
+# follow each other; the kecamatan codes differ by a digit) and says nothing without the name.
+# Persons of the other sex are not paired: the score would not make them candidates.
 _PAIRS_SQL = (
     "CREATE TEMP TABLE dup_pairs ON COMMIT DROP AS"
-    f" SELECT a.id AS a, b.id AS b FROM dup_persons a JOIN dup_persons b"
-    f"  ON b.birth_date = a.birth_date AND b.id > a.id WHERE {_ALIKE}"
+    " SELECT a.id AS a, b.id AS b FROM dup_persons a JOIN dup_persons b"
+    f"  ON b.birth_date = a.birth_date AND b.sex = a.sex AND b.id > a.id WHERE {_ALIKE}"
     " UNION"
     " SELECT least(a.id, b.id), greatest(a.id, b.id) FROM dup_persons a JOIN dup_persons b"
-    f"  ON b.birth_date = a.swapped AND a.swapped > a.birth_date WHERE {_ALIKE}"
+    f"  ON b.birth_date = a.swapped AND b.sex = a.sex AND a.swapped > a.birth_date WHERE {_ALIKE}"
     " UNION"
     " SELECT a.id, b.id FROM dup_persons a JOIN dup_persons b"
-    "  ON left(b.nik, 12) = left(a.nik, 12) AND b.id > a.id"
+    f"  ON left(b.nik, 12) = left(a.nik, 12) AND b.id > a.id WHERE {_ALIKE}"
     " UNION"
     " SELECT a.id, b.id FROM dup_persons a JOIN dup_persons b"
-    "  ON right(b.nik, 10) = right(a.nik, 10) AND b.id > a.id"
+    f"  ON right(b.nik, 10) = right(a.nik, 10) AND b.id > a.id WHERE {_ALIKE}"
 )
 
 _SCORED_ROWS_SQL = (

@@ -198,6 +198,8 @@ def merge_undo(*, merge: PersonMerge, user, request=None) -> Person:
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."))
+    if not merge.survivor_before:
+        raise ValidationError(_("The person was anonymised since: the merge can no longer be undone."))
     if merge.survivor_id != merge.survivor_before[0]["pk"]:
         raise ValidationError(_("The surviving record was merged into another since: undo that merge first."))
     if not merge.can_undo:
@@ -238,3 +240,18 @@ def candidate_decide(*, candidate: DuplicateCandidate, state: str, user) -> Dupl
                  summary=f"duplicate pair {candidate.person_a_id}/{candidate.person_b_id}: {state}")
     return candidate
 
+
+
+def person_merges_forget(*, person: Person) -> list[str]:
+    """For anonymising a person: their former names and NIKs go, and the merges into them keep
+    who merged and when but no data of the records (they can no longer be undone). Returns the
+    photo files those records named, for the caller to delete."""
+    PersonAlias.objects.filter(person=person).delete()
+    merges = PersonMerge.objects.filter(survivor=person)
+    files = {
+        item["fields"][name]
+        for merge in merges for snapshot in (merge.merged_record, merge.survivor_before) for item in snapshot
+        for name in ("photo", "photo_thumb") if item["fields"].get(name)
+    }
+    merges.update(merged_record=[], survivor_before=[], candidate=[])
+    return sorted(files)

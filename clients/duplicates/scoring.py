@@ -11,6 +11,7 @@ different birth dates) score low by these rules, and twins are ruled out by name
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -151,7 +152,9 @@ def _edit_distance_at_most_two(a: str, b: str) -> bool:
     return previous[-1] <= 2
 
 
+@functools.lru_cache(maxsize=65536)
 def _valid_nik(nik: str | None) -> bool:
+    """(Cached: the registry-wide check meets one NIK in several pairs.)"""
     if not nik:
         return False
     try:

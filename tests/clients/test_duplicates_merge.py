@@ -13,6 +13,7 @@ from clients.duplicates import merging
 from clients.models import DuplicateCandidate, Person, PersonAlias, PersonMerge, RegistryChange
 from clients.selectors import person_search
 from pandu.models import AuditEvent
+from pandu.office.privacy.services import person_anonymise
 from referrals import services as referral_services
 from tests import factories
 from verivali.models import MemberCheck
@@ -131,6 +132,8 @@ def test_the_data_officer_reviews_merges_and_undoes_in_the_pages(pair, client, d
     assert response.status_code == 302 and response.url == reverse("clients:person_detail", args=[survivor.pk])
     survivor.refresh_from_db()
     assert survivor.nik == other.nik
+    person_page = client.get(response.url).content.decode()
+    assert 'data-testid="aliases"' in person_page and "Johana Lawing" in person_page
     merge = PersonMerge.objects.get(merged_id=other.pk)
     assert "Yohana Lawing" in client.get(reverse("duplicates:merges")).content.decode()
     response = client.post(reverse("duplicates:undo", args=[merge.pk]))
@@ -161,3 +164,18 @@ def test_the_queue_has_an_empty_state_and_is_the_data_officers_alone(client, dat
     for user in (front_desk, head):
         client.force_login(user)
         assert client.get(reverse("duplicates:list")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_anonymising_the_survivor_forgets_its_former_names_and_the_merge_data(reference_data, data_officer, head):
+    survivor = factories.PersonFactory(full_name="Markus Ding", nik=None, no_nik_reason="KTP hilang")
+    other = factories.PersonFactory(full_name="Markus Ding Lawing")
+    candidate = _candidate(survivor, other)
+    merge = merging.persons_merge(candidate=candidate, survivor=survivor, choices={}, user=data_officer)
+    person_anonymise(person=survivor, anonymised_by=head, reason="Permintaan subjek data, UU 27/2022 pasal 8")
+    assert not PersonAlias.objects.filter(person=survivor).exists()
+    merge.refresh_from_db()
+    assert (merge.merged_record, merge.can_undo) == ([], False)
+    assert person_search(query=other.nik) == []
+    with pytest.raises(ValidationError, match="anonymised"):
+        merging.merge_undo(merge=merge, user=data_officer)
