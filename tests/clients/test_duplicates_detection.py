@@ -7,16 +7,19 @@ planted pairs, each at its threshold, and no decoy."""
 
 import csv
 import datetime
+import io
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from clients.duplicates import scoring
 from clients.duplicates.detection import duplicates_check
 from clients.models import DuplicateCandidate, Household, Person, Region
 from clients.selectors import person_duplicate_candidates
+from clients.tasks import duplicates_check_job
 from tests import factories
 
 FIXTURE = Path(__file__).parent / "data" / "duplicates.csv"
@@ -124,3 +127,13 @@ def test_registration_shows_the_scored_candidates(planted, client, front_desk):
     # namesakes are not shown
     assert [p.pk for p in person_duplicate_candidates(full_name="Muhammad Rizki", birth_date=datetime.date(1999, 1, 1),
                                                       village=household.village)] == []
+
+
+@pytest.mark.django_db
+def test_an_import_queues_the_check_and_the_job_stores_the_pairs(planted, django_capture_on_commit_callbacks):
+    registry_file = Path(__file__).parent / "fixtures" / "registry_dirty.csv"
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_registry", str(registry_file), stdout=io.StringIO())
+    assert ProcrastinateJob.objects.filter(task_name="clients.tasks.duplicates_check_job").count() == 1
+    assert duplicates_check_job().startswith("compared=")
+    assert DuplicateCandidate.objects.count() == 9
