@@ -1,15 +1,14 @@
 """The registry-wide duplicate check: pairs worth a look found by blocking in PostgreSQL, each
 scored by ``scoring.score``, kept as DuplicateCandidate rows for the data officer's review.
 
-Never all pairs: only persons who share a block are compared.
-- born the same day, with names alike (trigram similarity, or equal once words are joined);
-- born on the day with day and month swapped, with names alike;
+Never all pairs: only persons with names alike (similar by trigrams, or equal once the words
+are joined) who also share a block are compared:
+- born the same day, of one sex;
+- born on the day with day and month swapped, of one sex;
 - NIKs equal in their first 12 digits (a slip in the serial) or in their last 10 (a slip in
   the region code).
-Within a block only names alike are paired (similar by trigrams, or equal once words are joined),
-and in the date blocks only persons of one sex. A NIK slip in its birth-date digits is found by
-the first two blocks (the birth date itself is a separate field). The same check serves
-registration (``person_candidates``).
+A NIK slip in its birth-date digits is found by the first two blocks (the birth date itself is
+a separate field). The same blocks and score serve registration (``person_candidates``).
 """
 
 from __future__ import annotations
