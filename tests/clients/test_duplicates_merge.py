@@ -177,5 +177,5 @@ def test_anonymising_the_survivor_forgets_its_former_names_and_the_merge_data(re
     merge.refresh_from_db()
     assert (merge.merged_record, merge.can_undo) == ([], False)
     assert person_search(query=other.nik) == []
-    with pytest.raises(ValidationError, match="anonymised"):
+    with pytest.raises(ValidationError, match="dianonimkan"):  # "anonymised", in the office's language
         merging.merge_undo(merge=merge, user=data_officer)
