@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-BENCHES = ["search", "import_registry", "dashboard", "load", "replica"]
+BENCHES = ["search", "import_registry", "dashboard", "duplicates", "load", "replica"]
 
 
 def _prepare_database(fresh: bool) -> None:

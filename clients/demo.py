@@ -7,6 +7,7 @@ import random
 
 from django.utils import timezone
 
+from clients.duplicates.detection import duplicates_check
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from clients.nik import make_nik
 from clients.services import complaint_due_on, complaint_file, complaint_set_status
@@ -100,6 +101,37 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
                 person.pmks_categories.add(pmks["PD"])
         created.append(household)
     return created
+
+
+def _one_digit_off(nik: str) -> str:
+    """The NIK with its last digit mistyped, one no one holds."""
+    for step in range(1, 10):
+        typo = f"{nik[:15]}{(int(nik[15]) + step) % 10}"
+        if not Person.objects.filter(nik=typo).exists():
+            return typo
+    raise ValueError(nik)
+
+
+def seed_duplicates(*, households: list[Household]) -> int:
+    """Two persons registered twice, as happens: one imported again with a NIK one digit off
+    (a likely duplicate), one registered at the desk without NIK with the words of the name
+    run together (a possible one); then the duplicate check, so the data officer's review
+    queue has them. Returns the pairs found."""
+    heads = [h.members.filter(relationship=Person.Relationship.HEAD, nik__isnull=False).first() for h in households[:6]]
+    heads = [head for head in heads if head is not None and " " in head.full_name][:2]
+    for number, original in enumerate(heads):
+        household = Household.objects.create(
+            address=original.household.address, rt=original.household.rt, rw=original.household.rw,
+            village=original.household.village, registry_status=RegistryStatus.NOT_LISTED,
+        )
+        nik = _one_digit_off(original.nik) if number == 0 else None
+        Person.objects.create(
+            household=household, nik=nik, no_nik_reason="" if nik else "KTP tertinggal di rumah",
+            full_name=original.full_name if number == 0 else original.full_name.replace(" ", ""),
+            sex=original.sex, birth_place=original.birth_place, birth_date=original.birth_date,
+            relationship=Person.Relationship.HEAD, phone=original.phone,
+        )
+    return len(duplicates_check().found)
 
 
 def seed_complaints(*, households: list[Household], data_officer, front_desk) -> list:

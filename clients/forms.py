@@ -205,7 +205,8 @@ class PersonForm(forms.ModelForm):
         if not self.errors and not self.instance.pk and not data.get("confirm_new"):
             self.candidates = selectors.person_duplicate_candidates(
                 full_name=data.get("full_name", ""), birth_date=data.get("birth_date"),
-                village=self.household.village if self.household else None,
+                village=self.household.village if self.household else None, nik=data.get("nik"),
+                sex=data.get("sex", ""), household=self.household, relationship=data.get("relationship", ""),
             )
             if self.candidates:
                 raise ValidationError(

@@ -16,7 +16,9 @@ clients page or rule needs an answer only a higher app has, that app registers i
 - where a complaint came from (the visit, the case) and how its page shows it:
   ``register_complaint_origin``;
 - how poor a household is by the latest validated assessment, to order the quota services'
-  waiting lists (verivali's welfare class): ``register_welfare_rank``.
+  waiting lists (verivali's welfare class): ``register_welfare_rank``;
+- what follows a merge of two persons (a correction proposed to the national registry):
+  ``register_merge_listener``.
 
 Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
 """
@@ -232,3 +234,18 @@ def welfare_rank_expression(household_ref):
 
 def welfare_rank_label(rank: int | None) -> str:
     return _welfare_rank[0].label(rank) if _welfare_rank else ""
+
+
+# --- After a merge of two persons ----------------------------------------------------------
+
+_merge_listeners: list[Callable[[object], None]] = []
+
+
+def register_merge_listener(listener: Callable[[object], None]) -> None:
+    """``listener(merge)`` runs in the merge's transaction (clients.models.PersonMerge)."""
+    _add(_merge_listeners, listener)
+
+
+def person_merged(merge) -> None:
+    for listener in _merge_listeners:
+        listener(merge)

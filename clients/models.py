@@ -1,3 +1,4 @@
+import datetime
 import uuid
 
 from django.conf import settings
@@ -609,3 +610,114 @@ class PMKSCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id} {self.village_id}: {self.persons}"
+
+
+class DuplicateCandidate(TimeStampedModel):
+    """Two persons who may be one: found by the registry-wide check (clients.duplicates), scored
+    by what a clerk weighs, waiting for the data officer's decision. ``person_a`` has the lower
+    id. A pair decided "not the same person" stays, so it is never proposed again."""
+
+    class Level(models.TextChoices):
+        LIKELY = "likely", _("Likely duplicate")
+        POSSIBLE = "possible", _("Possible duplicate, needs review")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("To review")
+        LATER = "later", _("Later")
+        NOT_SAME = "not_same", _("Not the same person")
+
+    # No index of its own: duplicate_pair_unique (person_a, person_b) serves it.
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person A"),
+                                 db_index=False)
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person B"))
+    score = models.SmallIntegerField(_("score"))
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    reasons = ArrayField(models.CharField(max_length=40), verbose_name=_("reasons"), default=list)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=Q(person_a__lt=F("person_b")), name="duplicate_pair_ordered"),
+        ]
+        indexes = [
+            # the review queue: open (or later) pairs, best first
+            models.Index(fields=["state", "-score"], name="duplicate_state_score_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id} ({self.score})"
+
+
+class PersonMerge(models.Model):
+    """One merge: the record that went (``merged_id``, its data in ``merged_record``), the
+    survivor and what it was before (``survivor_before``), and every related row moved
+    (``moved``: model label → field → ids), so the data officer can undo it within
+    ``UNDO_DAYS``."""
+
+    UNDO_DAYS = 30
+
+    survivor = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("survivor")
+    )
+    merged_id = models.BigIntegerField(_("merged person's id"))
+    merged_record = models.JSONField(_("merged person's record"))
+    survivor_before = models.JSONField(_("survivor before the merge"))
+    moved = models.JSONField(_("moved records"), default=dict)
+    candidate = models.JSONField(_("candidate pair"), default=dict)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged by")
+    )
+    merged_at = models.DateTimeField(_("merged at"), default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        verbose_name = _("merge of persons")
+        verbose_name_plural = _("merges of persons")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} → {self.survivor_id}"
+
+    @property
+    def undo_until(self):
+        return self.merged_at + datetime.timedelta(days=self.UNDO_DAYS)
+
+    @property
+    def can_undo(self) -> bool:
+        return (self.undone_at is None and bool(self.survivor_before)
+                and self.survivor_id == self.survivor_before[0]["pk"]
+                and timezone.now() <= self.undo_until)
+
+
+class PersonAlias(models.Model):
+    """The name and NIK a merged record had: search finds the survivor by them. Few (one or two
+    per merge): search compares them all, without an index of names."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("person"))
+    merge = models.ForeignKey(PersonMerge, on_delete=models.CASCADE, related_name="aliases")
+    full_name = models.CharField(_("full name"), max_length=150)
+    name_key = models.TextField(default="", blank=True, editable=False)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+
+    class Meta:
+        verbose_name = _("former name or NIK")
+        verbose_name_plural = _("former names and NIKs")
+        indexes = [
+            models.Index(fields=["nik"], name="person_alias_nik_idx", condition=~Q(nik="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name

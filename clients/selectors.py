@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clients import hooks
+from clients.duplicates import scoring
+from clients.duplicates.detection import person_candidates
 from clients.models import Complaint, Household, Person, Region, RegistryStatus
 from clients.nik import clean_number
 from pandu import roles
@@ -269,10 +271,32 @@ def _person_ids_by_number(number: str, *, limit: int, filters: SearchFilters) ->
             "SELECT p.id FROM clients_person p LEFT JOIN clients_household h ON h.id = p.household_id"
             f" WHERE p.nik = %s{where}"
             " UNION SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
-            f" WHERE h.kk_number = %s{where} LIMIT %s",
-            [number, *params, number, *params, limit],
+            f" WHERE h.kk_number = %s{where}"
+            # a NIK of a record merged into this person
+            " UNION SELECT p.id FROM clients_personalias a JOIN clients_person p ON p.id = a.person_id"
+            f" LEFT JOIN clients_household h ON h.id = p.household_id WHERE a.nik = %s{where} LIMIT %s",
+            [number, *params, number, *params, number, *params, limit],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _with_aliases(ids: list[int], key: str, *, limit: int, filters: SearchFilters) -> list[int]:
+    """The persons found by name, with those a merged record's name (PersonAlias) leads to:
+    an alias named exactly as typed first, an alias like it after the names found."""
+    where, params = filters.sql()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.person_id, a.name_key = %s FROM clients_personalias a JOIN clients_person p ON p.id = a.person_id"
+            " LEFT JOIN clients_household h ON h.id = p.household_id"
+            f" WHERE similarity(a.name_key, %s) >= %s{where} ORDER BY similarity(a.name_key, %s) DESC LIMIT %s",
+            [key, key, WORD_SIMILARITY, *params, key, limit],
+        )
+        aliases = cursor.fetchall()
+    if not aliases:
+        return ids
+    exact = [pk for pk, equal in aliases if equal]
+    alike = [pk for pk, equal in aliases if not equal]
+    return list(dict.fromkeys([*exact, *ids, *alike]))[:limit]
 
 
 def _with_display_data(queryset: QuerySet[Person]) -> QuerySet[Person]:
@@ -306,37 +330,31 @@ def person_search_filtered(
             cursor.execute("RESET pg_trgm.similarity_threshold")
         return []
     ids = _person_ids_by_name(key, limit=limit, filters=filters, threshold=first)
+    ids = _with_aliases(ids, key, limit=limit, filters=filters)
     found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 
 def person_duplicate_candidates(
-    *, full_name: str, birth_date=None, village: Region | None = None, exclude_pk=None, limit: int = 10
+    *, full_name: str, birth_date=None, village: Region | None = None, exclude_pk=None, limit: int = 10,
+    nik: str | None = None, sex: str = "", household: Household | None = None, relationship: str = "",
 ) -> list[Person]:
-    """Persons who may be the one being registered: a similar name born the same day, or
-    the same name in the same village."""
-    key = name_key(full_name)
-    if not key:
-        return []
-    conditions, params = [], []
-    if birth_date is not None:
-        conditions.append("(p.birth_date = %s AND p.name_key %% %s)")
-        params += [birth_date, key]
-    if village is not None:
-        conditions.append("(p.name_key = %s AND h.village_id = %s)")
-        params += [key, village.pk]
-    if not conditions:
-        return []
-    sql = (
-        "SELECT p.id FROM clients_person p LEFT JOIN clients_household h ON h.id = p.household_id "
-        f"WHERE ({' OR '.join(conditions)}) AND p.id <> %s ORDER BY similarity(p.name_key, %s) DESC, p.id LIMIT %s"
+    """Persons who may be the one being registered, best first: those the duplicate score
+    (clients.duplicates.scoring, the same as the registry-wide check's) puts at or above
+    "possible duplicate". Each carries ``duplicate_score``."""
+    record = scoring.Record(
+        id=exclude_pk, nik=nik or None, name_key=name_key(full_name), sex=sex, birth_date=birth_date,
+        village_id=village.pk if village is not None else None,
+        household_id=household.pk if household is not None else None, relationship=relationship,
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', '0.5', true)")
-        cursor.execute(sql, [*params, exclude_pk or 0, key, limit])
-        ids = [row[0] for row in cursor.fetchall()]
-    found = _with_display_data(Person.objects.filter(pk__in=ids)).in_bulk()
-    return [found[pk] for pk in ids if pk in found]
+    scored = person_candidates(record=record, limit=limit)
+    found = _with_display_data(Person.objects.filter(pk__in=[pk for pk, _score in scored])).in_bulk()
+    persons = []
+    for pk, result in scored:
+        if pk in found:
+            found[pk].duplicate_score = result
+            persons.append(found[pk])
+    return persons
 
 
 def villages_grouped(kecamatan: Region | None = None) -> list[tuple[Region, list[Region]]]:

@@ -202,11 +202,12 @@ def person_detail(request, pk):
         "members": household.members.exclude(pk=person.pk).order_by("relationship", "birth_date") if household else [],
         "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
         "complaints": person.complaints.all()[:10],
+        "aliases": person.aliases.all(),
         **_record_page_context(request),
     }
     if context["card"]:
         disclosed = hooks.person_disclosures(request.user, person)
-        context.update(members=[], registry_changes=[], complaints=[],
+        context.update(members=[], registry_changes=[], complaints=[], aliases=[],
                        show_full_nik=hooks.FULL_NIK in disclosed, show_health=hooks.HEALTH in disclosed)
     if person.is_anonymised:
         context["can_edit"] = False

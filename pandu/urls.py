@@ -32,6 +32,7 @@ urlpatterns = [
     path("audit/", include("clients.audit_urls")),
     path("verivali/", include("verivali.urls")),
     path("registry/", include("clients.registry.urls")),
+    path("registry/duplicates/", include("clients.duplicates.urls")),
     path("clients/", include("clients.urls")),
     path("clients/", include("pandu.office.privacy.urls")),
     path("referrals/", include("referrals.urls")),

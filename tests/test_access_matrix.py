@@ -52,6 +52,8 @@ class World:
     import_job: object
     person: object  # with a photo, in a household with a house photo
     complaint: object
+    candidate: object  # a duplicate pair waiting for review
+    merge: object  # a merge of two other persons, undoable
     referral: object = None  # to Dinas Kesehatan, created by the front desk, with an attachment
     attachment: object = None
     recommendation: object = None  # requested
@@ -118,7 +120,17 @@ def _client_records(users) -> dict:
     client_services.household_set_photo(household=person.household, upload=png_upload(), changed_by=users["front_desk"])
     complaint = client_services.complaint_file(kind="wrong_data", description="Nama salah tulis",
                                                received_by=users["data_officer"], person=person)
-    return {"person": person, "complaint": complaint}
+    from clients.duplicates.merging import persons_merge
+    from clients.models import DuplicateCandidate
+
+    def pair():
+        first, second = factories.PersonFactory(nik=None, no_nik_reason="-"), factories.PersonFactory()
+        return DuplicateCandidate.objects.create(person_a=first, person_b=second, score=80, level="likely",
+                                                 reasons=["name_equal"])
+
+    candidate, merged = pair(), pair()
+    merge = persons_merge(candidate=merged, survivor=merged.person_b, choices={}, user=users["data_officer"])
+    return {"person": person, "complaint": complaint, "candidate": candidate, "merge": merge}
 
 
 def _stop(world):
@@ -235,6 +247,7 @@ REF_FRONT = frozenset({"front_desk", "data_officer"})
 REF_DOCS = frozenset({"front_desk", "data_officer", "desk_officer"})
 HEAD = frozenset({"head", "admin"})
 REGISTRY = frozenset({"data_officer", "admin"})
+DATA_OFFICER = frozenset({"data_officer"})
 OFFICE_WIDE = frozenset({"front_desk", "data_officer", "validator", "head", "admin"})
 REGISTER = frozenset({"front_desk", "data_officer", "admin"})
 NOT_OWN = frozenset({"desk_officer", "surveyor", "case_worker"})  # pass the role check, not the object check
@@ -335,6 +348,13 @@ EXPECTATIONS: dict[str, Spec] = {
     "clients:complaint_detail": Spec(args=lambda w: [w.complaint.pk], ok=OFFICE_WIDE),
     "clients:complaint_update": Spec(method="POST", args=lambda w: [w.complaint.pk],
                                      ok=frozenset({"data_officer", "admin"})),
+    "duplicates:list": Spec(ok=DATA_OFFICER),
+    "duplicates:check": Spec(method="POST", ok=DATA_OFFICER),
+    "duplicates:detail": Spec(args=lambda w: [w.candidate.pk], ok=DATA_OFFICER),
+    "duplicates:decide": Spec(method="POST", args=lambda w: [w.candidate.pk], ok=DATA_OFFICER,
+                              data=lambda w: {"state": "later"}),
+    "duplicates:merges": Spec(ok=DATA_OFFICER),
+    "duplicates:undo": Spec(method="POST", args=lambda w: [w.merge.pk], ok=DATA_OFFICER),
     "registry:import_list": Spec(ok=REGISTRY),
     "registry:import_detail": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),
     "registry:import_progress": Spec(args=lambda w: [w.import_job.pk], ok=REGISTRY),

@@ -156,12 +156,15 @@ def test_a_similar_name_born_the_same_day_is_shown_before_saving(client, front_d
 
 
 @pytest.mark.django_db
-def test_the_same_name_in_the_same_village_is_shown_before_saving(client, front_desk, household):
-    factories.PersonFactory(full_name="Hasnah", birth_date=datetime.date(1950, 1, 1))
+def test_the_same_name_born_with_day_and_month_swapped_is_shown_but_a_namesake_is_not(client, front_desk, household):
+    swapped = factories.PersonFactory(full_name="Hasnah", birth_date=datetime.date(1990, 3, 5), nik=None,
+                                      no_nik_reason="Tidak punya")
+    factories.PersonFactory(full_name="Hasnah", birth_date=datetime.date(1950, 1, 1))  # a namesake
     client.force_login(front_desk)
-    data = _person_data(nik="", no_nik_reason="Tidak punya", full_name="Hasnah", sex="P")
+    data = _person_data(nik="", no_nik_reason="Tidak punya", full_name="Hasnah", sex="P", birth_date="1990-05-03")
     content = client.post(reverse("clients:person_create", args=[household.pk]), data).content.decode()
-    assert 'data-testid="candidate"' in content
+    assert content.count('data-testid="candidate"') == 1
+    assert reverse("clients:person_detail", args=[swapped.pk]) in content
 
 
 @pytest.mark.django_db

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clients.registry.importer import registry_import
+from clients.tasks import duplicates_check_job
+from pandu import jobs
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
 
@@ -83,6 +85,8 @@ class Command(BaseCommand):
                 user=None, action=AuditEvent.Action.IMPORT, summary=result.summary_line(),
                 detail={"file": str(path), "source": source, "rows": result.rows, "command": "import_registry"},
             )  # fmt: skip
+        if result.saved:
+            jobs.enqueue(duplicates_check_job)  # a worker compares the new persons with the registry
         self.stdout.write(result.summary_line())
         if strict and result.rejected and not dry_run:
             raise CommandError(

@@ -23,6 +23,7 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.duplicates.merging import person_merges_forget
 from clients.models import Complaint, Household, ImportJob, Person, SearchName, SearchWord
 from desks.services import visit_notes_erase
 from pandu.audit import audit_record
@@ -183,6 +184,7 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     _strip_complaints(Complaint.objects.filter(person=person), removed_text)
     _strip_complaints(Complaint.objects.filter(complainant_name__iexact=old_name), removed_text)
     visit_notes_erase(person=person)
+    files += person_merges_forget(person=person)
     member_checks_anonymise(person=person)
     if household is not None:
         survey_notes_forget(household=household, name=old_name, removed_text=removed_text)

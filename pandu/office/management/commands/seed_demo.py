@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 created = clients_demo.seed(today=today, households=households, rng=rng)
                 made = len(created)
                 clients_demo.seed_complaints(households=created, data_officer=users["data"], front_desk=users["loket"])
+                clients_demo.seed_duplicates(households=created)
                 verivali_demo.seed(today=today, users=users, rng=rng)
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
             if dry_run:
