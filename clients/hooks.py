@@ -16,7 +16,9 @@ clients page or rule needs an answer only a higher app has, that app registers i
 - where a complaint came from (the visit, the case) and how its page shows it:
   ``register_complaint_origin``;
 - how poor a household is by the latest validated assessment, to order the quota services'
-  waiting lists (verivali's welfare class): ``register_welfare_rank``.
+  waiting lists (verivali's welfare class): ``register_welfare_rank``;
+- what happens elsewhere when the desk records a death (referrals closes the person's open
+  referrals and frees their quota places): ``register_death_listener``.
 
 Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
 """
@@ -232,3 +234,20 @@ def welfare_rank_expression(household_ref):
 
 def welfare_rank_label(rank: int | None) -> str:
     return _welfare_rank[0].label(rank) if _welfare_rank else ""
+
+
+# --- A death recorded at the desk --------------------------------------------------------------
+
+DeathListener = Callable[..., None]
+_death_listeners: list[DeathListener] = []
+
+
+def register_death_listener(listener: DeathListener) -> None:
+    """``listener(person=…, died_on=…, actor=…)``: called inside the transaction that records the
+    death (``clients.changes.person_record_death``)."""
+    _add(_death_listeners, listener)
+
+
+def person_died(*, person, died_on, actor) -> None:
+    for listener in _death_listeners:
+        listener(person=person, died_on=died_on, actor=actor)

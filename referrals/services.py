@@ -673,6 +673,26 @@ def referral_release_place(
     return referral
 
 
+OPEN_STATUSES = (S.WAITING, S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED)
+
+
+@transaction.atomic
+def referrals_close_for_death(*, person, died_on: datetime.date, actor) -> list[Referral]:
+    """The desk recorded a death (``clients.changes.person_record_death``, through
+    ``clients.hooks.register_death_listener``): each open referral of the person is cancelled and
+    each quota place a granted one holds is freed, with that reason; the next on a waiting list is
+    offered the place in the same transaction."""
+    reason = _("The beneficiary died on %(on)s.") % {"on": date_format(died_on, "DATE_FORMAT")}
+    changed = []
+    for referral in Referral.objects.filter(case__person=person, status__in=OPEN_STATUSES).order_by("pk"):
+        changed.append(referral_transition(referral=referral, action="cancel", actor=actor, note=reason))
+    holding = Referral.objects.filter(holds_place_q(), case__person=person, service__quota__isnull=False)
+    for referral in holding.order_by("pk"):
+        changed.append(referral_release_place(referral=referral, reason=Referral.PlaceRelease.DIED, actor=actor,
+                                              note=reason))
+    return changed
+
+
 def quota_upkeep(at: datetime.datetime | None = None) -> str:
     """The nightly quota work: free the places of beneficiaries recorded as deceased or moved
     away, and fill the places free in the current period (a new year's) from the waiting lists."""

@@ -131,6 +131,30 @@ def _nik_ok(raw: str, today: datetime.date) -> str | None:
     return info.nik if info.nik[:4] in nik_region_prefixes() else None
 
 
+def template_date(text: str) -> tuple[datetime.date | None, str]:
+    """A date as the templates write it (YYYY-MM-DD or DD-MM-YYYY, / or -): the date, or why not
+    ("required", "format", "invalid")."""
+    if not text:
+        return None, "required"
+    iso, dmy = _ISO_DATE.match(text), _DMY_DATE.match(text)
+    if not (iso or dmy):
+        return None, "format"
+    y, m, d = (iso[1], iso[2], iso[3]) if iso else (dmy[3], dmy[2], dmy[1])
+    found = _real_date(int(y), int(m), int(d))
+    return (found, "") if found is not None else (None, "invalid")
+
+
+def parse_template_date(text: str) -> tuple[datetime.date | None, str]:
+    """``template_date`` with the reason as the sentence an error report shows."""
+    found, problem = template_date(text)
+    messages = {
+        "required": _("Enter the date."),
+        "format": _("Write the date as YYYY-MM-DD or DD-MM-YYYY, not “%(value)s”.") % {"value": text},
+        "invalid": _("“%(value)s” is not a real date.") % {"value": text},
+    }
+    return found, messages.get(problem, "")
+
+
 @dataclass(frozen=True)
 class CleanRow:
     line: int
@@ -185,20 +209,11 @@ def check_row(
     if len(birth_place) > MAX_BIRTH_PLACE:
         reasons.append("birth_place_long")
 
-    birth_date = None
-    text = get("TANGGAL_LAHIR")
-    iso, dmy = _ISO_DATE.match(text), _DMY_DATE.match(text)
-    if not text:
-        reasons.append("birth_date_required")
-    elif not (iso or dmy):
-        reasons.append("birth_date_format")
-    else:
-        y, m, d = (iso[1], iso[2], iso[3]) if iso else (dmy[3], dmy[2], dmy[1])
-        birth_date = _real_date(int(y), int(m), int(d))
-        if birth_date is None:
-            reasons.append("birth_date_invalid")
-        elif birth_date > today:
-            reasons.append("birth_date_future")
+    birth_date, problem = template_date(get("TANGGAL_LAHIR"))
+    if problem:
+        reasons.append(f"birth_date_{problem}")
+    elif birth_date > today:
+        reasons.append("birth_date_future")
 
     relationship = RELATIONSHIPS.get(get("HUBUNGAN_KELUARGA").upper())
     if relationship is None:
