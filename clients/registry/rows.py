@@ -35,6 +35,10 @@ COLUMNS = (
     "KODE_WILAYAH",
     "SUMBER",
     "TAHUN",
+    # optional: the national registry's identifier (DTKS/DTSEN) and welfare decile (1–10), as of
+    # the import's date; a file without them imports as before and keeps what is stored
+    "ID_DTKS",
+    "DESIL",
 )
 REQUIRED_COLUMNS = (
     "NO_KK",
@@ -66,7 +70,7 @@ RELATIONSHIPS: dict[str, str] = {
 }
 
 # Field lengths of the models (a longer value is rejected, never cut).
-MAX_NAME, MAX_BIRTH_PLACE, MAX_ADDRESS, MAX_SOURCE = 150, 100, 255, 60
+MAX_NAME, MAX_BIRTH_PLACE, MAX_ADDRESS, MAX_SOURCE, MAX_NATIONAL_ID = 150, 100, 255, 60, 40
 
 # Whitespace as both paths see it (SQL uses the same class): spaces, tabs, line breaks, NBSP.
 WS_CLASS = r"[ \t\r\n\f\v\u00a0]"
@@ -77,6 +81,7 @@ _DMY_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
 _RT = re.compile(r"^0*([0-9]{1,3})$")
 _VILLAGE_DIGITS = re.compile(r"^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4})$")
 _YEAR = re.compile(r"^[0-9]{4}$")
+_DECILE = re.compile(r"^[0-9]{1,2}$")
 
 
 def collapse(value: object) -> str:
@@ -171,6 +176,8 @@ class CleanRow:
     village_id: int
     source: str
     year: int | None
+    national_id: str = ""
+    decile: int | None = None
 
 
 def check_row(
@@ -246,6 +253,17 @@ def check_row(
         if year is None or not 1900 <= year <= today.year + 1:
             reasons.append("year_invalid")
 
+    national_id = get("ID_DTKS")
+    if len(national_id) > MAX_NATIONAL_ID:
+        reasons.append("national_id_long")
+
+    decile = None
+    text = get("DESIL")
+    if text:
+        decile = int(text) if _DECILE.match(text) else None
+        if decile is None or not 1 <= decile <= 10:
+            reasons.append("decile_invalid")
+
     if reasons:
         return None, reasons
     return (
@@ -264,6 +282,8 @@ def check_row(
             village_id=village_id,
             source=source,
             year=year,
+            national_id=national_id,
+            decile=decile,
         ),
         [],
     )
@@ -318,6 +338,9 @@ def reason_text(code: str, raw: Mapping[str, str], *, today: datetime.date) -> s
         "year_invalid": _("“%(value)s” is not a year like 2011.") % {"value": value},
         "nik_duplicate": _("This NIK already appears on line %(line)s; the first row counts.")
         % {"line": param},
+        "national_id_long": _("The national registry identifier is longer than %(n)d characters.")
+        % {"n": MAX_NATIONAL_ID},
+        "decile_invalid": _("A decile (desil) is a whole number from 1 to 10, not “%(value)s”.") % {"value": value},
     }
     return f"{_COLUMN_OF.get(code, 'NIK')}: {messages[code]}"
 
@@ -342,4 +365,6 @@ _COLUMN_OF = {
     "village_unknown": "KODE_WILAYAH",
     "source_long": "SUMBER",
     "year_invalid": "TAHUN",
+    "national_id_long": "ID_DTKS",
+    "decile_invalid": "DESIL",
 }
