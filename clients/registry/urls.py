@@ -13,4 +13,6 @@ urlpatterns = [
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("exports/", views.export_list, name="export"),
     path("exports/proposal/", views.export_proposal, name="export_proposal"),
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/export/", views.proposals_export, name="proposals_export"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -10,7 +12,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.models import ImportJob
+from clients import proposals as national
+from clients.models import ImportJob, NationalProposal
 from clients.registry import export
 from clients.registry.forms import RegistryExportForm, RegistryUploadForm
 from clients.registry.uploads import import_job_create, import_job_retry, import_job_start
@@ -138,3 +141,39 @@ def export_proposal(request):
         summary=f"ministry proposal: {len(rows)} persons", detail={"filter": "verivali changes", "rows": len(rows),
                                                                   "format": fmt},
     )  # fmt: skip
+
+
+# --- the national update cycle -------------------------------------------------------------------
+
+
+def _month(request) -> datetime.date:
+    """The month asked for (``?month=2026-11``), else the current one."""
+    try:
+        return datetime.date.fromisoformat(f"{request.GET.get('month', '')}-01")
+    except ValueError:
+        return national.month_start()
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def proposals(request):
+    """The month's proposals to the national registry: what, about whom, why, proposed by whom;
+    exported for the ministry's application at the end of the month."""
+    month = _month(request)
+    page = Paginator(national.proposals_of_month(month), 50).get_page(request.GET.get("page"))
+    counts = national.proposal_counts(month)
+    return render(request, "registry/proposals.html", {
+        "month": month, "page_obj": page, "months": national.proposal_months(),
+        "counts": [(label, counts.get(kind, 0)) for kind, label in NationalProposal.Kind.choices],
+    })
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def proposals_export(request):
+    month = _month(request)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    rows = list(national.export_rows(national.proposals_of_month(month)))
+    return _download(
+        request, name=f"usulan-dtks-{month:%Y-%m}", header=national.HEADER, rows=rows, fmt=fmt,
+        summary=f"national registry proposals {month:%Y-%m}: {len(rows)} rows",
+        detail={"month": f"{month:%Y-%m}", "rows": len(rows), "format": fmt},
+    )
