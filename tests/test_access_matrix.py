@@ -348,6 +348,7 @@ EXPECTATIONS: dict[str, Spec] = {
     "registry:export": Spec(ok=REGISTRY),
     "registry:export_proposal": Spec(ok=REGISTRY),
     "registry:proposals": Spec(ok=REGISTRY),
+    "registry:programme_lists": Spec(ok=REGISTRY),
     "registry:proposals_export": Spec(ok=REGISTRY),
     "verivali:batch_list": Spec(ok=VV_OFFICE),
     "verivali:batch_create": Spec(ok=frozenset({"validator"})),

@@ -124,3 +124,16 @@ def test_person_page_and_card_show_what_the_family_receives(client, family, fron
     assert "Program Keluarga Harapan" in page and "KIP" not in page  # KIP ended
     card = client.get(reverse("referrals:case_open", args=[mother.pk])).content.decode()
     assert 'data-testid="card-programmes"' in card and ">PKH<" in card
+
+
+def test_data_officer_checks_then_imports_a_list_in_the_browser(client, tmp_path, family):
+    officer = factories.user_with_role("data_officer", username="dani")
+    path = write_list(tmp_path, [["", family[0].kk_number, "PKH", "2024-01-01", "", "KEMENSOS"],
+                                 ["", "", "PKH", "2024-01-01", "", ""]])
+    client.force_login(officer)
+    with open(path, "rb") as handle:
+        page = client.post(reverse("registry:programme_lists"), {"file": handle, "check": "1"}).content.decode()
+    assert "created=1" in page and 'data-testid="error-report"' in page and not Participation.objects.exists()
+    with open(path, "rb") as handle:
+        client.post(reverse("registry:programme_lists"), {"file": handle, "import": "1"})
+    assert Participation.objects.get().source == "KEMENSOS"
