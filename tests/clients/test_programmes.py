@@ -16,16 +16,8 @@ from desks.models import Service
 from referrals import services as referral_services
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 TODAY = datetime.date(2026, 11, 28)
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

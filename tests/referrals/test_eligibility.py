@@ -17,15 +17,7 @@ from referrals.models import CaseNeed
 from tests import factories
 from tests.referrals.test_quotas import validated_class
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_messages")]
 
 
 @pytest.fixture
