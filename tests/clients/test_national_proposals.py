@@ -50,6 +50,8 @@ def test_month_of_proposals_is_listed_and_exported_in_the_ministry_layout(client
     assert death["KETERANGAN"].startswith(f"Died on {today:%d-%m-%Y}.")
     assert death["DIUSULKAN_OLEH"] == front_desk.get_full_name()
     assert AuditEvent.objects.filter(user=data_officer, action="export", summary__contains="2 rows").exists()
+    page = client.get(reverse("clients:household_detail", args=[household.pk])).content.decode()
+    assert 'data-testid="national-id">DTKS-0042<' in page and 'data-testid="decile">2' in page
 
 
 def test_a_household_proposal_lists_each_living_member(reference_data, data_officer, client, today):
