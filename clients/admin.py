@@ -8,6 +8,7 @@ from clients.models import (
     ImportJob,
     Person,
     PMKSCategory,
+    Programme,
     Region,
 )
 from clients.resources import HouseholdResource, PersonResource
@@ -95,3 +96,14 @@ class ComplaintDeadlineAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("kind",) if obj else ()
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """The programmes a family may receive: the national ones load with the reference data; the
+    office adds local ones (a village's BLT, a company's CSR aid) here. Their code is what the
+    agencies' lists write in the PROGRAM column."""
+
+    list_display = ("code", "name", "level", "unit", "is_active")
+    list_filter = ("level", "unit", "is_active")
+    search_fields = ("code", "name")

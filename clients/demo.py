@@ -7,9 +7,19 @@ import random
 
 from django.utils import timezone
 
+from clients.changes import person_move, person_record_birth
 from clients.duplicates.detection import duplicates_check
-from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
+from clients.models import (
+    Complaint,
+    Household,
+    Person,
+    PMKSCategory,
+    Programme,
+    Region,
+    RegistryStatus,
+)
 from clients.nik import make_nik
+from clients.programmes import participation_record
 from clients.services import complaint_due_on, complaint_file, complaint_set_status
 
 MALE = [
@@ -171,3 +181,41 @@ def _received_days_ago(complaint: Complaint, days: int) -> None:
     for event in complaint.events.all():
         event.at -= shift
         event.save(update_fields=["at"])
+
+
+def seed_programmes(*, households: list[Household], today: datetime.date, front_desk) -> int:
+    """What the demo families receive (PKH and BPNT for some listed households, PBI-JKN for their
+    members, KIP for school children), their national identifiers and deciles, and a birth and a
+    move recorded at the desk: the person pages, the eligibility answers and the national
+    proposals page have something to show."""
+    programmes = {p.code: p for p in Programme.objects.all()}
+    made = 0
+    listed = [h for h in households if h.registry_status == RegistryStatus.LISTED]
+    for index, household in enumerate(listed):
+        household.national_id = f"DTKS-{household.kk_number[-8:]}"
+        household.decile, household.decile_as_of = 1 + index % 6, today.replace(month=1, day=1)
+        household.save(update_fields=["national_id", "decile", "decile_as_of", "updated_at"])
+        codes = ["PKH", "BPNT"] if index % 3 == 0 else ["BPNT"] if index % 3 == 1 else []
+        for code in codes:
+            participation_record(programme=programmes[code], household=household, starts_on=datetime.date(2024, 1, 1),
+                                 source="KEMENSOS", as_of=today.replace(day=1))
+            made += 1
+        for person in household.members.all():
+            if index % 2 == 0:
+                participation_record(programme=programmes["PBI-JKN"], person=person,
+                                     starts_on=datetime.date(2023, 1, 1), source="DINKES", as_of=today.replace(day=1))
+                made += 1
+            if person.relationship == Person.Relationship.CHILD and person.age is not None and 6 <= person.age <= 18:
+                participation_record(programme=programmes["KIP"], person=person, starts_on=datetime.date(2025, 7, 1),
+                                     ends_on=datetime.date(today.year + 1, 6, 30), source="DISDIK",
+                                     as_of=today.replace(day=1))
+                made += 1
+    if len(households) > 2:
+        person_record_birth(household=households[1], full_name="Bayi Nur Aisyah", sex="P",
+                            birth_date=today - datetime.timedelta(days=12), birth_place="Tanjung Redeb",
+                            changed_by=front_desk, note="Surat keterangan lahir RSUD")
+        mover = households[2].members.exclude(relationship=Person.Relationship.HEAD).first()
+        if mover is not None:
+            person_move(person=mover, to_household=households[0], relationship=Person.Relationship.OTHER_RELATIVE,
+                        on=today - datetime.timedelta(days=3), changed_by=front_desk, note="Ikut keluarga paman")
+    return made

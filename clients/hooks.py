@@ -19,6 +19,8 @@ clients page or rule needs an answer only a higher app has, that app registers i
   waiting lists (verivali's welfare class): ``register_welfare_rank``;
 - what follows a merge of two persons (a correction proposed to the national registry):
   ``register_merge_listener``.
+- what happens elsewhere when the desk records a death (referrals closes the person's open
+  referrals and frees their quota places): ``register_death_listener``.
 
 Registering the same function twice (a second ``ready()`` in tests) keeps one entry.
 """
@@ -249,3 +251,18 @@ def register_merge_listener(listener: Callable[[object], None]) -> None:
 def person_merged(merge) -> None:
     for listener in _merge_listeners:
         listener(merge)
+# --- A death recorded at the desk --------------------------------------------------------------
+
+DeathListener = Callable[..., None]
+_death_listeners: list[DeathListener] = []
+
+
+def register_death_listener(listener: DeathListener) -> None:
+    """``listener(person=…, died_on=…, actor=…)``: called inside the transaction that records the
+    death (``clients.changes.person_record_death``)."""
+    _add(_death_listeners, listener)
+
+
+def person_died(*, person, died_on, actor) -> None:
+    for listener in _death_listeners:
+        listener(person=person, died_on=died_on, actor=actor)

@@ -130,6 +130,14 @@ class Household(TimeStampedModel):
     )
     registry_source = models.CharField(_("registry source"), max_length=60, blank=True)
     registry_year = models.PositiveSmallIntegerField(_("registry year"), null=True, blank=True)
+    # The national registry's identifiers and welfare decile (optional columns ID_DTKS, DESIL,
+    # TANGGAL_DATA of the registry template).
+    national_id = models.CharField(_("ID DTKS/DTSEN"), max_length=40, blank=True, default="", db_default="")
+    decile = models.PositiveSmallIntegerField(
+        _("welfare decile (desil)"), null=True, blank=True,
+        help_text=_("1 is the poorest tenth of the country's households, 10 the richest."),
+    )
+    decile_as_of = models.DateField(_("decile as of"), null=True, blank=True)
     house_photo = models.FileField(
         _("house photo"), storage=private_files, upload_to=house_photo_path, blank=True
     )
@@ -146,6 +154,8 @@ class Household(TimeStampedModel):
                 fields=["kk_number"], condition=Q(kk_number__isnull=False), name="household_kk_unique"
             ),
             models.CheckConstraint(condition=null_or_16_digits("kk_number"), name="household_kk_16_digits"),
+            models.CheckConstraint(condition=Q(decile__isnull=True) | Q(decile__gte=1, decile__lte=10),
+                                   name="household_decile_1_to_10"),
         ]
         indexes = [
             models.Index(fields=["village", "registry_status"], name="household_village_status_idx"),
@@ -210,6 +220,7 @@ class Person(TimeStampedModel):
     life_status = models.CharField(
         _("status"), max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE
     )
+    died_on = models.DateField(_("date of death"), null=True, blank=True)
     pmks_categories = models.ManyToManyField(
         PMKSCategory, blank=True, related_name="persons", verbose_name=_("PMKS categories")
     )
@@ -721,3 +732,161 @@ class PersonAlias(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+# --- Household changes, programmes and the national update cycle (issue 19) ----------------------
+
+
+class MemberChange(models.Model):
+    """The history of who belongs to a household: a person moved to another KK, members split off
+    into a new household, a death, a birth. Written by the household-change services with the audit
+    event; shown on the household and person pages."""
+
+    class Kind(models.TextChoices):
+        MOVE = "move", _("Moved to another KK")
+        SPLIT = "split", _("Split into a new household")
+        DEATH = "death", _("Died")
+        BIRTH = "birth", _("Born")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="member_changes",
+                               verbose_name=_("person"), db_index=False)
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    from_household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="members_left", verbose_name=_("from household"),
+                                       db_index=False)
+    to_household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="members_joined", verbose_name=_("to household"),
+                                     db_index=False)
+    on = models.DateField(_("date of the event"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+", verbose_name=_("recorded by"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("household member change")
+        verbose_name_plural = _("household member changes")
+        indexes = [
+            models.Index(fields=["from_household", "at"], name="member_change_from_idx"),
+            models.Index(fields=["to_household", "at"], name="member_change_to_idx"),
+            models.Index(fields=["person", "at"], name="member_change_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.get_kind_display()} {self.on}"
+
+
+class Programme(models.Model):
+    """A social protection programme a family may receive (PKH, BPNT, PBI-JKN, …, and local ones):
+    a configurable list, loaded by ``load_reference_data`` from pandu/office/data/programmes.csv
+    and edited in the admin."""
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        LOCAL = "local", _("Local (district, village or partner)")
+
+    class Unit(models.TextChoices):
+        HOUSEHOLD = "household", _("Household")
+        PERSON = "person", _("Person")
+
+    code = models.CharField(_("code"), max_length=20, unique=True,
+                            help_text=_("As the agencies' lists write it in the PROGRAM column, e.g. PKH."))
+    name = models.CharField(_("name"), max_length=150)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.NATIONAL)
+    unit = models.CharField(_("given to"), max_length=10, choices=Unit.choices, default=Unit.HOUSEHOLD)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.name}"
+
+
+class Participation(TimeStampedModel):
+    """A person (and so their household) in a programme for a period, as a source says on a date:
+    an agency's list imported (``import_programmes``) or a referral completed with a grant."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="participations",
+                                  verbose_name=_("programme"))
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, null=True, blank=True,
+                                  related_name="participations", verbose_name=_("household"), db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="participations", verbose_name=_("person"), db_index=False)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: still receiving."))
+    source = models.CharField(_("source"), max_length=60)
+    as_of = models.DateField(_("as of"))
+    # A referral that granted it (referrals.Referral, by id: clients imports no higher app).
+    referral_id = models.BigIntegerField(_("referral"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "programme__code"]
+        verbose_name = _("programme participation")
+        verbose_name_plural = _("programme participations")
+        constraints = [
+            # the key of an import row: the same list twice changes nothing
+            models.UniqueConstraint(fields=["programme", "household", "person", "starts_on"],
+                                    nulls_distinct=False, name="participation_once"),
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(person__isnull=False),
+                                   name="participation_has_someone"),
+            models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                                   name="participation_period_ordered"),
+        ]
+        indexes = [
+            models.Index(fields=["household", "ends_on"], name="participation_household_idx"),
+            models.Index(fields=["person", "ends_on"], name="participation_person_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme.code} {self.starts_on}–{self.ends_on or '…'}"
+
+    @property
+    def is_current(self) -> bool:
+        today = timezone.localdate()
+        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+
+class NationalProposal(models.Model):
+    """A proposal to the national registry (DTKS/DTSEN): a new record, a correction or a
+    deactivation, and why (a death, a move, a verivali outcome, a merge). Collected per month and
+    exported by the data officer in the column layout of the ministry's application."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New")
+        CORRECTION = "correction", _("Correction")
+        DEACTIVATION = "deactivation", _("Deactivation")
+
+    class Cause(models.TextChoices):
+        DEATH = "death", _("Death")
+        MOVE = "move", _("Moved to another KK")
+        SPLIT = "split", _("Household split")
+        BIRTH = "birth", _("Birth")
+        VERIVALI = "verivali", _("Verivali outcome")
+        MERGE = "merge", _("Duplicate records merged")
+
+    kind = models.CharField(_("proposal"), max_length=12, choices=Kind.choices)
+    cause = models.CharField(_("cause"), max_length=10, choices=Cause.choices)
+    household = models.ForeignKey(Household, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="national_proposals", verbose_name=_("household"))
+    person = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="national_proposals", verbose_name=_("person"))
+    reason = models.CharField(_("reason"), max_length=255)
+    month = models.DateField(_("month"), help_text=_("The first day of the month it is collected in."))
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("proposed by"))
+
+    class Meta:
+        ordering = ["month", "proposed_at", "pk"]
+        verbose_name = _("national registry proposal")
+        verbose_name_plural = _("national registry proposals")
+        indexes = [models.Index(fields=["month", "kind"], name="national_proposal_month_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(person__isnull=False),
+                                   name="national_proposal_has_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_kind_display()} ({self.get_cause_display()})"

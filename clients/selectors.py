@@ -13,7 +13,7 @@ from django.utils import timezone
 from clients import hooks
 from clients.duplicates import scoring
 from clients.duplicates.detection import person_candidates
-from clients.models import Complaint, Household, Person, Region, RegistryStatus
+from clients.models import Complaint, Household, MemberChange, Person, Region, RegistryStatus
 from clients.nik import clean_number
 from pandu import roles
 from pandu.text import is_digits
@@ -422,3 +422,9 @@ def households_by_status() -> dict:
         for key, status in (("listed", RegistryStatus.LISTED), ("in_verification", RegistryStatus.IN_VERIFICATION),
                             ("not_listed", RegistryStatus.NOT_LISTED))
     }
+
+
+def household_member_changes(household: Household, *, limit: int = 20) -> list:
+    """Who joined and left the household, newest first (moves, splits, deaths, births)."""
+    from_or_to = Q(from_household=household) | Q(to_household=household)
+    return list(MemberChange.objects.filter(from_or_to).select_related("person", "from_household", "to_household", "by")[:limit])

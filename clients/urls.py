@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import views
+from clients import change_views, views
 
 app_name = "clients"
 
@@ -14,7 +14,11 @@ urlpatterns = [
     path("households/<int:pk>/photo/full/", views.household_photo, name="household_photo"),
     path("households/<int:pk>/photo/thumb/", views.household_photo, {"size": "thumb"}, name="household_photo_thumb"),
     path("households/<int:household_pk>/persons/new/", views.person_create, name="person_create"),
+    path("households/<int:pk>/split/", change_views.household_split, name="household_split"),
+    path("households/<int:pk>/birth/", change_views.household_birth, name="household_birth"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/move/", change_views.person_move, name="person_move"),
+    path("persons/<int:pk>/death/", change_views.person_death, name="person_death"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/photo/", views.person_photo_upload, name="person_photo_upload"),
     path("persons/<int:pk>/photo/full/", views.person_photo, name="person_photo"),

@@ -137,11 +137,12 @@ def household_detail(request, pk):
         "members": members,
         "registry_changes": household.registry_changes.select_related("changed_by")[:20],
         "complaints": household.complaints.all()[:10],
+        "member_changes": selectors.household_member_changes(household),
         **_record_page_context(request),
     }
     if context["card"]:  # only the members this user's work is about, nothing of the others
         context.update(members=members.filter(pk__in=selectors.persons_for_user(request.user).values("pk")),
-                       registry_changes=[], complaints=[], show_health=False)
+                       registry_changes=[], complaints=[], member_changes=[], show_health=False)
     context["sections"] = hooks.render_page_sections("household", request, household, context)
     return render(request, "clients/household_detail.html", context)
 
@@ -203,11 +204,12 @@ def person_detail(request, pk):
         "registry_changes": household.registry_changes.select_related("changed_by")[:20] if household else [],
         "complaints": person.complaints.all()[:10],
         "aliases": person.aliases.all(),
+        "member_changes": person.member_changes.select_related("person", "from_household", "to_household", "by"),
         **_record_page_context(request),
     }
     if context["card"]:
         disclosed = hooks.person_disclosures(request.user, person)
-        context.update(members=[], registry_changes=[], complaints=[], aliases=[],
+        context.update(members=[], registry_changes=[], complaints=[], aliases=[], member_changes=[],
                        show_full_nik=hooks.FULL_NIK in disclosed, show_health=hooks.HEALTH in disclosed)
     if person.is_anonymised:
         context["can_edit"] = False

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from desks import services
-from desks.models import Desk, DeskAssignment, Pathway, Provider, Service
+from desks.models import Desk, DeskAssignment, EligibilityRule, Pathway, Provider, Service
 
 
 class LinesField(forms.CharField):
@@ -47,7 +47,8 @@ class ServiceAdminForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = ["provider", "code", "name", "description", "domain", "sla_days", "required_documents",
-                  "accepted_pathways", "quota", "quota_period", "needs_full_nik", "needs_health_data", "is_active"]
+                  "accepted_pathways", "quota", "quota_period", "needs_full_nik", "needs_health_data", "programme",
+                  "is_active"]
 
 
 class ServiceInline(admin.TabularInline):
@@ -66,12 +67,23 @@ class ProviderAdmin(admin.ModelAdmin):
     inlines = [ServiceInline]
 
 
+class EligibilityRuleInline(admin.StackedInline):
+    """Who the service is for: every condition filled in must hold (a welfare class or a desil:
+    either). Opening a case shows each person's answer with its reasons."""
+
+    model = EligibilityRule
+    extra = 0
+    max_num = 1
+    filter_horizontal = ("pmks_categories", "villages", "not_in_programmes")
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceAdminForm
     list_display = ("code", "name", "provider", "domain", "sla_days", "quota", "is_active")
     list_filter = ("provider", "domain", "is_active")
     search_fields = ("code", "name")
+    inlines = [EligibilityRuleInline]
 
 
 @admin.register(Desk)

@@ -97,6 +97,11 @@ class Service(TimeStampedModel):
         _("officers see health and PMKS data"), default=False,
         help_text=_("Disability, chronic illness and PMKS categories: only for services about them."),
     )
+    programme = models.ForeignKey(
+        "clients.Programme", on_delete=models.PROTECT, null=True, blank=True, related_name="services",
+        verbose_name=_("programme"),
+        help_text=_("A referral completed with a grant records the person or family in this programme."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -326,3 +331,54 @@ class TicketStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} → {self.desk.ticket_prefix} ({self.status})"
+
+
+class EligibilityRule(TimeStampedModel):
+    """Who a service is for, beyond its pathways: each condition set must hold. Opening a case
+    shows per service whether the person meets them, and why not; the head may refer anyway with a
+    written reason (kept on the referral). Edited by the administrator in the admin."""
+
+    # The welfare classes of the verivali scorecard (DESIGN: default bands), by rank: 0 = very poor.
+    class WelfareAtMost(models.IntegerChoices):
+        VERY_POOR = 0, _("Very poor")
+        POOR = 1, _("Poor or poorer")
+        NEAR_POOR = 2, _("Near poor or poorer")
+
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="eligibility",
+                                   verbose_name=_("service"))
+    welfare_at_most = models.PositiveSmallIntegerField(
+        _("welfare class at most"), choices=WelfareAtMost.choices, null=True, blank=True,
+        help_text=_("By the household's latest validated verivali survey."),
+    )
+    decile_at_most = models.PositiveSmallIntegerField(
+        _("welfare decile (desil) at most"), null=True, blank=True,
+        help_text=_("From the national registry (DTKS/DTSEN). With a welfare class too, either one suffices."),
+    )
+    pmks_categories = models.ManyToManyField(
+        "clients.PMKSCategory", blank=True, related_name="+", verbose_name=_("PMKS categories (any of)"),
+    )
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    villages = models.ManyToManyField(
+        "clients.Region", blank=True, related_name="+", verbose_name=_("villages (any of)"),
+        help_text=_("E.g. a company's ring-one villages. Empty: every village."),
+        limit_choices_to={"level__in": ["kelurahan", "kampung"]},
+    )
+    not_in_programmes = models.ManyToManyField(
+        "clients.Programme", blank=True, related_name="+", verbose_name=_("not already in programmes"),
+        help_text=_("A family that receives one of these today is not eligible (no double aid)."),
+    )
+
+    class Meta:
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+        constraints = [
+            models.CheckConstraint(condition=Q(decile_at_most__isnull=True) | Q(decile_at_most__gte=1,
+                                                                                 decile_at_most__lte=10),
+                                   name="eligibility_decile_1_to_10"),
+            models.CheckConstraint(condition=Q(min_age__isnull=True) | Q(max_age__isnull=True)
+                                   | Q(max_age__gte=F("min_age")), name="eligibility_ages_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.service)

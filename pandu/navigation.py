@@ -47,6 +47,8 @@ NAV: list[NavItem] = [
     NavItem(_("Scorecard what-if"), "verivali:whatif", frozenset({r.HEAD})),
     NavItem(_("Registry imports"), "registry:import_list", frozenset({r.DATA_OFFICER, r.ADMIN})),
     NavItem(_("Registry exports"), "registry:export", frozenset({r.DATA_OFFICER, r.ADMIN})),
+    NavItem(_("Programme lists"), "registry:programme_lists", frozenset({r.DATA_OFFICER, r.ADMIN})),
+    NavItem(_("National registry proposals"), "registry:proposals", frozenset({r.DATA_OFFICER, r.ADMIN})),
     NavItem(_("Find a person"), "clients:search", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.VALIDATOR, r.HEAD, r.ADMIN})),
     NavItem(_("Register a household"), "clients:household_create", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),
     NavItem(_("Complaints"), "clients:complaint_list",

@@ -68,6 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_permissions("clients.region", "view", "add", "change"),
         *_model_permissions("clients.pmkscategory", "view", "add", "change"),
         *_model_permissions("clients.complaintdeadline", "view", "change"),
+        *_model_permissions("clients.programme", "view", "add", "change"),
+        *_model_permissions("desks.eligibilityrule", "view", "add", "change", "delete"),
         *_model_permissions("pandu.auditevent", "view"),
         *_model_permissions("pandu.officeidentity", "view", "add", "change"),
         *_model_permissions("pandu.officecalendarday", "view", "add", "change", "delete"),

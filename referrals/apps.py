@@ -7,6 +7,8 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Cases and referrals")
 
     def ready(self):
-        from referrals import person_pages
+        from clients import hooks
+        from referrals import person_pages, services
 
         person_pages.register()
+        hooks.register_death_listener(services.referrals_close_for_death)

@@ -57,6 +57,7 @@ class CaseOpenForm(forms.Form):
 
     def __init__(self, *args, proposed: str, ticket=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.eligibility: dict = {}  # desks.eligibility answers by service id, set by the view
         self.fields["pathway"].initial = proposed
         self.fields["ticket"].initial = ticket.pk if ticket else None
         self.fields["case_worker"].queryset = case_workers()
@@ -76,7 +77,8 @@ class CaseOpenForm(forms.Form):
         domains = {service.pk: service.domain for service in self.fields["services"].queryset}
         boxes: dict[str, list] = {}
         for box in self["services"]:
-            boxes.setdefault(domains.get(box.data["value"].value, ""), []).append(box)
+            pk = box.data["value"].value
+            boxes.setdefault(domains.get(pk, ""), []).append({"box": box, "eligibility": self.eligibility.get(pk)})
         return [
             {
                 "domain": domain,
@@ -142,6 +144,14 @@ class AddNeedForm(forms.Form):
         self.fields["service"].queryset = services
         self.fields["ticket"].initial = ticket.pk if ticket else None
         self.need = need
+
+
+class EligibilityOverrideForm(AddNeedForm):
+    """The head refers an open need although the person is not eligible: the reason is kept on
+    the referral."""
+
+    reason = forms.CharField(label=_("Why refer anyway (the head's reason)"), max_length=255,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CaseAssignForm(forms.Form):

@@ -445,6 +445,16 @@ class Referral(TimeStampedModel):
     place_release_reason = models.CharField(
         _("why the place was freed"), max_length=12, choices=PlaceRelease.choices, blank=True, editable=False
     )
+    # The person did not meet the service's eligibility rule (desks.EligibilityRule); the head
+    # referred them anyway: why, who, and the reasons that were overridden.
+    eligibility_override_reason = models.CharField(
+        _("head's reason to refer although not eligible"), max_length=255, blank=True, editable=False
+    )
+    eligibility_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("eligibility overridden by"), editable=False, db_index=False,
+    )
+    eligibility_reasons = models.CharField(_("not eligible because"), max_length=500, blank=True, editable=False)
     news_at = models.DateTimeField(
         _("news for the front desk since"),
         null=True,
@@ -472,6 +482,9 @@ class Referral(TimeStampedModel):
             models.Index(fields=["provider", "status", "due_on"], name="referral_inbox_idx"),
             models.Index(fields=["service", "status"], name="referral_service_status_idx"),
             models.Index(fields=["news_at"], condition=Q(news_at__isnull=False), name="referral_news_idx"),
+            # the few overridden ones: deleting a user looks its PROTECT references up here
+            models.Index(fields=["eligibility_override_by"], condition=Q(eligibility_override_by__isnull=False),
+                         name="referral_override_by_idx"),
             models.Index(
                 fields=["service", "waitlisted_at"],
                 condition=Q(status="waiting"),

@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy
 from clients import hooks
 from clients.images import process_image
 from clients.models import Person, RegistryStatus
+from clients.programmes import participation_record
+from desks.eligibility import Eligibility, eligibility_for, service_eligibility
 from desks.models import Domain, Pathway, Service
 from desks.services import in_office_desk, itinerary_plan, ticket_link_person
 from pandu import roles
@@ -278,6 +280,12 @@ def case_open(
                 % {"name": person.full_name}
             )
     refusals = [message for service in services if (message := pathway_refusal(service, pathway))]
+    refusals += [
+        _("%(service)s: not eligible. %(reasons)s Leave it unticked: the need stays open on the case page, where "
+          "the head may refer it anyway with a written reason.") % {"service": answer.service.name,
+                                                                    "reasons": " ".join(answer.reasons)}
+        for answer in eligibility_for(person, services).values() if not answer.eligible
+    ] if services else []
     if refusals:
         raise ValidationError(refusals)
     if ticket is not None:
@@ -340,8 +348,24 @@ def _plan_visit(ticket, referrals: list[Referral], *, officer, send_on: bool) ->
         itinerary_plan(ticket=ticket, stops=stops, officer=officer, send_on=send_on)
 
 
+def _eligibility_override(answer: Eligibility, *, actor, override_reason: str) -> dict:
+    """The referral's fields when the person is not eligible and the head refers anyway; a
+    refusal naming the reasons otherwise."""
+    if answer.eligible:
+        return {}
+    reasons = " ".join(answer.reasons)
+    if not override_reason.strip():
+        raise ValidationError(_("%(service)s: not eligible. %(reasons)s Only the head can refer anyway, with a "
+                                "written reason.") % {"service": answer.service.name, "reasons": reasons})
+    if not roles.has_role(actor, roles.HEAD):
+        raise ValidationError(_("Only the head can refer a person who is not eligible."))
+    return {"eligibility_override_reason": override_reason.strip()[:255], "eligibility_override_by": actor,
+            "eligibility_reasons": reasons[:500]}
+
+
 @transaction.atomic
-def case_add_need(*, case: Case, service: Service, actor, ticket=None, need: CaseNeed | None = None) -> Referral:
+def case_add_need(*, case: Case, service: Service, actor, ticket=None, need: CaseNeed | None = None,
+                  override_reason: str = "") -> Referral:
     """Refer a need: an open need of the assessment (``need``, to a service of its domain), or
     a need found later (at an agency's desk, or back at the front desk), recorded in the
     service's domain. One more referral of the case, on the case's pathway, with its letter;
@@ -365,9 +389,14 @@ def case_add_need(*, case: Case, service: Service, actor, ticket=None, need: Cas
         )
         case_event_add(case=case, action=CaseEvent.Action.NEED_RECORDED, actor=actor,
                        note=f"{need.get_domain_display()}: {need.description}")
-    referral = referral_create(case=case, service=service, created_by=actor, need=need)
-    case_event_add(case=case, action=CaseEvent.Action.NEED_REFERRED, actor=actor,
-                   note=f"{need.description} → {referral.number} · {service.name}")
+    override = _eligibility_override(service_eligibility(service, case.person), actor=actor,
+                                     override_reason=override_reason)
+    referral = referral_create(case=case, service=service, created_by=actor, need=need, **override)
+    note = f"{need.description} → {referral.number} · {service.name}"
+    if override:
+        note += " — " + _("not eligible, referred by the head: %(reason)s") % {
+            "reason": override["eligibility_override_reason"]}
+    case_event_add(case=case, action=CaseEvent.Action.NEED_REFERRED, actor=actor, note=note)
     ticket = ticket or case.ticket
     if ticket is not None:
         _plan_visit(ticket, [referral], officer=actor, send_on=False)
@@ -376,7 +405,8 @@ def case_add_need(*, case: Case, service: Service, actor, ticket=None, need: Cas
 
 @transaction.atomic
 def referral_create(
-    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None, need: CaseNeed | None = None
+    *, case: Case, service: Service, created_by, at: datetime.datetime | None = None, need: CaseNeed | None = None,
+    eligibility_override_reason: str = "", eligibility_override_by=None, eligibility_reasons: str = "",
 ) -> Referral:
     """A numbered referral to the service's provider: sent, or on the waiting list when the quota is full."""
     at = at or timezone.now()
@@ -405,6 +435,9 @@ def referral_create(
         required_documents=list(service.required_documents),
         return_code=unused_return_code(),
         created_by=created_by,
+        eligibility_override_reason=eligibility_override_reason,
+        eligibility_override_by=eligibility_override_by,
+        eligibility_reasons=eligibility_reasons,
     )
     Referral.objects.filter(pk=referral.pk).update(created_at=at)
     event = ReferralEvent.objects.create(
@@ -527,9 +560,23 @@ def referral_transition(
     referral_hooks.referral_changed(referral=referral, event=event)
     if action == "complete" and outcome == Referral.Outcome.GRANTED:
         aid_follow_up_plan(referral=referral, at=at)
+        _record_programme(referral, at=at)
     if held_place and not holds_place(referral):
         _promote_next(referral.service, at=at)
     return referral
+
+
+def _record_programme(referral: Referral, *, at: datetime.datetime) -> None:
+    """A grant of a service that belongs to a programme (``Service.programme``): the person (or
+    their household, for a household programme) receives it from today."""
+    programme = referral.service.programme
+    if programme is None:
+        return
+    person = referral.case.person
+    if programme.unit == programme.Unit.HOUSEHOLD and person.household_id is None:
+        return
+    participation_record(programme=programme, person=person, starts_on=timezone.localdate(at),
+                         source=referral.number, as_of=timezone.localdate(at), referral_id=referral.pk)
 
 
 # --- the reply slip (balasan rujukan) ----------------------------------------------------------
@@ -671,6 +718,26 @@ def referral_release_place(
     _promote_next(referral.service, at=at)
     referral.refresh_from_db()
     return referral
+
+
+OPEN_STATUSES = (S.WAITING, S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED)
+
+
+@transaction.atomic
+def referrals_close_for_death(*, person, died_on: datetime.date, actor) -> list[Referral]:
+    """The desk recorded a death (``clients.changes.person_record_death``, through
+    ``clients.hooks.register_death_listener``): each open referral of the person is cancelled and
+    each quota place a granted one holds is freed, with that reason; the next on a waiting list is
+    offered the place in the same transaction."""
+    reason = _("The beneficiary died on %(on)s.") % {"on": date_format(died_on, "DATE_FORMAT")}
+    changed = []
+    for referral in Referral.objects.filter(case__person=person, status__in=OPEN_STATUSES).order_by("pk"):
+        changed.append(referral_transition(referral=referral, action="cancel", actor=actor, note=reason))
+    holding = Referral.objects.filter(holds_place_q(), case__person=person, service__quota__isnull=False)
+    for referral in holding.order_by("pk"):
+        changed.append(referral_release_place(referral=referral, reason=Referral.PlaceRelease.DIED, actor=actor,
+                                              note=reason))
+    return changed
 
 
 def quota_upkeep(at: datetime.datetime | None = None) -> str:

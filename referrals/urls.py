@@ -30,6 +30,7 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
     path("cases/<int:pk>/assessment/", views.case_need_record, name="case_need_record"),
     path("cases/<int:pk>/needs/<int:need_pk>/handled/", views.need_handle, name="need_handle"),
+    path("cases/<int:pk>/needs/<int:need_pk>/override/", views.need_override, name="need_override"),
     path("cases/<int:pk>/follow-ups/", views.follow_up_plan, name="follow_up_plan"),
     path("cases/<int:pk>/follow-ups/<int:follow_up_pk>/done/", views.follow_up_done, name="follow_up_done"),
     path("cases/<int:pk>/close/", views.case_close, name="case_close"),

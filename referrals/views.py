@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clients import hooks
 from clients.selectors import complaints_for_user, get_person_for_user
 from clients.services import SearchLimitReached, person_search_recorded
+from desks.eligibility import eligibility_for
 from desks.forms import TransferForm
 from desks.selectors import (
     assignment_for_user,
@@ -299,6 +300,7 @@ def case_open(request, person_pk):
     ticket_pk = parse_id(request.POST.get("ticket") or request.GET.get("ticket"))
     ticket = get_ticket_for_user(request.user, ticket_pk) if ticket_pk is not None else None
     form = forms.CaseOpenForm(request.POST or None, proposed=proposed, ticket=ticket)
+    form.eligibility = eligibility_for(person, form.fields["services"].queryset)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_open(
@@ -348,8 +350,14 @@ def case_detail(request, pk):
     may_manage = selectors.cases_to_manage(request.user).filter(pk=case.pk).exists()
     may_refer = case.is_open and selectors.cases_for_new_needs(request.user).filter(pk=case.pk).exists()
     needs = case_selectors.needs_of(case)
+    may_override = case.is_open and roles.has_role(request.user, roles.HEAD)
     for need in needs:
         need.refer_form = forms.AddNeedForm(case=case, need=need) if may_refer and need.state == "open" else None
+        need.override_form = None
+        if may_override and need.state == "open":
+            need.override_form = forms.EligibilityOverrideForm(case=case, need=need)
+            answers = eligibility_for(case.person, need.override_form.fields["service"].queryset)
+            need.not_eligible = [answer for answer in answers.values() if not answer.eligible]
     return render(
         request,
         "referrals/case_detail.html",
@@ -703,6 +711,28 @@ def case_add_need(request, pk):
             % {"number": referral.number, "provider": referral.provider.name},
         )
     return redirect_next(request, "referrals:case_detail", case.pk)
+
+
+@require_POST
+@roles.role_required(roles.HEAD)
+def need_override(request, pk, need_pk):
+    """The head refers an open need to a service the person is not eligible for, with a written
+    reason (kept on the referral and in the case's history)."""
+    case = selectors.get_case_for_user(request.user, pk)
+    need = get_object_or_404(case.needs, pk=need_pk)
+    form = forms.EligibilityOverrideForm(request.POST, case=case, need=need)
+    if not form.is_valid():
+        messages.error(request, _("Choose the service and write why the person is referred anyway."))
+        return redirect("referrals:case_detail", case.pk)
+    try:
+        referral = services.case_add_need(case=case, service=form.cleaned_data["service"], actor=request.user,
+                                          need=need, override_reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        error_messages(request, error)
+    else:
+        messages.success(request, _("Referral %(number)s to %(provider)s sent with your reason.")
+                         % {"number": referral.number, "provider": referral.provider.name})
+    return redirect("referrals:case_detail", case.pk)
 
 
 @require_POST

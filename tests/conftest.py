@@ -49,6 +49,15 @@ def today():
 
 
 @pytest.fixture
+def english_messages():
+    """The messages in English (the office's default is Indonesian): for tests that read them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def dinkes(reference_data):
     from desks.models import Provider
 

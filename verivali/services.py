@@ -12,8 +12,9 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.changes import national_proposal_add
 from clients.images import ProcessedImage
-from clients.models import Household, Person, Region, RegistryStatus
+from clients.models import Household, NationalProposal, Person, Region, RegistryStatus
 from clients.services import complaints_settle_by_decree, household_set_registry_status
 from pandu import roles
 from verivali import selectors
@@ -421,6 +422,26 @@ LISTED_CLASSES = {
 }
 
 
+def _propose_outcome(assessment: Assessment, *, was: str, head, decree_number: str, label: str) -> None:
+    """What the national registry is told of a decree's outcome: a household that enters the
+    list is proposed as new, one that leaves it for deactivation, one that stays listed corrected
+    with its class."""
+    listed = assessment.welfare_class in LISTED_CLASSES
+    if listed and was != RegistryStatus.LISTED:
+        kind = NationalProposal.Kind.NEW
+    elif not listed and was == RegistryStatus.LISTED:
+        kind = NationalProposal.Kind.DEACTIVATION
+    elif listed:
+        kind = NationalProposal.Kind.CORRECTION
+    else:
+        return  # not listed before, not listed now: nothing to tell
+    national_proposal_add(
+        kind=kind, cause=NationalProposal.Cause.VERIVALI, household=assessment.household, proposed_by=head,
+        reason=_("Verivali decree (SK) %(number)s: %(class)s, score %(score)s.") % {
+            "number": decree_number, "class": label, "score": assessment.score},
+    )
+
+
 @transaction.atomic
 def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: datetime.date) -> Batch:
     """The Bupati decree: every validated household becomes listed or not listed, and the open
@@ -442,6 +463,7 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
         )
     labels = dict(ClassBand.WelfareClass.choices)
     for assessment in validated:
+        was = assessment.household.registry_status
         household_set_registry_status(
             household=assessment.household,
             status=RegistryStatus.LISTED
@@ -458,6 +480,7 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
             },
             reference=f"SK {decree_number} · {_('assessment')} {assessment.pk}",
         )
+        _propose_outcome(assessment, was=was, head=head, decree_number=decree_number, label=labels[assessment.welfare_class])
     # the complaints that asked for these households to be surveyed are answered by the decree
     complaints_settle_by_decree(
         households=[assessment.household for assessment in validated],

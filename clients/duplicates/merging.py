@@ -20,9 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients import hooks
+from clients.changes import national_proposal_add
 from clients.models import (
     DuplicateCandidate,
     NameKey,
+    NationalProposal,
     Person,
     PersonAlias,
     PersonMerge,
@@ -187,6 +189,10 @@ def persons_merge(*, candidate: DuplicateCandidate, survivor: Person, choices: d
                  summary=f"merged person {other_pk} into {survivor.pk}",
                  detail={"merge": merge.pk, "merged": other_pk, "fields_taken": taken,
                          "moved": {label: sum(map(len, fields.values())) for label, fields in moved.items()}})
+    # One record left in Pandu: the national registry is asked to correct its two rows alike.
+    national_proposal_add(kind=NationalProposal.Kind.CORRECTION, cause=NationalProposal.Cause.MERGE,
+                          reason=f"Data ganda digabung: #{other_pk} ke #{survivor.pk}", person=survivor,
+                          proposed_by=user, at=merge.merged_at)
     hooks.person_merged(merge)
     return merge
 
@@ -206,6 +212,9 @@ def merge_undo(*, merge: PersonMerge, user, request=None) -> Person:
         raise ValidationError(_("A merge can be undone within %(days)d days only.") % {"days": PersonMerge.UNDO_DAYS})
     survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
     merge.aliases.all().delete()
+    # The merge's proposal goes with it (moved with the survivor's rows, so found by its time).
+    NationalProposal.objects.filter(cause=NationalProposal.Cause.MERGE, proposed_at=merge.merged_at,
+                                    person_id=survivor.pk).delete()
     _restore(merge.survivor_before)  # first: it frees the NIK the survivor may have taken
     _restore(merge.merged_record)
     _move_back(moved=merge.moved, source=survivor.pk, target=merge.merged_id)

@@ -47,6 +47,7 @@ from clients.registry.rows import (
     MAX_ADDRESS,
     MAX_BIRTH_PLACE,
     MAX_NAME,
+    MAX_NATIONAL_ID,
     MAX_SOURCE,
     RELATIONSHIPS,
     collapse,
@@ -72,7 +73,7 @@ def _execute(cursor, label: str, sql: str, params=None) -> None:
 
 STAGE_COLUMNS = (
     "no_kk", "nik", "nama", "jenis_kelamin", "tempat_lahir", "tanggal_lahir", "hubungan_keluarga",
-    "alamat", "rt", "rw", "kode_wilayah", "sumber", "tahun",
+    "alamat", "rt", "rw", "kode_wilayah", "sumber", "tahun", "id_dtks", "desil",
 )  # fmt: skip
 
 WS = r"[\s\u00a0]"  # what Python's str.strip() and \s remove, for the characters files contain
@@ -146,6 +147,8 @@ SELECT s.line,
   {c("kode_wilayah")} AS village_text,
   upper(coalesce(nullif({c("sumber")}, ''), %(default_source)s)) AS source,
   {c("tahun")} AS year_text,
+  {c("id_dtks")} AS national_id,
+  {c("desil")} AS decile_text,
   {NAME_WORDS.format("s.nama")} AS name_words
 FROM {stage} s
 WHERE NOT ({" AND ".join(f"s.{column} = ''" for column in STAGE_COLUMNS)})  -- a blank line
@@ -193,7 +196,9 @@ WITH d AS (
       AS birth_date,
     rel.value AS relationship,
     r.id AS village_id,
-    CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} THEN year_text::int END AS year
+    CASE WHEN length(year_text) = 4 AND {DIGITS.format("year_text")} THEN year_text::int END AS year,
+    CASE WHEN length(decile_text) BETWEEN 1 AND 2 AND {DIGITS.format("decile_text")} THEN decile_text::int END
+      AS decile
   FROM d
   LEFT JOIN registry_nik_region nr ON nr.prefix = left(d.nik, 4)
   LEFT JOIN registry_relationship rel ON rel.word = d.relationship_word
@@ -204,12 +209,13 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
   CASE WHEN cardinality(name_words) <= {NAME_SPLIT_WORDS} THEN name_words END AS name_words,
   CASE WHEN rt_text = '' THEN '' ELSE lpad(rt_digits, 3, '0') END AS rt,
   CASE WHEN rw_text = '' THEN '' ELSE lpad(rw_digits, 3, '0') END AS rw,
-  village_id, source, year,
+  village_id, source, year, national_id, CASE WHEN decile BETWEEN 1 AND 10 THEN decile END AS decile,
   CASE WHEN kk_ok AND nik_ok AND full_name <> '' AND length(full_name) <= {MAX_NAME} AND sex IN ('L', 'P')
         AND length(birth_place) <= {MAX_BIRTH_PLACE} AND birth_date <= %(today)s AND relationship IS NOT NULL
         AND address <> '' AND length(address) <= {MAX_ADDRESS} AND (rt_text = '' OR rt_digits IS NOT NULL)
         AND (rw_text = '' OR rw_digits IS NOT NULL) AND village_id IS NOT NULL AND length(source) <= {MAX_SOURCE}
         AND (year_text = '' OR year BETWEEN 1900 AND %(max_year)s)
+        AND length(national_id) <= {MAX_NATIONAL_ID} AND (decile_text = '' OR decile BETWEEN 1 AND 10)
   THEN '{{}}'::text[]  -- the common case: a valid row, without building the list below
   ELSE array_remove(ARRAY[
     CASE WHEN NOT kk_ok THEN 'kk' END,
@@ -227,7 +233,9 @@ SELECT line, kk, nik, nik_ok, full_name, sex, birth_place, birth_date, relations
     CASE WHEN rw_text <> '' AND rw_digits IS NULL THEN 'rw_invalid' END,
     CASE WHEN village_id IS NULL THEN 'village_unknown' END,
     CASE WHEN length(source) > {MAX_SOURCE} THEN 'source_long' END,
-    CASE WHEN year_text <> '' AND (year IS NULL OR year NOT BETWEEN 1900 AND %(max_year)s) THEN 'year_invalid' END
+    CASE WHEN year_text <> '' AND (year IS NULL OR year NOT BETWEEN 1900 AND %(max_year)s) THEN 'year_invalid' END,
+    CASE WHEN length(national_id) > {MAX_NATIONAL_ID} THEN 'national_id_long' END,
+    CASE WHEN decile_text <> '' AND (decile IS NULL OR decile NOT BETWEEN 1 AND 10) THEN 'decile_invalid' END
   ], NULL) END AS reasons
 FROM v
 """
@@ -265,7 +273,7 @@ def _fixed_sql(fixed: dict[str, object]) -> tuple[str, str]:
 HOUSEHOLD_PLAN_SQL = f"""
 CREATE TEMP TABLE registry_household AS
 WITH src AS (
-  SELECT DISTINCT ON (kk COLLATE "C") line, kk, address, rt, rw, village_id, source, year
+  SELECT DISTINCT ON (kk COLLATE "C") line, kk, address, rt, rw, village_id, source, year, national_id, decile
   FROM registry_clean WHERE cardinality(reasons) = 0
   ORDER BY kk COLLATE "C", line  -- "C": bytes compared, the same groups, a faster sort
 )
@@ -275,7 +283,9 @@ WHERE h.id IS NULL OR NOT (
   (h.address, h.rt, h.rw, h.village_id, h.registry_status) IS NOT DISTINCT FROM
     (src.address, src.rt, src.rw, src.village_id, %(listed)s)
   AND h.registry_source = coalesce(nullif(src.source, ''), h.registry_source)
-  AND h.registry_year IS NOT DISTINCT FROM coalesce(src.year, h.registry_year))
+  AND h.registry_year IS NOT DISTINCT FROM coalesce(src.year, h.registry_year)
+  AND h.national_id = coalesce(nullif(src.national_id, ''), h.national_id)
+  AND h.decile IS NOT DISTINCT FROM coalesce(src.decile, h.decile))
 """
 
 # A written household gets a RegistryChange row when it is new or its status or source changed.
@@ -291,9 +301,19 @@ RETURNING 1
 """
 HOUSEHOLD_COLUMNS = (
     "kk_number, address, rt, rw, village_id, registry_status, registry_source, registry_year, created_at,"
-    " updated_at, created_by_id"
+    " updated_at, created_by_id, national_id, decile, decile_as_of"
 )
-HOUSEHOLD_VALUES = "r.kk, r.address, r.rt, r.rw, r.village_id, %(listed)s, r.source, r.year, now(), now(), %(user_id)s"
+HOUSEHOLD_VALUES = (
+    "r.kk, r.address, r.rt, r.rw, r.village_id, %(listed)s, r.source, r.year, now(), now(), %(user_id)s,"
+    " r.national_id, r.decile, CASE WHEN r.decile IS NOT NULL THEN %(as_of)s::date END"
+)
+# A file without the national identifier or the decile keeps what is stored; the decile's date
+# moves when the decile does. {0}: what is written (EXCLUDED in an upsert, r in an update).
+NATIONAL_SET = (
+    "national_id = coalesce(nullif({0}.national_id, ''), h.national_id), decile = coalesce({0}.decile, h.decile),"
+    " decile_as_of = CASE WHEN {0}.decile IS NOT NULL AND {0}.decile IS DISTINCT FROM h.decile"
+    " THEN %(as_of)s::date ELSE h.decile_as_of END"
+)
 
 
 def _households_upsert_sql(fixed: dict[str, object]) -> str:
@@ -310,12 +330,16 @@ WITH up AS (
     registry_status = EXCLUDED.registry_status,
     registry_source = coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
     registry_year = coalesce(EXCLUDED.registry_year, h.registry_year),
+    {NATIONAL_SET.format("EXCLUDED")},
     updated_at = now()
-  WHERE (h.address, h.rt, h.rw, h.village_id, h.registry_status, h.registry_source, h.registry_year)
+  WHERE (h.address, h.rt, h.rw, h.village_id, h.registry_status, h.registry_source, h.registry_year,
+         h.national_id, h.decile)
     IS DISTINCT FROM (EXCLUDED.address, EXCLUDED.rt, EXCLUDED.rw, EXCLUDED.village_id,
                       EXCLUDED.registry_status,
                       coalesce(nullif(EXCLUDED.registry_source, ''), h.registry_source),
-                      coalesce(EXCLUDED.registry_year, h.registry_year))
+                      coalesce(EXCLUDED.registry_year, h.registry_year),
+                      coalesce(nullif(EXCLUDED.national_id, ''), h.national_id),
+                      coalesce(EXCLUDED.decile, h.decile))
   RETURNING h.id, (h.xmax = 0) AS created, h.registry_status, h.registry_source, h.registry_year
 ), written AS (
   SELECT up.*, r.old_status, r.old_source FROM up LEFT JOIN registry_household r ON r.household_id = up.id
@@ -330,7 +354,7 @@ WITH written AS (
   UPDATE {Household._meta.db_table} h SET
     address = r.address, rt = r.rt, rw = r.rw, village_id = r.village_id, registry_status = %(listed)s,
     registry_source = coalesce(nullif(r.source, ''), h.registry_source),
-    registry_year = coalesce(r.year, h.registry_year), updated_at = now()
+    registry_year = coalesce(r.year, h.registry_year), {NATIONAL_SET.format("r")}, updated_at = now()
   FROM registry_household r WHERE h.id = r.household_id
   RETURNING h.id, h.registry_status, h.registry_source, h.registry_year, r.old_status, r.old_source
 ), rc AS ({REGISTRY_CHANGES})
@@ -550,11 +574,13 @@ def _worth_rebuilding(cursor, table: str, new: int) -> bool:
     return new >= max(BIG_IMPORT_ROWS, _count(cursor, table) / 2)
 
 
-def _households(cursor, result, *, user_id, reference: str, big: bool) -> None:
+def _households(cursor, result, *, user_id, reference: str, big: bool, as_of) -> None:
     skip = {"id", "kk_number", "address", "rt", "rw", "village_id", "registry_status", "registry_source",
-            "registry_year", "created_at", "updated_at", "created_by_id"}  # fmt: skip
+            "registry_year", "created_at", "updated_at", "created_by_id", "national_id", "decile",
+            "decile_as_of"}  # fmt: skip
     fixed = _fixed_columns(Household, skip)
     params = {
+        "as_of": as_of,
         "user_id": user_id,
         **{f"fixed_{column}": value for column, value in fixed.items()},
         "listed": RegistryStatus.LISTED.value,
@@ -622,7 +648,7 @@ def _ascii_letters_unaccented(cursor) -> bool:
 
 
 def import_fast(
-    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
+    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True, as_of=None
 ) -> None:
     user_id = getattr(user, "pk", None)
     connection.ensure_connection()
@@ -689,7 +715,7 @@ def import_fast(
         progress("checked", count)
 
         big = result.big = may_lock and _is_big(cursor)
-        _households(cursor, result, user_id=user_id, reference=reference, big=big)
+        _households(cursor, result, user_id=user_id, reference=reference, big=big, as_of=as_of or today)
         progress("households", count)
 
         _persons(cursor, result, user_id=user_id, big=big)

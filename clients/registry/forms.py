@@ -41,6 +41,22 @@ class RegistryUploadForm(forms.Form):
         return upload
 
 
+class ProgrammeUploadForm(RegistryUploadForm):
+    """An agency's list of programme recipients: checked, or imported at once (it is small)."""
+
+    as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("The date the list describes. Empty: today."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Programme list (CSV or XLSX)")
+        self.fields["file"].help_text = _("One row per recipient: NIK, NO_KK, PROGRAM, MULAI, SELESAI, SUMBER.")
+        self.fields["source"].help_text = _("For rows whose SUMBER column is empty, e.g. KEMENSOS or DINKES.")
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("check", _("Check only"), css_class="btn-outline-primary"))
+        self.helper.add_input(Submit("import", _("Import")))
+
+
 class RegistryExportForm(forms.Form):
     FORMATS = [("xlsx", "XLSX"), ("csv", "CSV")]
 

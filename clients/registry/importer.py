@@ -32,6 +32,9 @@ HOUSEHOLD_FIELDS = (
     "registry_status",
     "registry_source",
     "registry_year",
+    "national_id",
+    "decile",
+    "decile_as_of",
 )
 PERSON_FIELDS = ("full_name", "sex", "birth_place", "birth_date", "relationship", "household_id")
 
@@ -55,8 +58,10 @@ def registry_import(
     reference: str = "",
     progress: Progress | None = None,
     today: datetime.date | None = None,
+    as_of: datetime.date | None = None,
 ) -> ImportResult:
-    """Import one file in one transaction. Dry run and a strict run with rejections save nothing."""
+    """Import one file in one transaction. Dry run and a strict run with rejections save nothing.
+    ``as_of``: the date of the file's deciles (DESIL), by default today."""
     today = today or timezone.localdate()
     progress = progress or (lambda stage, done: None)
     reference = (reference or f"import:{Path(path).name}")[:120]
@@ -66,7 +71,7 @@ def registry_import(
             run = import_fast if engine == "fast" else import_rows
             # A dry run (the browser's check of a file) never locks the registry's tables.
             run(registry_file, result=result, today=today, default_source=source, user=user,
-                reference=reference, progress=progress, may_lock=not dry_run)  # fmt: skip
+                reference=reference, progress=progress, may_lock=not dry_run, as_of=as_of or today)  # fmt: skip
             if dry_run or (strict and result.rejected):
                 raise _Rollback
             result.saved = True
@@ -78,7 +83,7 @@ def registry_import(
 
 
 def import_rows(
-    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True
+    registry_file, *, result, today, default_source, user, reference, progress, may_lock=True, as_of=None
 ) -> None:
     """The row-by-row path: Python checks each row, the ORM writes each record."""
     villages = village_ids()
@@ -108,7 +113,7 @@ def import_rows(
         if row.kk_number in households:
             continue
         households[row.kk_number] = _household_upsert(
-            row, result=result, user=user, reference=reference
+            row, result=result, user=user, reference=reference, as_of=as_of or today
         )
     progress("households", result.rows)
 
@@ -117,7 +122,8 @@ def import_rows(
     progress("persons", result.rows)
 
 
-def _household_upsert(row: CleanRow, *, result: ImportResult, user, reference: str) -> Household:
+def _household_upsert(row: CleanRow, *, result: ImportResult, user, reference: str,
+                      as_of: datetime.date) -> Household:
     household = Household.objects.filter(kk_number=row.kk_number).first()
     old_status = household.registry_status if household else ""
     old_source = household.registry_source if household else None
@@ -131,7 +137,14 @@ def _household_upsert(row: CleanRow, *, result: ImportResult, user, reference: s
         "registry_year": row.year
         if row.year is not None
         else (household.registry_year if household else None),
+        # the national identifier and decile: a file without them keeps what is stored; the
+        # decile's date moves when the decile does
+        "national_id": row.national_id or (household.national_id if household else ""),
+        "decile": row.decile if row.decile is not None else (household.decile if household else None),
+        "decile_as_of": household.decile_as_of if household else None,
     }
+    if row.decile is not None and (household is None or household.decile != row.decile):
+        values["decile_as_of"] = as_of
     if household is None:
         household = Household.objects.create(kk_number=row.kk_number, created_by=user, **values)
         result.households_created += 1

@@ -32,10 +32,13 @@ class RawCopySpec:
 
 
 class RegistryFile:
-    """``with RegistryFile(path) as f: for line, values in f.rows(): ...`` (values in COLUMNS order)."""
+    """``with RegistryFile(path) as f: for line, values in f.rows(): ...`` (values in ``columns`` order)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, columns: tuple[str, ...] = COLUMNS,
+                 required: tuple[str, ...] = REQUIRED_COLUMNS):
+        """``columns``/``required``: another template read the same way (the programme lists)."""
         self.path = Path(path)
+        self.columns, self.required = columns, required
         self.is_xlsx = self.path.suffix.lower() in XLSX_SUFFIXES
         self._handle = None
         self._workbook = None
@@ -61,22 +64,22 @@ class RegistryFile:
         if header is None:
             raise ValidationError(_("The file is empty."))
         names = [collapse(name).upper().replace(" ", "_") for name in header]
-        missing = [column for column in REQUIRED_COLUMNS if column not in names]
+        missing = [column for column in self.required if column not in names]
         if missing:
             raise ValidationError(
                 _("The file lacks the column(s) %(columns)s of the registry template.")
                 % {"columns": ", ".join(missing)}
             )
-        self._positions = [names.index(column) if column in names else None for column in COLUMNS]
+        self._positions = [names.index(column) if column in names else None for column in self.columns]
         self._names = names
         return self
 
     def raw_copy_spec(self) -> RawCopySpec | None:
         """For a CSV whose header names each template column once: what COPY needs."""
-        if self.is_xlsx or any(self._names.count(column) > 1 for column in COLUMNS):
+        if self.is_xlsx or any(self._names.count(column) > 1 for column in self.columns):
             return None
         return RawCopySpec(
-            columns=[name if name in COLUMNS else "" for name in self._names],
+            columns=[name if name in self.columns else "" for name in self._names],
             delimiter=self._delimiter,
             encoding="UTF8" if self._encoding == "utf-8-sig" else "WIN1252",
         )

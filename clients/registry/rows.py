@@ -35,6 +35,10 @@ COLUMNS = (
     "KODE_WILAYAH",
     "SUMBER",
     "TAHUN",
+    # optional: the national registry's identifier (DTKS/DTSEN) and welfare decile (1–10), as of
+    # the import's date; a file without them imports as before and keeps what is stored
+    "ID_DTKS",
+    "DESIL",
 )
 REQUIRED_COLUMNS = (
     "NO_KK",
@@ -66,7 +70,7 @@ RELATIONSHIPS: dict[str, str] = {
 }
 
 # Field lengths of the models (a longer value is rejected, never cut).
-MAX_NAME, MAX_BIRTH_PLACE, MAX_ADDRESS, MAX_SOURCE = 150, 100, 255, 60
+MAX_NAME, MAX_BIRTH_PLACE, MAX_ADDRESS, MAX_SOURCE, MAX_NATIONAL_ID = 150, 100, 255, 60, 40
 
 # Whitespace as both paths see it (SQL uses the same class): spaces, tabs, line breaks, NBSP.
 WS_CLASS = r"[ \t\r\n\f\v\u00a0]"
@@ -77,6 +81,7 @@ _DMY_DATE = re.compile(r"^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$")
 _RT = re.compile(r"^0*([0-9]{1,3})$")
 _VILLAGE_DIGITS = re.compile(r"^([0-9]{2})([0-9]{2})([0-9]{2})([0-9]{4})$")
 _YEAR = re.compile(r"^[0-9]{4}$")
+_DECILE = re.compile(r"^[0-9]{1,2}$")
 
 
 def collapse(value: object) -> str:
@@ -131,6 +136,30 @@ def _nik_ok(raw: str, today: datetime.date) -> str | None:
     return info.nik if info.nik[:4] in nik_region_prefixes() else None
 
 
+def template_date(text: str) -> tuple[datetime.date | None, str]:
+    """A date as the templates write it (YYYY-MM-DD or DD-MM-YYYY, / or -): the date, or why not
+    ("required", "format", "invalid")."""
+    if not text:
+        return None, "required"
+    iso, dmy = _ISO_DATE.match(text), _DMY_DATE.match(text)
+    if not (iso or dmy):
+        return None, "format"
+    y, m, d = (iso[1], iso[2], iso[3]) if iso else (dmy[3], dmy[2], dmy[1])
+    found = _real_date(int(y), int(m), int(d))
+    return (found, "") if found is not None else (None, "invalid")
+
+
+def parse_template_date(text: str) -> tuple[datetime.date | None, str]:
+    """``template_date`` with the reason as the sentence an error report shows."""
+    found, problem = template_date(text)
+    messages = {
+        "required": _("Enter the date."),
+        "format": _("Write the date as YYYY-MM-DD or DD-MM-YYYY, not “%(value)s”.") % {"value": text},
+        "invalid": _("“%(value)s” is not a real date.") % {"value": text},
+    }
+    return found, messages.get(problem, "")
+
+
 @dataclass(frozen=True)
 class CleanRow:
     line: int
@@ -147,6 +176,8 @@ class CleanRow:
     village_id: int
     source: str
     year: int | None
+    national_id: str = ""
+    decile: int | None = None
 
 
 def check_row(
@@ -185,20 +216,11 @@ def check_row(
     if len(birth_place) > MAX_BIRTH_PLACE:
         reasons.append("birth_place_long")
 
-    birth_date = None
-    text = get("TANGGAL_LAHIR")
-    iso, dmy = _ISO_DATE.match(text), _DMY_DATE.match(text)
-    if not text:
-        reasons.append("birth_date_required")
-    elif not (iso or dmy):
-        reasons.append("birth_date_format")
-    else:
-        y, m, d = (iso[1], iso[2], iso[3]) if iso else (dmy[3], dmy[2], dmy[1])
-        birth_date = _real_date(int(y), int(m), int(d))
-        if birth_date is None:
-            reasons.append("birth_date_invalid")
-        elif birth_date > today:
-            reasons.append("birth_date_future")
+    birth_date, problem = template_date(get("TANGGAL_LAHIR"))
+    if problem:
+        reasons.append(f"birth_date_{problem}")
+    elif birth_date > today:
+        reasons.append("birth_date_future")
 
     relationship = RELATIONSHIPS.get(get("HUBUNGAN_KELUARGA").upper())
     if relationship is None:
@@ -231,6 +253,17 @@ def check_row(
         if year is None or not 1900 <= year <= today.year + 1:
             reasons.append("year_invalid")
 
+    national_id = get("ID_DTKS")
+    if len(national_id) > MAX_NATIONAL_ID:
+        reasons.append("national_id_long")
+
+    decile = None
+    text = get("DESIL")
+    if text:
+        decile = int(text) if _DECILE.match(text) else None
+        if decile is None or not 1 <= decile <= 10:
+            reasons.append("decile_invalid")
+
     if reasons:
         return None, reasons
     return (
@@ -249,6 +282,8 @@ def check_row(
             village_id=village_id,
             source=source,
             year=year,
+            national_id=national_id,
+            decile=decile,
         ),
         [],
     )
@@ -303,6 +338,9 @@ def reason_text(code: str, raw: Mapping[str, str], *, today: datetime.date) -> s
         "year_invalid": _("“%(value)s” is not a year like 2011.") % {"value": value},
         "nik_duplicate": _("This NIK already appears on line %(line)s; the first row counts.")
         % {"line": param},
+        "national_id_long": _("The national registry identifier is longer than %(n)d characters.")
+        % {"n": MAX_NATIONAL_ID},
+        "decile_invalid": _("A decile (desil) is a whole number from 1 to 10, not “%(value)s”.") % {"value": value},
     }
     return f"{_COLUMN_OF.get(code, 'NIK')}: {messages[code]}"
 
@@ -327,4 +365,6 @@ _COLUMN_OF = {
     "village_unknown": "KODE_WILAYAH",
     "source_long": "SUMBER",
     "year_invalid": "TAHUN",
+    "national_id_long": "ID_DTKS",
+    "decile_invalid": "DESIL",
 }

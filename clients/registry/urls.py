@@ -13,4 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/errors/", views.import_errors, name="import_errors"),
     path("exports/", views.export_list, name="export"),
     path("exports/proposal/", views.export_proposal, name="export_proposal"),
+    path("programmes/", views.programme_lists, name="programme_lists"),
+    path("proposals/", views.proposals, name="proposals"),
+    path("proposals/export/", views.proposals_export, name="proposals_export"),
 ]

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
+import io
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,9 +17,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from clients.models import ImportJob
+from clients import proposals as national
+from clients.models import ImportJob, NationalProposal, Programme
+from clients.programmes import programme_import
 from clients.registry import export
-from clients.registry.forms import RegistryExportForm, RegistryUploadForm
+from clients.registry.forms import ProgrammeUploadForm, RegistryExportForm, RegistryUploadForm
 from clients.registry.uploads import import_job_create, import_job_retry, import_job_start
 from pandu import roles
 from pandu.audit import audit_record
@@ -141,3 +150,73 @@ def export_proposal(request):
         summary=f"ministry proposal: {len(rows)} persons", detail={"filter": "verivali changes", "rows": len(rows),
                                                                   "format": fmt},
     )  # fmt: skip
+
+
+# --- the national update cycle -------------------------------------------------------------------
+
+
+def _month(request) -> datetime.date:
+    """The month asked for (``?month=2026-11``), else the current one."""
+    try:
+        return datetime.date.fromisoformat(f"{request.GET.get('month', '')}-01")
+    except ValueError:
+        return national.month_start()
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def proposals(request):
+    """The month's proposals to the national registry: what, about whom, why, proposed by whom;
+    exported for the ministry's application at the end of the month."""
+    month = _month(request)
+    page = Paginator(national.proposals_of_month(month), 50).get_page(request.GET.get("page"))
+    counts = national.proposal_counts(month)
+    return render(request, "registry/proposals.html", {
+        "month": month, "page_obj": page, "months": national.proposal_months(),
+        "counts": [(label, counts.get(kind, 0)) for kind, label in NationalProposal.Kind.choices],
+    })
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def proposals_export(request):
+    month = _month(request)
+    fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+    rows = list(national.export_rows(national.proposals_of_month(month)))
+    return _download(
+        request, name=f"usulan-dtks-{month:%Y-%m}", header=national.HEADER, rows=rows, fmt=fmt,
+        summary=f"national registry proposals {month:%Y-%m}: {len(rows)} rows",
+        detail={"month": f"{month:%Y-%m}", "rows": len(rows), "format": fmt},
+    )
+
+
+# --- the agencies' programme lists --------------------------------------------------------------
+
+
+@roles.role_required(*REGISTRY_ROLES)
+def programme_lists(request):
+    """Upload an agency's list of programme recipients: check it, or import it (one transaction,
+    the same list twice changes nothing); the rejected rows come back as the error report."""
+    form = ProgrammeUploadForm(request.POST or None, request.FILES or None)
+    result, report = None, ""
+    if request.method == "POST" and form.is_valid():
+        upload, data = form.cleaned_data["file"], form.cleaned_data
+        with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix.lower()) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                result = programme_import(handle.name, source=data["source"] or Path(upload.name).stem,
+                                          as_of=data["as_of"], dry_run="import" not in request.POST)
+            except ValidationError as error:
+                form.add_error("file", error)
+        if result is not None and result.saved:
+            audit_record(user=request.user, action=AuditEvent.Action.IMPORT, request=request,
+                         summary=result.summary_line(), detail={"file": upload.name, "rows": result.rows})
+            messages.success(request, _("Programme list imported: %(line)s") % {"line": result.summary_line()})
+        if result is not None and result.rejected:
+            buffer = io.StringIO()
+            result.write_errors(buffer)
+            report = base64.b64encode(buffer.getvalue().encode("utf-8-sig")).decode()
+    return render(request, "registry/programme_lists.html", {
+        "form": form, "result": result, "report": report, "rejected": result.rejected[:200] if result else [],
+        "programmes": Programme.objects.filter(is_active=True),
+    })

@@ -7,7 +7,8 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from desks.models import Desk, DeskAssignment, Provider
+from clients.models import Programme
+from desks.models import Desk, DeskAssignment, EligibilityRule, Provider, Service
 from desks.services import desk_assignment_save
 from pandu import roles as r
 from pandu.accounts import (
@@ -94,3 +95,24 @@ def logins_text(*, second_factor_exempt: bool = False) -> str:
     else:
         lines.append(f"  {', '.join(second_factor)}: set up an authenticator app (TOTP) at the first login")
     return "\n".join(lines)
+
+
+def seed_eligibility_rules() -> None:
+    """The demo's eligibility rules, after the demo cases (a rule speaks to cases opened from
+    now on): ASLUT for the elderly of poor households not already receiving it; RTLH for poor
+    households whose house was not already rebuilt. A grant of these services records the family
+    in the programme of the same name."""
+    rules = {
+        "DINSOS-ASLUT": ({"welfare_at_most": EligibilityRule.WelfareAtMost.POOR, "decile_at_most": 4, "min_age": 60},
+                         "ASLUT"),
+        "DINSOS-RTLH": ({"welfare_at_most": EligibilityRule.WelfareAtMost.POOR, "decile_at_most": 4}, "RTLH"),
+    }
+    for code, (conditions, programme_code) in rules.items():
+        service = Service.objects.filter(code=code).first()
+        programme = Programme.objects.filter(code=programme_code).first()
+        if service is None or programme is None:
+            continue
+        service.programme = programme
+        service.save(update_fields=["programme", "updated_at"])
+        rule, _created = EligibilityRule.objects.update_or_create(service=service, defaults=conditions)
+        rule.not_in_programmes.set([programme])

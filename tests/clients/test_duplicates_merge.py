@@ -9,8 +9,19 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.changes import national_proposal_add
 from clients.duplicates import merging
-from clients.models import DuplicateCandidate, Person, PersonAlias, PersonMerge, RegistryChange
+from clients.models import (
+    DuplicateCandidate,
+    MemberChange,
+    NationalProposal,
+    Participation,
+    Person,
+    PersonAlias,
+    PersonMerge,
+    Programme,
+    RegistryChange,
+)
 from clients.selectors import person_search
 from pandu.models import AuditEvent
 from pandu.office.privacy.services import person_anonymise
@@ -48,6 +59,10 @@ def pair(subject, data_officer, front_desk):
                                       no_nik_reason="KTP hilang", birth_date=other.birth_date)
     merging.persons_merge(candidate=_candidate(earlier, other), survivor=other, choices={}, user=data_officer)
     MemberCheck.objects.create(assessment=subject.assessment, person=other, full_name=other.full_name)
+    MemberChange.objects.create(person=other, kind="birth", to_household=other.household, on=other.birth_date)
+    Participation.objects.create(programme=Programme.objects.get(code="PKH"), household=other.household, person=other,
+                                 starts_on=datetime.date(2025, 1, 1), source="Dinsos", as_of=datetime.date(2025, 1, 1))
+    national_proposal_add(kind="correction", cause="move", reason="Pindah KK", person=other, proposed_by=data_officer)
     survivor = factories.PersonFactory(full_name="Yohana Lawing Anyeq", nik=None, no_nik_reason="Belum rekam KTP",
                                        birth_date=other.birth_date, phone="")
     other.refresh_from_db()
@@ -87,6 +102,8 @@ def test_a_merge_and_its_undo_leave_every_related_record_where_it_belongs(pair, 
     assert RegistryChange.objects.filter(reference=f"merge #{merge.pk}", household=survivor.household).exists()
     assert AuditEvent.objects.filter(object_id=str(survivor.pk), summary=f"merged person {other_pk} into {survivor.pk}",
                                      user=data_officer).exists()
+    proposal = NationalProposal.objects.get(cause="merge", person=survivor, reason__contains=f"#{other_pk} ke")
+    assert (proposal.kind, proposal.proposed_by) == ("correction", data_officer)
 
     restored = merging.merge_undo(merge=merge, user=data_officer)
 
@@ -101,6 +118,8 @@ def test_a_merge_and_its_undo_leave_every_related_record_where_it_belongs(pair, 
     assert DuplicateCandidate.objects.filter(person_a=candidate.person_a, person_b=candidate.person_b,
                                              state="open").exists()
     assert not PersonAlias.objects.filter(merge=merge).exists()
+    assert not NationalProposal.objects.filter(cause="merge", reason__contains=f"#{other_pk} ke").exists()
+    assert NationalProposal.objects.get(cause="move").person_id == other_pk
     assert [p.pk for p in person_search(query=other_nik)] == [other_pk]
     with pytest.raises(ValidationError):
         merging.merge_undo(merge=merge, user=data_officer)

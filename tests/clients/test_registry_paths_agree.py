@@ -8,7 +8,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clients.models import NameKey, Person, SearchName
+from clients.models import Household, NameKey, Person, SearchName
 from tests.clients.test_registry_import import counts, reasons, run, stored
 
 WS = st.sampled_from(["", " ", "  ", "\t", "\u00a0"])
@@ -30,6 +30,8 @@ CELLS = {
     "KODE_WILAYAH": st.sampled_from(["64.03.05.1004", "6403051005", " 64.03.01.2001 ", "64.03.05", "99.99.99.9999"]),
     "SUMBER": st.sampled_from(["PPLS2011", "dtks", "", " x  y "]),
     "TAHUN": st.sampled_from(["2011", "", "20xx", "1800", "2027", "2028"]),
+    "ID_DTKS": st.sampled_from(["", "3403050101200001", " dtks-77 ", "x" * 41]),
+    "DESIL": st.sampled_from(["", "1", "04", "10", "11", "0", "3.5", "a"]),
 }  # fmt: skip
 ROWS = st.lists(
     st.fixed_dictionaries({k: st.tuples(WS, v, WS) for k, v in CELLS.items()}),
@@ -54,7 +56,8 @@ def test_fast_and_row_paths_agree_on_random_dirty_rows(reference_data, tmp_path,
     for engine in ("fast", "big", "rows"):
         with transaction.atomic():
             result = run(engine, path=path, source="")
-            outcomes.append((counts(result), reasons(result), stored()))
+            national = sorted(Household.objects.values_list("kk_number", "national_id", "decile", "decile_as_of"))
+            outcomes.append((counts(result), reasons(result), stored(), national))
             # Every path stores pandu_name_key(full_name), and every key is a search name.
             assert not Person.objects.exclude(name_key=NameKey("full_name")).exists()
             keys = set(Person.objects.exclude(name_key="").values_list("name_key", flat=True))

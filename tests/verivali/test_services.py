@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from clients.images import process_image
-from clients.models import Household, Person, RegistryChange
+from clients.models import Household, NationalProposal, Person, RegistryChange
 from clients.selectors import persons_for_user
 from tests import factories
 from tests.verivali.conftest import all_answers, png_upload, submitted
@@ -183,6 +183,9 @@ def test_approval_lists_poor_households_and_unlists_the_not_poor(
     assert (rich.registry_status, rich.registry_source) == ("not_listed", "VERIVALI:VV-2026-9")
     change = RegistryChange.objects.get(household=rich)
     assert change.from_status == "listed" and change.to_status == "not_listed"
+    # the national registry is told: the poor household enters, the rich one leaves
+    proposals = dict(NationalProposal.objects.filter(cause="verivali").values_list("household", "kind"))
+    assert proposals == {household.pk: "new", rich.pk: "deactivation"}
     assert "188.45/321/DINSOS/2026" in change.reference and str(rich_a.pk) in change.reference
     assert set(batch.assessments.values_list("status", flat=True)) == {"approved"}
     batch.refresh_from_db()

@@ -1,3 +1,4 @@
+import datetime
 import sys
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", default="", help="listing source for rows whose SUMBER is empty"
         )
+        parser.add_argument(
+            "--as-of", type=datetime.date.fromisoformat, default=None,
+            help="the date of the file's deciles (optional DESIL column), YYYY-MM-DD (default: today)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="check and count, save nothing")
         parser.add_argument(
             "--strict", action="store_true", help="any rejected row imports nothing"
@@ -35,7 +40,8 @@ class Command(BaseCommand):
             help="fast: COPY and set-wise SQL (default); rows: row by row through the ORM",
         )  # fmt: skip
 
-    def handle(self, *args, path, source="", dry_run=False, strict=False, errors=None, engine="fast", **options):
+    def handle(self, *args, path, source="", dry_run=False, strict=False, errors=None, engine="fast", as_of=None,
+               **options):
         bar = None
         if self.stdout.isatty():
             from tqdm import tqdm
@@ -57,6 +63,7 @@ class Command(BaseCommand):
                 engine=engine,
                 progress=progress,
                 today=today,
+                as_of=as_of,
             )
         except (ValidationError, FileNotFoundError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from clients.models import ComplaintDeadline, PMKSCategory
+from clients.models import ComplaintDeadline, PMKSCategory, Programme
 from clients.regions import regency_code_normalise, regions_load
 from desks.models import Desk, Provider, Service
 from pandu.accounts import role_permissions_grant
@@ -76,6 +76,7 @@ class Command(BaseCommand):
                 counts["desks"] = self._desks()
                 counts["scorecard"] = self._scorecard()
                 counts["complaint deadlines"] = self._complaint_deadlines()
+                counts["programmes"] = self._programmes()
                 counts["role permissions"] = [role_permissions_grant(via="load_reference_data"), 0]
                 if dry_run:
                     transaction.set_rollback(True)
@@ -153,6 +154,24 @@ class Command(BaseCommand):
             )
             for line, row in self._file("pmks_categories.csv")
         )
+
+    def _programmes(self):
+        """The social protection programmes (PKH, BPNT, …): national, from Pandu's own
+        programmes.csv; a district adds its local ones in the admin or in its own file. A name the
+        administrator changed stays."""
+        path = self.data_dir / "programmes.csv" if self.data_dir else None
+        path = path if path is not None and path.exists() else DATA_DIR / "programmes.csv"
+        self.current = path.name
+        created = 0
+        for line, row in _rows(path):
+            code = self._column(line, row, "code")
+            if Programme.objects.filter(code=code).exists():
+                continue
+            self._save(line, Programme(code=code, name=self._column(line, row, "name"),
+                                       level=row.get("level") or Programme.Level.NATIONAL,
+                                       unit=row.get("unit") or Programme.Unit.HOUSEHOLD))
+            created += 1
+        return [created, 0]
 
     def _complaint_deadlines(self):
         """A missing kind gets the default days; a row the administrator changed stays as it is."""

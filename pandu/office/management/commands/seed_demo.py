@@ -40,6 +40,8 @@ class Command(BaseCommand):
                 clients_demo.seed_duplicates(households=created)
                 verivali_demo.seed(today=today, users=users, rng=rng)
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
+                clients_demo.seed_programmes(households=created, today=today, front_desk=users["loket"])
+                demo.seed_eligibility_rules()
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text(second_factor_exempt=keep_demo_passwords))
