@@ -7,11 +7,22 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clients import hooks
-from clients.models import Complaint, Household, Person, Region, RegistryStatus
+from clients.disability import adult_born_on_or_before, table_one_group_sql
+from clients.models import (
+    Complaint,
+    Household,
+    Person,
+    PMKSCategory,
+    PMKSCount,
+    Region,
+    RegistryStatus,
+)
 from clients.nik import clean_number
 from pandu import roles
 from pandu.text import is_digits
@@ -404,3 +415,110 @@ def households_by_status() -> dict:
         for key, status in (("listed", RegistryStatus.LISTED), ("in_verification", RegistryStatus.IN_VERIFICATION),
                             ("not_listed", RegistryStatus.NOT_LISTED))
     }
+
+
+# --- The paper's Table 1 (Data PMKS Kabupaten Berau), from the data ----------------------------
+
+PERSONS, HOUSEHOLDS = "persons", "households"
+
+# The paper's rows in its order: (key, label, what is counted, how). "disability": the Table 1 row
+# of the structured disability (clients.disability); "pmks": living persons of the PMKS category;
+# "pmks_kk": households with a living member of the category, as the paper counts poor families
+# and remote indigenous communities.
+TABLE_ONE_ROWS = (
+    ("child", gettext_lazy("Children with a disability"), PERSONS, "disability"),
+    ("NAPZA", gettext_lazy("Victims of drug abuse (NAPZA)"), PERSONS, "pmks"),
+    ("physical", gettext_lazy("Persons with a physical disability (daksa)"), PERSONS, "disability"),
+    ("sight", gettext_lazy("Persons with a visual disability (netra)"), PERSONS, "disability"),
+    ("hearing_speech", gettext_lazy("Persons with a hearing or speech disability (rungu/wicara)"), PERSONS,
+     "disability"),
+    ("mental", gettext_lazy("Persons with a mental or intellectual disability"), PERSONS, "disability"),
+    ("multiple", gettext_lazy("Persons with multiple disabilities (ganda)"), PERSONS, "disability"),
+    ("severe", gettext_lazy("Persons with a severe disability (ODK berat)"), PERSONS, "disability"),
+    ("LUT", gettext_lazy("Neglected elderly"), PERSONS, "pmks"),
+    ("FM", gettext_lazy("Poor families"), HOUSEHOLDS, "pmks_kk"),
+    ("BWBLP", gettext_lazy("Former prison inmates"), PERSONS, "pmks"),
+    ("KAT", gettext_lazy("Remote indigenous communities (KAT)"), HOUSEHOLDS, "pmks_kk"),
+    ("PRSE", gettext_lazy("Socio-economically vulnerable women"), PERSONS, "pmks"),
+)
+
+
+def disability_group_counts(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> dict[str, int]:
+    """Living persons per Table 1 disability row on the day ``on`` (today), read from the partial
+    covering index ``person_disability_idx`` (the disabled persons alone)."""
+    on = on or timezone.localdate()
+    join, params = "", [adult_born_on_or_before(on)]
+    if kecamatan is not None:
+        join = (" JOIN clients_household h ON h.id = p.household_id"
+                " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s")
+        params.append(kecamatan.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table_one_group_sql('p')}, count(*) FROM clients_person p{join}"
+            " WHERE p.disability_kinds <> '{}' AND p.life_status = 'active' GROUP BY 1",
+            params,
+        )
+        return dict(cursor.fetchall())
+
+
+def persons_in_disability_group(group: str, *, on: datetime.date | None = None) -> QuerySet[Person]:
+    """The living persons a Table 1 disability row counts (the dashboard's list behind the number)."""
+    on = on or timezone.localdate()
+    return Person.objects.filter(
+        pk__in=RawSQL(
+            f"SELECT p.id FROM clients_person p WHERE p.disability_kinds <> '{{}}' AND p.life_status = 'active'"
+            f" AND {table_one_group_sql('p')} = %s",
+            [adult_born_on_or_before(on), group],
+        )
+    )
+
+
+def pmks_household_counts(codes: list[str], *, kecamatan: Region | None = None) -> dict[str, int]:
+    """Households with at least one living member in each of these PMKS categories."""
+    join, params = "", []
+    if kecamatan is not None:
+        join = " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s"
+        params.append(kecamatan.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.code, count(DISTINCT p.household_id) FROM clients_pmkscategory c"
+            " JOIN clients_person_pmks_categories pc ON pc.pmkscategory_id = c.id"
+            " JOIN clients_person p ON p.id = pc.person_id AND p.life_status = 'active'"
+            f" JOIN clients_household h ON h.id = p.household_id{join}"
+            " WHERE c.code = ANY(%s) GROUP BY c.code",
+            [*params, list(codes)],
+        )
+        return dict(cursor.fetchall())
+
+
+def households_in_pmks(code: str) -> QuerySet[Household]:
+    """The households a Table 1 row in KK counts (the list behind the number)."""
+    return Household.objects.filter(
+        members__life_status=Person.LifeStatus.ACTIVE, members__pmks_categories__code=code
+    ).distinct()
+
+
+def table_one(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> list[dict]:
+    """The paper's Table 1 from the data: its thirteen rows in its order, each with its label,
+    what it counts (persons or households, KK) and how many, on the day ``on`` (today)."""
+    disability = disability_group_counts(kecamatan=kecamatan, on=on)
+    pmks_codes = [key for key, _label, _unit, how in TABLE_ONE_ROWS if how == "pmks"]
+    cells = PMKSCount.objects.filter(category__in=PMKSCategory.objects.filter(code__in=pmks_codes))
+    if kecamatan is not None:
+        cells = cells.filter(village__parent=kecamatan)
+    persons = dict(cells.values("category__code").annotate(n=Sum("persons")).values_list("category__code", "n"))
+    households = pmks_household_counts([key for key, _l, _u, how in TABLE_ONE_ROWS if how == "pmks_kk"],
+                                       kecamatan=kecamatan)
+    found = {"disability": disability, "pmks": persons, "pmks_kk": households}
+    return [
+        {"number": number, "key": key, "label": str(label), "unit": unit, "source": how,
+         "count": found[how].get(key, 0) or 0}
+        for number, (key, label, unit, how) in enumerate(TABLE_ONE_ROWS, start=1)
+    ]
+
+
+def disabilities_to_review() -> QuerySet[Person]:
+    """Persons whose disability was written in words no kind could be read from (migration
+    clients 0019): the data officer's list, until someone chooses the kinds."""
+    return Person.objects.filter(disability_to_review=True).select_related("household__village").order_by(
+        "full_name", "pk")

@@ -21,9 +21,9 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "provider", "domain", "sla_days", "quota", "is_active")
+    list_display = ("code", "name", "provider", "domain", "programme", "sla_days", "quota", "is_active")
     list_filter = ("provider", "domain", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "programme")
 
 
 @admin.register(Desk)

@@ -62,6 +62,12 @@ class Service(TimeStampedModel):
         _("domain"), max_length=20, choices=Domain.choices,
         help_text=_("The area of need it answers: a case's needs of this domain can be referred to it."),
     )
+    programme = models.CharField(
+        _("programme"), max_length=80, blank=True,
+        help_text=_("The programme or fund the service's aid comes from (ASLUT, Jamkesda, Baznas Berau Makmur, "
+                    "CSR Berau Coal…): the reports total the value of the aid per programme. Empty: the service "
+                    "counts as a programme of its own."),
+    )
     sla_days = models.PositiveSmallIntegerField(
         _("days to complete (SLA)"), default=14, help_text=_("Calendar days from sending to outcome.")
     )
@@ -256,7 +262,11 @@ class Ticket(TimeStampedModel):
                 name="ticket_priority_has_source",
             ),
         ]
-        indexes = [models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx")]
+        indexes = [
+            models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx"),
+            # The visits and the persons served in a period (the dashboard, the monthly report).
+            models.Index(fields=["issued_on"], include=["person"], name="ticket_issued_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -38,7 +38,7 @@ def priority_from_record(person) -> str:
     age = person.age
     if age is not None and age >= 60:
         return Ticket.Priority.ELDERLY
-    if person.disability.strip():
+    if person.disability_kinds or person.disability.strip():
         return Ticket.Priority.DISABILITY
     return ""
 

@@ -42,6 +42,8 @@ GRANTED = [
     "Biaya ditanggung penuh",
     "Disalurkan tahap I",
 ]
+# What a grant was worth in rupiah (a school fee, a hospital bill, a business start-up, a house).
+AID_VALUES = [350_000, 750_000, 1_250_000, 2_500_000, 5_000_000, 15_000_000]
 NOT_GRANTED = [
     "Sudah menerima program serupa tahun ini",
     "Anggaran tahun berjalan habis",
@@ -83,6 +85,11 @@ def _play(referral, story, *, at, now, rng, users, front_desk):
                 "outcome": outcome,
                 "outcome_detail": rng.choice(GRANTED if outcome == "granted" else NOT_GRANTED),
             }
+            if outcome == "granted":  # most grants in rupiah, some in kind
+                if rng.random() < 0.7:
+                    kwargs["aid_value"] = rng.choice(AID_VALUES)
+                else:
+                    kwargs["aid_kind"] = Referral.AidKind.IN_KIND
         elif action in ("reject", "return", "cancel"):
             kwargs = {
                 "note": rng.choice({"reject": REJECT, "return": RETURN, "cancel": CANCEL}[action])

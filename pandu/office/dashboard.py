@@ -14,8 +14,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
-from clients.selectors import complaint_figures, households_by_status
-from desks.models import Desk
+from clients.selectors import complaint_figures, households_by_status, table_one
+from desks.models import Desk, Pathway
+from pandu.office import selectors
 from referrals.selectors import dashboard_outcome_channels, dashboard_referrals
 from verivali import selectors as verivali_selectors
 
@@ -161,12 +162,43 @@ def complaints_summary(flt: DashboardFilter) -> dict:
     return complaint_figures(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan)
 
 
+def activity_summary(flt: DashboardFilter) -> dict:
+    """Visits and the distinct persons served, cases opened per pathway and recommendation
+    letters, in the period (and the kecamatan where the person lives)."""
+    period = {"date_from": flt.date_from, "date_to": flt.date_to, "kecamatan": flt.kecamatan}
+    cases = selectors.case_flow(**period)
+    return {
+        **selectors.persons_served(**period),
+        "cases_opened": cases["opened"],
+        "pathways": [{"pathway": value, "label": label, "count": cases["pathways"][value]}
+                     for value, label in Pathway.choices],
+        "recommendations": selectors.recommendation_flow(**period),
+    }
+
+
+def aid_summary(flt: DashboardFilter) -> dict:
+    """What the aid granted in the period was worth, per provider and per programme."""
+    period = {"date_from": flt.date_from, "date_to": flt.date_to, "kecamatan": flt.kecamatan,
+              "provider": flt.provider}
+    per_provider = selectors.aid_totals(**period, by="provider")
+    figures = ("grants", "rupiah", "in_money", "in_kind", "not_stated")
+    return {
+        "per_provider": per_provider,
+        "per_programme": selectors.aid_totals(**period, by="programme") if flt.provider is None else [],
+        "totals": {figure: sum(row[figure] for row in per_provider) for figure in figures},
+    }
+
+
 def dashboard_data(flt: DashboardFilter) -> dict:
-    """The whole office's figures; a provider's officer gets only their provider's referrals."""
+    """The whole office's figures; a provider's officer gets only their provider's referrals and
+    the value of its grants."""
     if flt.provider is not None:
-        return {"referrals": referrals_summary(flt)}
+        return {"referrals": referrals_summary(flt), "aid": aid_summary(flt)}
     return {
         "referrals": referrals_summary(flt),
+        "aid": aid_summary(flt),
+        "activity": activity_summary(flt),
+        "table_one": table_one(kecamatan=flt.kecamatan, on=min(flt.date_to, timezone.localdate())),
         "pmks": pmks_table(flt),
         "registry": registry_summary(flt),
         "verivali": verivali_summary(flt),

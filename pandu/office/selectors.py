@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Sum
+import datetime
 
-from clients.models import Complaint, RegistryCount
-from clients.selectors import complaints_overdue, households_by_status
+from django.db import connection
+from django.db.models import Count, Q, Sum, Value
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.utils import timezone
+
+from clients.models import Complaint, Household, Person, Region, RegistryCount
+from clients.selectors import complaints_overdue, disabilities_to_review, households_by_status
+from desks.models import Pathway, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
+from referrals.models import Case, Recommendation, Referral
 from referrals.selectors import referral_counts_for_home
 
 
@@ -25,6 +32,155 @@ def home_context(user) -> dict:
         "assignment": assignment_for_user(user),
         "complaints_open": Complaint.objects.exclude(status__in=Complaint.CLOSED_STATUSES).count(),
         "complaints_overdue": complaints_overdue(Complaint.objects.all()).count(),
+        "disabilities_to_review": disabilities_to_review().count(),
         "referral_counts": referral_counts_for_home(user),
         **home_casework(user),
     }
+
+
+# --- The office's figures for a period (the dashboard, the monthly report) ----------------------
+# Each takes the period's first and last day (WITA: a day is the office's day) and optionally a
+# kecamatan (where the person lives; a referral: where they lived when referred).
+
+
+def period_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period as [start, end): local midnight of its first day and of the day after its last."""
+    def midnight(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    return midnight(date_from), midnight(date_to + datetime.timedelta(days=1))
+
+
+def persons_served(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
+    """Visits (queue tickets issued) and the distinct persons served: a person linked to a ticket
+    of the period or whose case was opened in it counts once."""
+    start, end = period_bounds(date_from, date_to)
+    where, params = "", []
+    if kecamatan is not None:
+        where = (" AND person_id IN (SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+                 " JOIN clients_region v ON v.id = h.village_id WHERE v.parent_id = %s)")
+        params = [kecamatan.pk]
+    tickets = Ticket.objects.filter(issued_on__range=(date_from, date_to))
+    if kecamatan is not None:
+        tickets = tickets.filter(person__household__village__parent=kecamatan)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT person_id FROM desks_ticket WHERE issued_on BETWEEN %s AND %s"
+            f" AND person_id IS NOT NULL{where}"
+            " UNION SELECT person_id FROM referrals_case WHERE created_at >= %s AND created_at < %s"
+            f"{where}) served",
+            [date_from, date_to, *params, start, end, *params],
+        )
+        persons = cursor.fetchone()[0]
+    return {"visits": tickets.count(), "persons": persons}
+
+
+def registrations(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
+    """Households and persons registered in the period (at a desk or by a registry import)."""
+    start, end = period_bounds(date_from, date_to)
+    households = Household.objects.filter(created_at__gte=start, created_at__lt=end)
+    persons = Person.objects.filter(created_at__gte=start, created_at__lt=end)
+    if kecamatan is not None:
+        households = households.filter(village__parent=kecamatan)
+        persons = persons.filter(household__village__parent=kecamatan)
+    return {"households": households.count(), "persons": persons.count()}
+
+
+def case_flow(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
+    """Cases opened in the period per pathway, and closed in it per reason (a case reopened and
+    closed again counts where it was last closed)."""
+    start, end = period_bounds(date_from, date_to)
+    cases = Case.objects.all()
+    if kecamatan is not None:
+        cases = cases.filter(person__household__village__parent=kecamatan)
+    opened = dict(cases.filter(created_at__gte=start, created_at__lt=end).order_by().values_list("pathway")
+                  .annotate(n=Count("pk")).values_list("pathway", "n"))
+    closed = dict(cases.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).order_by()
+                  .values_list("closure_reason").annotate(n=Count("pk")).values_list("closure_reason", "n"))
+    return {
+        "opened": sum(opened.values()),
+        "pathways": {pathway: opened.get(pathway, 0) for pathway in Pathway.values},
+        "closed": sum(closed.values()),
+        "closed_by_reason": {reason: closed.get(reason, 0) for reason in Case.ClosureReason.values},
+    }
+
+
+def recommendation_flow(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
+    """Recommendation letters requested in the period, and approved and refused in it."""
+    start, end = period_bounds(date_from, date_to)
+    letters = Recommendation.objects.all()
+    if kecamatan is not None:
+        letters = letters.filter(person__household__village__parent=kecamatan)
+    decided = dict(letters.filter(decided_at__gte=start, decided_at__lt=end).order_by().values_list("status")
+                   .annotate(n=Count("pk")).values_list("status", "n"))
+    return {
+        "requested": letters.filter(created_at__gte=start, created_at__lt=end).count(),
+        "approved": decided.get(Recommendation.Status.APPROVED, 0),
+        "refused": decided.get(Recommendation.Status.REFUSED, 0),
+    }
+
+
+def complaint_flow(*, date_from: datetime.date, date_to: datetime.date) -> dict:
+    """Complaints received in the period, resolved and rejected in it, and those overdue when it
+    ended: received before its end, due before its end and not closed by then."""
+    start, end = period_bounds(date_from, date_to)
+    closed = dict(Complaint.objects.filter(resolved_at__gte=start, resolved_at__lt=end).order_by()
+                  .values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    overdue = Complaint.objects.filter(created_at__lt=end, due_on__lte=date_to).filter(
+        Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
+    return {
+        "received": Complaint.objects.filter(created_at__gte=start, created_at__lt=end).count(),
+        "resolved": closed.get(Complaint.Status.RESOLVED, 0),
+        "rejected": closed.get(Complaint.Status.REJECTED, 0),
+        "overdue_at_end": overdue.count(),
+    }
+
+
+# What aid_totals can total by: the group's key and its name.
+AID_GROUPS = {
+    "provider": ("provider_id", "provider__name"),
+    "service": ("service_id", "service__name"),
+    "programme": ("programme", "programme"),
+    "kecamatan": ("kecamatan_id", "kecamatan__name"),
+    "month": ("month", "month"),
+}
+
+
+def aid_totals(*, date_from: datetime.date, date_to: datetime.date, by: str, kecamatan: Region | None = None,
+               provider=None) -> list[dict]:
+    """What the aid granted in the period was worth (grants by the day they were completed), per
+    provider, service, programme (the service's, or the service itself), kecamatan or month:
+    grants, the rupiah given in money, grants in kind and grants whose value was not stated.
+    Read from the partial covering index ``referral_granted_idx``."""
+    key, name = AID_GROUPS[by]
+    start, end = period_bounds(date_from, date_to)
+    grants = Referral.objects.filter(status=Referral.Status.COMPLETED, outcome=Referral.Outcome.GRANTED,
+                                     closed_at__gte=start, closed_at__lt=end)
+    if kecamatan is not None:
+        grants = grants.filter(kecamatan=kecamatan)
+    if provider is not None:
+        grants = grants.filter(provider=provider)
+    if by == "programme":
+        grants = grants.annotate(programme=Coalesce(NullIf("service__programme", Value("")), "service__name"))
+    elif by == "month":
+        grants = grants.annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
+    kinds = Referral.AidKind
+    rows = (
+        grants.order_by().values(key, name)
+        .annotate(
+            grants=Count("pk"),
+            rupiah=Sum("aid_value", default=0),
+            in_money=Count("pk", filter=Q(aid_kind=kinds.MONEY)),
+            in_kind=Count("pk", filter=Q(aid_kind=kinds.IN_KIND)),
+            not_stated=Count("pk", filter=Q(aid_kind="")),
+        )
+    )
+    found = []
+    for row in rows:
+        label = row[name]
+        if by == "month":
+            label = timezone.localtime(label).strftime("%Y-%m") if label else ""
+        found.append({"key": row[key] if by != "month" else label, "name": label or "—",
+                      **{figure: row[figure] for figure in ("grants", "rupiah", "in_money", "in_kind", "not_stated")}})
+    found.sort(key=lambda row: (row["name"] if by == "month" else "", -row["rupiah"], -row["grants"], str(row["name"])))
+    return found

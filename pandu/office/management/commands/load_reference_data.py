@@ -109,8 +109,8 @@ class Command(BaseCommand):
         )
 
     def _services(self):
-        """A service's domain comes from the file only while it has none: the administrator may
-        move a service to another domain in the admin, and that choice stays."""
+        """A service's domain and programme come from the file only while it has none: the
+        administrator may change them in the admin, and that choice stays."""
         providers = {p.code: p for p in Provider.objects.all()}
         results = []
         for row in _rows("services_berau.csv"):
@@ -129,6 +129,7 @@ class Command(BaseCommand):
                 )
             )
             filled = Service.objects.filter(code=row["code"], domain="").update(domain=row["domain"])
+            filled += Service.objects.filter(code=row["code"], programme="").update(programme=row["programme"])
             if filled and results[-1] == (0, 0):
                 results[-1] = (0, 1)
         return self._sum(results)

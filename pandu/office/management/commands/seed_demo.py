@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients import demo as clients_demo
 from clients.models import Household
-from pandu.office import demo
+from pandu.office import demo, reports
 from referrals import demo as referrals_demo
 from verivali import demo as verivali_demo
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
                 clients_demo.seed_complaints(households=created, data_officer=users["data"], front_desk=users["loket"])
                 verivali_demo.seed(today=today, users=users, rng=rng)
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
+                reports.report_make(month=reports.last_month())  # last month's draft, for the head to read
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text(second_factor_exempt=keep_demo_passwords))
