@@ -31,9 +31,10 @@ def _ensure_referrals(count: int) -> float:
         cursor.execute(
             """
             INSERT INTO referrals_case (person_id, registry_status, proposed_pathway, pathway, pathway_decided_by_id,
-                                        pathway_override_reason, note, created_by_id, created_at, updated_at)
+                                        pathway_override_reason, note, created_by_id, created_at, updated_at,
+                                        status, closure_reason, closure_note)
             SELECT p.id, 'listed', 'listed', (ARRAY['listed', 'listed', 'in_verification'])[1 + p.id %% 3],
-                   %s, CASE WHEN p.id %% 3 = 2 THEN 'bench' ELSE '' END, '', %s, c.at, c.at
+                   %s, CASE WHEN p.id %% 3 = 2 THEN 'bench' ELSE '' END, '', %s, c.at, c.at, 'open', '', ''
             FROM clients_person p, LATERAL (SELECT now() - (random() * interval '365 days') + p.id * interval '0') c(at)
             WHERE p.id %% 4 = 0 LIMIT %s
             """,
@@ -50,7 +51,8 @@ def _ensure_referrals(count: int) -> float:
                        FROM generate_series(1, %s) AS g)
             INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, status,
                 sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
-                aid_kind, aid_value, answer_channel, closed_at, created_by_id, created_at, updated_at)
+                aid_kind, aid_value, answer_channel, closed_at, created_by_id, created_at, updated_at,
+                place_release_reason, return_code)
             SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g), g.status,
                    CASE WHEN g.status <> 'waiting' THEN g.created END,
                    (g.created + s.sla_days * interval '1 day')::date,
@@ -66,7 +68,7 @@ def _ensure_referrals(count: int) -> float:
                         THEN (ARRAY['app', 'office', 'api', 'reply_slip'])[1 + g.g %% 4] ELSE '' END,
                    CASE WHEN g.status IN ('completed', 'rejected', 'cancelled')
                         THEN g.created + (random() * 30) * interval '1 day' END,
-                   %s, g.created, g.created
+                   %s, g.created, g.created, '', lpad(to_hex(g.g), 8, '0')
             FROM g, nc, ns
             JOIN s ON true
             JOIN c ON true
@@ -79,17 +81,17 @@ def _ensure_referrals(count: int) -> float:
             INSERT INTO referrals_referralevent (referral_id, at, action, channel, from_status, to_status, note)
             SELECT id, closed_at, 'complete', answer_channel, 'accepted',
                    status, ''
-            FROM referrals_referral WHERE status IN ('completed', 'rejected') AND number LIKE 'BENCH-%%'
+            FROM referrals_referral WHERE status IN ('completed', 'rejected') AND number LIKE 'BENCH-%'
             """
         )
         cursor.execute(
             """
             UPDATE clients_person SET
-              disability_kinds = (CASE (id / 50) %% 7 WHEN 0 THEN '{physical}' WHEN 1 THEN '{sight}'
+              disability_kinds = (CASE (id / 50) % 7 WHEN 0 THEN '{physical}' WHEN 1 THEN '{sight}'
                                   WHEN 2 THEN '{hearing,speech}' WHEN 3 THEN '{mental}' WHEN 4 THEN '{intellectual}'
                                   WHEN 5 THEN '{multiple}' ELSE '{physical,mental}' END)::varchar(12)[],
-              disability_severity = CASE WHEN id %% 350 = 0 THEN 'severe' ELSE '' END
-            WHERE id %% 50 = 0
+              disability_severity = CASE WHEN id % 350 = 0 THEN 'severe' ELSE '' END
+            WHERE id % 50 = 0
             """
         )
         cursor.execute(

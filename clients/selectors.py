@@ -477,15 +477,15 @@ def pmks_household_counts(codes: list[str], *, kecamatan: Region | None = None) 
     """Households with at least one living member in each of these PMKS categories."""
     join, params = "", []
     if kecamatan is not None:
-        join = " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s"
+        join = (" JOIN clients_household h ON h.id = p.household_id"
+                " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s")
         params.append(kecamatan.pk)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.code, count(DISTINCT p.household_id) FROM clients_pmkscategory c"
             " JOIN clients_person_pmks_categories pc ON pc.pmkscategory_id = c.id"
-            " JOIN clients_person p ON p.id = pc.person_id AND p.life_status = 'active'"
-            f" JOIN clients_household h ON h.id = p.household_id{join}"
-            " WHERE c.code = ANY(%s) GROUP BY c.code",
+            " JOIN clients_person p ON p.id = pc.person_id AND p.life_status = 'active' AND p.household_id IS NOT NULL"
+            f"{join} WHERE c.code = ANY(%s) GROUP BY c.code",
             [*params, list(codes)],
         )
         return dict(cursor.fetchall())

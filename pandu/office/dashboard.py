@@ -112,8 +112,8 @@ def queue_summary(flt: DashboardFilter) -> dict:
         cursor.execute(
             """
             SELECT d.id, d.ticket_prefix, d.name, count(*) AS steps,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.called_at - s.queued_at)) / 60,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.done_at - s.served_at)) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', s.called_at - s.queued_at)) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', s.done_at - s.served_at)) / 60,
                    count(*) FILTER (WHERE s.status = 'no_show')
             FROM desks_ticketstep s
             JOIN desks_ticket t ON t.id = s.ticket_id
@@ -178,14 +178,13 @@ def activity_summary(flt: DashboardFilter) -> dict:
 
 def aid_summary(flt: DashboardFilter) -> dict:
     """What the aid granted in the period was worth, per provider and per programme."""
-    period = {"date_from": flt.date_from, "date_to": flt.date_to, "kecamatan": flt.kecamatan,
-              "provider": flt.provider}
-    per_provider = selectors.aid_totals(**period, by="provider")
-    figures = ("grants", "rupiah", "in_money", "in_kind", "not_stated")
+    groups = ("provider",) if flt.provider is not None else ("provider", "programme")
+    found = selectors.aid_totals_by(date_from=flt.date_from, date_to=flt.date_to, groups=groups,
+                                    kecamatan=flt.kecamatan, provider=flt.provider)
     return {
-        "per_provider": per_provider,
-        "per_programme": selectors.aid_totals(**period, by="programme") if flt.provider is None else [],
-        "totals": {figure: sum(row[figure] for row in per_provider) for figure in figures},
+        "per_provider": found["provider"],
+        "per_programme": found.get("programme", []),
+        "totals": {figure: sum(row[figure] for row in found["provider"]) for figure in selectors.AID_FIGURES},
     }
 
 

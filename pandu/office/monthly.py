@@ -160,6 +160,7 @@ def month_values(month: datetime.date) -> dict[str, dict[str, tuple[str | None, 
     channels = dashboard_outcome_channels(**period)
     complaints = selectors.complaint_flow(**period)
     letters = selectors.recommendation_flow(**period)
+    aid = selectors.aid_totals_by(**period, groups=("provider", "programme"))
     start, end = selectors.period_bounds(first, last)
     values = {
         "visits": _counts({"visits": served["visits"], "persons_served": served["persons"]},
@@ -184,8 +185,8 @@ def month_values(month: datetime.date) -> dict[str, dict[str, tuple[str | None, 
                                              ("refused", "refused")]),
         "waiting_flow": _waiting_flow(start, end),
         "verivali": _verivali(first, last, start, end),
-        "aid_provider": _aid_rows(selectors.aid_totals(**period, by="provider")),
-        "aid_programme": _aid_rows(selectors.aid_totals(**period, by="programme")),
+        "aid_provider": _aid_rows(aid["provider"]),
+        "aid_programme": _aid_rows(aid["programme"]),
     }
     return values
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import Count, Q, Sum, Value
-from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from clients.models import Complaint, Household, Person, Region, RegistryCount
 from clients.selectors import complaints_overdue, disabilities_to_review, households_by_status
-from desks.models import Pathway, Ticket
+from desks.models import Pathway, Provider, Service, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
-from referrals.models import Case, Recommendation, Referral
+from referrals.models import Case, Recommendation
 from referrals.selectors import referral_counts_for_home
 
 
@@ -136,51 +135,64 @@ def complaint_flow(*, date_from: datetime.date, date_to: datetime.date) -> dict:
     }
 
 
-# What aid_totals can total by: the group's key and its name.
+# What the aid can be totalled by: the SQL of each group's key.
 AID_GROUPS = {
-    "provider": ("provider_id", "provider__name"),
-    "service": ("service_id", "service__name"),
-    "programme": ("programme", "programme"),
-    "kecamatan": ("kecamatan_id", "kecamatan__name"),
-    "month": ("month", "month"),
+    "provider": "r.provider_id",
+    "service": "r.service_id",
+    "programme": 'coalesce(nullif(s.programme, \'\'), s.name) COLLATE "C"',
+    "kecamatan": "r.kecamatan_id",
+    "month": "pandu_local_month(r.closed_at)",
 }
+AID_FIGURES = ("grants", "rupiah", "in_money", "in_kind", "not_stated")
+
+
+def aid_totals_by(*, date_from: datetime.date, date_to: datetime.date, groups: tuple[str, ...],
+                  kecamatan: Region | None = None, provider=None) -> dict[str, list[dict]]:
+    """What the aid granted in the period was worth (grants by the day they were completed), per
+    each of ``groups`` (provider, service, programme: the service's, or the service itself,
+    kecamatan, month): grants, the rupiah given in money, grants in money, in kind, and whose value
+    was not stated. One pass over the partial covering index ``referral_granted_idx``."""
+    start, end = period_bounds(date_from, date_to)
+    keys = [AID_GROUPS[group] for group in groups]
+    where, params = "", [start, end]
+    if kecamatan is not None:
+        where += " AND r.kecamatan_id = %s"
+        params.append(kecamatan.pk)
+    if provider is not None:
+        where += " AND r.provider_id = %s"
+        params.append(provider.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, count(*), coalesce(sum(r.aid_value), 0),"
+            " count(*) FILTER (WHERE r.aid_kind = 'money'), count(*) FILTER (WHERE r.aid_kind = 'in_kind'),"
+            " count(*) FILTER (WHERE r.aid_kind = '')"
+            " FROM referrals_referral r JOIN desks_service s ON s.id = r.service_id"
+            " WHERE r.status = 'completed' AND r.outcome = 'granted' AND r.closed_at >= %s AND r.closed_at < %s"
+            f"{where} GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys)})",
+            params,
+        )
+        found = cursor.fetchall()
+    names = {
+        "provider": dict(Provider.objects.values_list("pk", "name")),
+        "service": dict(Service.objects.values_list("pk", "name")),
+        "kecamatan": dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("pk", "name")),
+    }
+    totals: dict[str, list[dict]] = {group: [] for group in groups}
+    for grouping, *values in found:
+        index = next(i for i in range(len(groups)) if not grouping & (1 << (len(groups) - 1 - i)))
+        group, key = groups[index], values[index]
+        if group == "month":
+            key = f"{key:%Y-%m}"
+        name = names[group].get(key, "") if group in names else key
+        totals[group].append({"key": key, "name": name or "—",
+                              **dict(zip(AID_FIGURES, values[len(groups):], strict=True))})
+    for group, rows in totals.items():
+        rows.sort(key=lambda row: row["name"] if group == "month" else (-row["rupiah"], -row["grants"], row["name"]))
+    return totals
 
 
 def aid_totals(*, date_from: datetime.date, date_to: datetime.date, by: str, kecamatan: Region | None = None,
                provider=None) -> list[dict]:
-    """What the aid granted in the period was worth (grants by the day they were completed), per
-    provider, service, programme (the service's, or the service itself), kecamatan or month:
-    grants, the rupiah given in money, grants in kind and grants whose value was not stated.
-    Read from the partial covering index ``referral_granted_idx``."""
-    key, name = AID_GROUPS[by]
-    start, end = period_bounds(date_from, date_to)
-    grants = Referral.objects.filter(status=Referral.Status.COMPLETED, outcome=Referral.Outcome.GRANTED,
-                                     closed_at__gte=start, closed_at__lt=end)
-    if kecamatan is not None:
-        grants = grants.filter(kecamatan=kecamatan)
-    if provider is not None:
-        grants = grants.filter(provider=provider)
-    if by == "programme":
-        grants = grants.annotate(programme=Coalesce(NullIf("service__programme", Value("")), "service__name"))
-    elif by == "month":
-        grants = grants.annotate(month=TruncMonth("closed_at", tzinfo=timezone.get_current_timezone()))
-    kinds = Referral.AidKind
-    rows = (
-        grants.order_by().values(key, name)
-        .annotate(
-            grants=Count("pk"),
-            rupiah=Sum("aid_value", default=0),
-            in_money=Count("pk", filter=Q(aid_kind=kinds.MONEY)),
-            in_kind=Count("pk", filter=Q(aid_kind=kinds.IN_KIND)),
-            not_stated=Count("pk", filter=Q(aid_kind="")),
-        )
-    )
-    found = []
-    for row in rows:
-        label = row[name]
-        if by == "month":
-            label = timezone.localtime(label).strftime("%Y-%m") if label else ""
-        found.append({"key": row[key] if by != "month" else label, "name": label or "—",
-                      **{figure: row[figure] for figure in ("grants", "rupiah", "in_money", "in_kind", "not_stated")}})
-    found.sort(key=lambda row: (row["name"] if by == "month" else "", -row["rupiah"], -row["grants"], str(row["name"])))
-    return found
+    """The aid granted in the period, per one group (:func:`aid_totals_by`)."""
+    return aid_totals_by(date_from=date_from, date_to=date_to, groups=(by,), kecamatan=kecamatan,
+                         provider=provider)[by]
