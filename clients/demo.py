@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import random
 
+from django.utils import timezone
+
 from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
 from clients.nik import make_nik
 from clients.services import complaint_file, complaint_set_status
@@ -112,6 +114,10 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
                 person.pmks_categories.add(pmks["LUT"])
             if person.disability:
                 person.pmks_categories.add(pmks["PD"])
+        # Registered over the last year and a half, so each month has its registrations.
+        registered = timezone.now() - datetime.timedelta(days=(index * 37) % 540, hours=index % 9)
+        Household.objects.filter(pk=household.pk).update(created_at=registered)
+        Person.objects.filter(household=household).update(created_at=registered)
         created.append(household)
     return created
 

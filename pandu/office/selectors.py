@@ -163,7 +163,7 @@ def aid_totals_by(*, date_from: datetime.date, date_to: datetime.date, groups: t
         params.append(provider.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, count(*), coalesce(sum(r.aid_value), 0),"
+            f"SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, count(*), coalesce(sum(r.aid_value), 0)::bigint,"
             " count(*) FILTER (WHERE r.aid_kind = 'money'), count(*) FILTER (WHERE r.aid_kind = 'in_kind'),"
             " count(*) FILTER (WHERE r.aid_kind = '')"
             " FROM referrals_referral r JOIN desks_service s ON s.id = r.service_id"

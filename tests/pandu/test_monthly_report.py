@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import random
 import statistics
 
@@ -227,6 +228,7 @@ def _section(figures: dict, key: str) -> dict[str, dict]:
 @pytest.mark.parametrize("month", [M0, M1])
 def test_every_figure_equals_a_plain_count_of_the_same_rows(office, month):
     figures = monthly.report_figures(month)
+    assert json.loads(json.dumps(figures)) == figures  # kept as JSON, exactly
     assert figures["columns"] == [f"{m:%Y-%m}" for m in (month, monthly.shift_months(month, -1),
                                                            monthly.shift_months(month, -12))]
     for key, expected in _plain_counts(month).items():
