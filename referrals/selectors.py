@@ -528,8 +528,10 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        # The medians sort the period's completed referrals: in memory, not on disk.
+        # The medians sort the period's completed referrals: in memory, not on disk. The scans read
+        # covering indexes of a part of the referrals: starting parallel workers costs more.
         cursor.execute("SET LOCAL work_mem = '32MB'")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(
             "WITH cells AS ("
             " SELECT provider_id, service_id, kecamatan_id, month, status, granted, within_sla, referrals AS n"

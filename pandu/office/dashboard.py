@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -190,7 +190,17 @@ def aid_summary(flt: DashboardFilter) -> dict:
 
 def dashboard_data(flt: DashboardFilter) -> dict:
     """The whole office's figures; a provider's officer gets only their provider's referrals and
-    the value of its grants."""
+    the value of its grants.
+
+    One read-only transaction without parallel workers: every figure reads a counter table or a
+    covering index of part of the rows, and starting workers for each took longer than the scans
+    (the bench: 665 instead of 900 ms on 2 cores)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _figures(flt)
+
+
+def _figures(flt: DashboardFilter) -> dict:
     if flt.provider is not None:
         return {"referrals": referrals_summary(flt), "aid": aid_summary(flt)}
     return {
