@@ -15,7 +15,7 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -426,6 +426,15 @@ class Referral(TimeStampedModel):
         help_text=_("In rupiah (the value) or in kind (described in the outcome detail)."),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Days from sending to closing, kept by the database: the dashboard's medians sort it from the
+    # covering indexes instead of computing it for every referral of the period.
+    days_to_close = models.GeneratedField(
+        expression=Func(F("closed_at") - F("sent_at"), template="date_part('epoch', %(expressions)s) / 86400",
+                        output_field=models.FloatField()),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("days from sending to closing"),
+    )
     answer_channel = models.CharField(
         _("answer arrived"), max_length=10, blank=True, default="", db_default="", editable=False,
         help_text=_("How the answer that closed it (completed or rejected) arrived: the channel of that event."),
@@ -506,14 +515,14 @@ class Referral(TimeStampedModel):
             # referrals not yet due), read from the index alone.
             models.Index(
                 fields=["created_at"],
-                include=["provider", "service", "kecamatan", "sent_at", "closed_at"],
+                include=["provider", "service", "kecamatan", "days_to_close"],
                 condition=Q(status="completed"),
                 name="referral_completed_idx",
             ),
             # How the outcomes arrived (the dashboard): the answered referrals of a period.
             models.Index(
                 fields=["created_at"],
-                include=["provider", "kecamatan", "sent_at", "closed_at", "answer_channel"],
+                include=["provider", "kecamatan", "answer_channel", "days_to_close"],
                 condition=Q(status__in=("completed", "rejected")),
                 name="referral_answered_idx",
             ),

@@ -549,7 +549,7 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
         # Medians and "not yet due" per provider and per service, from the referrals themselves.
         cursor.execute(
             "SELECT GROUPING(provider_id, service_id), provider_id, service_id,"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', closed_at - sent_at) / 86400)"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_close)"
             f" FROM referrals_referral WHERE status = 'completed' AND created_at >= %s AND created_at < %s{where}"
             " GROUP BY GROUPING SETS ((provider_id), (service_id))",
             [start, end, *params],
@@ -629,7 +629,7 @@ def dashboard_outcome_channels(*, date_from, date_to, kecamatan=None, provider=N
         cursor.execute("SET LOCAL work_mem = '32MB'")  # the medians sort in memory
         cursor.execute(
             "SELECT GROUPING(provider_id), provider_id, answer_channel COLLATE \"C\", count(*),"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', closed_at - sent_at) / 86400)"
+            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_close)"
             " FROM referrals_referral"
             " WHERE status IN ('completed', 'rejected') AND created_at >= %s AND created_at < %s AND answer_channel <> ''"
             f"{where} GROUP BY GROUPING SETS ((answer_channel COLLATE \"C\", provider_id),"
