@@ -443,20 +443,24 @@ TABLE_ONE_ROWS = (
 )
 
 
+def _in_kecamatan(kecamatan: Region | None) -> tuple[str, list]:
+    """The join that keeps the persons (alias ``p``) living in a kecamatan, and its parameter."""
+    if kecamatan is None:
+        return "", []
+    return (" JOIN clients_household h ON h.id = p.household_id"
+            " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s", [kecamatan.pk])
+
+
 def disability_group_counts(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> dict[str, int]:
     """Living persons per Table 1 disability row on the day ``on`` (today), read from the partial
     covering index ``person_disability_idx`` (the disabled persons alone)."""
     on = on or timezone.localdate()
-    join, params = "", [adult_born_on_or_before(on)]
-    if kecamatan is not None:
-        join = (" JOIN clients_household h ON h.id = p.household_id"
-                " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s")
-        params.append(kecamatan.pk)
+    join, params = _in_kecamatan(kecamatan)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {table_one_group_sql('p')}, count(*) FROM clients_person p{join}"
             " WHERE p.disability_kinds <> '{}' AND p.life_status = 'active' GROUP BY 1",
-            params,
+            [adult_born_on_or_before(on), *params],
         )
         return dict(cursor.fetchall())
 
@@ -475,11 +479,7 @@ def persons_in_disability_group(group: str, *, on: datetime.date | None = None) 
 
 def pmks_household_counts(codes: list[str], *, kecamatan: Region | None = None) -> dict[str, int]:
     """Households with at least one living member in each of these PMKS categories."""
-    join, params = "", []
-    if kecamatan is not None:
-        join = (" JOIN clients_household h ON h.id = p.household_id"
-                " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s")
-        params.append(kecamatan.pk)
+    join, params = _in_kecamatan(kecamatan)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.code, count(DISTINCT p.household_id) FROM clients_pmkscategory c"

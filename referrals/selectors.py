@@ -480,6 +480,20 @@ _FIGURES = {
 }
 
 
+def referral_filter_sql(*, kecamatan=None, provider=None, alias: str = "") -> tuple[str, list]:
+    """The dashboard's filters of referrals as SQL ("AND …" conditions) and their parameters: the
+    kecamatan the person lived in when referred, the provider."""
+    column = f"{alias}." if alias else ""
+    where, params = "", []
+    if kecamatan is not None:
+        where += f" AND {column}kecamatan_id = %s"
+        params.append(kecamatan.pk)
+    if provider is not None:
+        where += f" AND {column}provider_id = %s"
+        params.append(provider.pk)
+    return where, params
+
+
 def _next_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
@@ -516,13 +530,7 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
         days = [(start, end)]
     else:
         days = [(start, _local_midnight(first_month)), (_local_midnight(after_months), end)]
-    where, params = "", []
-    if kecamatan is not None:
-        where += " AND kecamatan_id = %s"
-        params.append(kecamatan.pk)
-    if provider is not None:
-        where += " AND provider_id = %s"
-        params.append(provider.pk)
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
     in_days = " OR ".join("(created_at >= %s AND created_at < %s)" for _ in days)
     day_params = [moment for span in days for moment in span]
     figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
@@ -618,13 +626,8 @@ def dashboard_outcome_channels(*, date_from, date_to, kecamatan=None, provider=N
     Returns ``{"rows": [{"provider_id", "name", "cells": [{"channel", "label", "count",
     "median_days"}, …], "total"}], "totals": [cell per channel]}``."""
     start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
-    where, params = "", [start, end]
-    if kecamatan is not None:
-        where += " AND kecamatan_id = %s"
-        params.append(kecamatan.pk)
-    if provider is not None:
-        where += " AND provider_id = %s"
-        params.append(provider.pk)
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
+    params = [start, end, *params]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '32MB'")  # the medians sort in memory
         cursor.execute(

@@ -14,7 +14,7 @@ from desks.models import Pathway, Provider, Service, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
 from referrals.models import Case, Recommendation
-from referrals.selectors import referral_counts_for_home
+from referrals.selectors import referral_counts_for_home, referral_filter_sql
 
 
 def registry_counts() -> dict[str, int]:
@@ -154,13 +154,8 @@ def aid_totals_by(*, date_from: datetime.date, date_to: datetime.date, groups: t
     was not stated. One pass over the partial covering index ``referral_granted_idx``."""
     start, end = period_bounds(date_from, date_to)
     keys = [AID_GROUPS[group] for group in groups]
-    where, params = "", [start, end]
-    if kecamatan is not None:
-        where += " AND r.kecamatan_id = %s"
-        params.append(kecamatan.pk)
-    if provider is not None:
-        where += " AND r.provider_id = %s"
-        params.append(provider.pk)
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider, alias="r")
+    params = [start, end, *params]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, count(*), coalesce(sum(r.aid_value), 0)::bigint,"
