@@ -34,7 +34,7 @@ REFERRAL = {
     "url": "https://pandu.example.go.id/api/v1/referrals/42/",
     "pathway": "listed", "person": PERSON,
     "documents": {"required": ["KTP", "KK"], "checked": ["KTP"], "missing": ["KK"]},
-    "outcome_detail": "", "aid_value": None, "letter_number": "0042/RJK/UPTD-PTKS/XI/2026",
+    "outcome_detail": "", "aid_value": None, "aid_kind": "", "letter_number": "0042/RJK/UPTD-PTKS/XI/2026",
     "letter_url": "https://pandu.example.go.id/api/v1/referrals/42/letter.pdf",
     "attachments_url": "https://pandu.example.go.id/api/v1/referrals/42/attachments/",
     "events": [
@@ -112,7 +112,7 @@ _REQUEST_EXAMPLES = {
     "reject": {"note": "Bukan layanan kami: rujuk ke Dinas Sosial"},
     "return": {"note": "KK belum dilampirkan"},
     "complete": {"outcome": "granted", "outcome_detail": "Operasi katarak, biaya ditanggung Jamkesda",
-                 "aid_value": 4500000},
+                 "aid_value": 4500000, "aid_kind": "money"},
 }
 _RESULT = {"receive": "received", "accept": "accepted", "reject": "rejected", "return": "returned",
            "complete": "completed"}

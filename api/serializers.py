@@ -90,7 +90,7 @@ class ReferralSerializer(ReferralSummarySerializer):
 
     class Meta(ReferralSummarySerializer.Meta):
         fields = [*ReferralSummarySerializer.Meta.fields, "pathway", "person", "documents", "outcome_detail",
-                  "aid_value", "letter_number", "letter_url", "attachments_url", "events"]
+                  "aid_value", "aid_kind", "letter_number", "letter_url", "attachments_url", "events"]
 
     def get_letter_url(self, referral) -> str:
         return _absolute(self.context, "api:referral-letter", referral.pk)
@@ -125,11 +125,23 @@ class CompleteSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=10**15, default=None,
         help_text="What the granted aid is worth, in rupiah (granted only).",
     )
+    aid_kind = serializers.ChoiceField(
+        choices=Referral.AidKind.choices, required=False, allow_blank=True, default="",
+        help_text="How the grant was given: `money` (send aid_value) or `in_kind` (goods or a service, "
+                  "described in outcome_detail; no aid_value). Left out with an aid_value: money; left out "
+                  "without one: the value is not stated.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
     def validate(self, data):
         if data.get("aid_value") is not None and data["outcome"] != Referral.Outcome.GRANTED:
             raise serializers.ValidationError({"aid_value": ["Only a granted outcome has a value."]})
+        if data.get("aid_kind") and data["outcome"] != Referral.Outcome.GRANTED:
+            raise serializers.ValidationError({"aid_kind": ["Only a granted outcome has aid."]})
+        if data.get("aid_kind") == Referral.AidKind.IN_KIND and data.get("aid_value") is not None:
+            raise serializers.ValidationError({"aid_value": ["Aid in kind has no value in rupiah."]})
+        if data.get("aid_kind") == Referral.AidKind.MONEY and data.get("aid_value") is None:
+            raise serializers.ValidationError({"aid_value": ["Aid in rupiah needs its value."]})
         return data
 
 

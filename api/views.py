@@ -160,7 +160,7 @@ class TransitionView(ProviderApiView):
                     referral=referral, action=self.action, actor=request.user,
                     note=data.get("note") or "", outcome=data.get("outcome") or "",
                     outcome_detail=data.get("outcome_detail") or "", aid_value=data.get("aid_value"),
-                    channel=ReferralEvent.Channel.API,
+                    aid_kind=data.get("aid_kind") or "", channel=ReferralEvent.Channel.API,
                 )
             except DjangoValidationError as error:
                 raise exceptions.ValidationError({"non_field_errors": error.messages}) from None

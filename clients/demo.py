@@ -40,6 +40,17 @@ STREETS = ["Jl. Pemuda", "Jl. Durian", "Jl. Cendana", "Jl. Sultan Agung", "Jl. G
 OCCUPATIONS = ["Buruh harian", "Nelayan", "Petani", "Pedagang kecil", "Tidak bekerja", "Ibu rumah tangga"]
 EDUCATION = ["Tidak sekolah", "SD", "SMP", "SMA", "Tidak tamat SD"]
 
+# Disabilities as the records write them, with their kinds and severity; the last could not be
+# read into kinds and waits on the data officer's list "Disabilities to review".
+DISABILITIES = [
+    ("Tunadaksa (kaki kiri)", ["physical"], ""),
+    ("Tunanetra", ["sight"], "severe"),
+    ("Tunarungu wicara", ["hearing", "speech"], "moderate"),
+    ("Gangguan jiwa (ODGJ)", ["mental"], ""),
+    ("Lumpuh dan tunagrahita", ["physical", "intellectual"], "severe"),
+    ("Sakit-sakitan sejak kecil, sulit bekerja", [], ""),
+]
+
 SOURCES = [
     (RegistryStatus.LISTED, "PPLS2011", 2011),
     (RegistryStatus.LISTED, "DTKS", 2015),
@@ -86,6 +97,8 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
             members.append((rng.choice(CHILD_M if sex == "L" else CHILD_F), sex, _birth(rng, today, 0, 22),
                             Person.Relationship.CHILD))
         for position, (name, sex, birth, relationship) in enumerate(members):
+            disabled = (index % 11 == 3 and position == 0) or (index % 13 == 6 and position == len(members) - 1)
+            words, kinds, severity = DISABILITIES[index % len(DISABILITIES)] if disabled else ("", [], "")
             without_nik = index % 17 == 5 and position == len(members) - 1 and position > 0
             person = Person.objects.create(
                 household=household,
@@ -98,7 +111,10 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
                 relationship=relationship,
                 education=rng.choice(EDUCATION) if relationship != Person.Relationship.CHILD else "",
                 occupation=rng.choice(OCCUPATIONS) if relationship == Person.Relationship.HEAD else "",
-                disability="Tunadaksa (kaki kiri)" if index % 11 == 3 and position == 0 else "",
+                disability=words,
+                disability_kinds=kinds,
+                disability_severity=severity,
+                disability_to_review=bool(words) and not kinds,
                 chronic_illness="Diabetes" if index % 9 == 4 and position == 0 else "",
                 phone=f"08{rng.randint(11, 59)}{rng.randint(10000000, 99999999)}" if position == 0 else "",
             )
@@ -109,6 +125,10 @@ def seed(*, today: datetime.date, households: int = 60, rng: random.Random) -> l
                 person.pmks_categories.add(pmks["LUT"])
             if person.disability:
                 person.pmks_categories.add(pmks["PD"])
+        # Registered over the last year and a half, so each month has its registrations.
+        registered = timezone.now() - datetime.timedelta(days=(index * 37) % 540, hours=index % 9)
+        Household.objects.filter(pk=household.pk).update(created_at=registered)
+        Person.objects.filter(household=household).update(created_at=registered)
         created.append(household)
     return created
 

@@ -10,7 +10,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from clients import selectors
-from clients.models import Complaint, Household, Person, PMKSCategory, Region, RegistryStatus
+from clients.models import (
+    Complaint,
+    DisabilityKind,
+    Household,
+    Person,
+    PMKSCategory,
+    Region,
+    RegistryStatus,
+)
 from clients.nik import parse_kk, parse_nik
 from clients.services import normalise_rt_rw
 from pandu.http import parse_id
@@ -131,6 +139,11 @@ class HouseholdForm(forms.ModelForm):
 
 
 class PersonForm(forms.ModelForm):
+    disability_kinds = forms.TypedMultipleChoiceField(
+        label=_("Kinds of disability"), choices=DisabilityKind.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick every kind the person has; none when the person has no disability."),
+    )
     confirm_nik_mismatch = forms.BooleanField(
         label=_("I checked the KTP/KK: the data entered is right although the NIK says otherwise."),
         required=False,
@@ -145,7 +158,8 @@ class PersonForm(forms.ModelForm):
         model = Person
         fields = [
             "nik", "no_nik_reason", "full_name", "sex", "birth_place", "birth_date", "relationship",
-            "education", "occupation", "disability", "chronic_illness", "phone", "pmks_categories",
+            "education", "occupation", "disability_kinds", "disability_severity", "disability", "chronic_illness",
+            "phone", "pmks_categories",
         ]
         widgets = {
             "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
@@ -186,6 +200,10 @@ class PersonForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if (data.get("disability") or "").strip() and not data.get("disability_kinds"):
+            self.add_error("disability_kinds", _("Tick the kind of disability the description is about."))
+        if data.get("disability_severity") and not data.get("disability_kinds"):
+            self.add_error("disability_kinds", _("A severity is for a disability: tick its kind."))
         if not data.get("nik") and "nik" not in self.errors and not (data.get("no_nik_reason") or "").strip():
             self.add_error("no_nik_reason", _("A person without NIK needs the reason (for example: newborn)."))
         info = getattr(self, "nik_info", None)

@@ -96,6 +96,27 @@ class PMKSCategory(models.Model):
         return self.name_en if (get_language() or "id").startswith("en") else self.name_id
 
 
+class DisabilityKind(models.TextChoices):
+    """The kinds of disability a person is recorded with (UU 8/2016 on persons with disabilities:
+    physical, intellectual, mental and sensory; the paper's Table 1 counts sight, hearing/speech
+    and "ganda" apart). ``MULTIPLE`` is for a record that says "ganda" without saying which kinds;
+    a person with two or more kinds is multiple anyway."""
+
+    PHYSICAL = "physical", _("Physical (daksa)")
+    INTELLECTUAL = "intellectual", _("Intellectual (grahita)")
+    MENTAL = "mental", _("Mental (psychosocial)")
+    SIGHT = "sight", _("Sensory: sight (netra)")
+    HEARING = "hearing", _("Sensory: hearing (rungu)")
+    SPEECH = "speech", _("Sensory: speech (wicara)")
+    MULTIPLE = "multiple", _("Multiple (ganda), kinds not known")
+
+
+class DisabilitySeverity(models.TextChoices):
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+    SEVERE = "severe", _("Severe")
+
+
 class RegistryStatus(models.TextChoices):
     LISTED = "listed", _("Listed")
     IN_VERIFICATION = "in_verification", _("In verification")
@@ -214,7 +235,28 @@ class Person(TimeStampedModel):
     )
     education = models.CharField(_("education"), max_length=60, blank=True)
     occupation = models.CharField(_("occupation"), max_length=80, blank=True)
-    disability = models.CharField(_("disability"), max_length=255, blank=True)
+    disability = models.CharField(
+        _("disability, in words"), max_length=255, blank=True,
+        help_text=_("What the person or the record says (for example: kaki kiri diamputasi). The kinds and the "
+                    "severity below are what the reports count."),
+    )
+    # The structured disability (the reports' Table 1 counts these). Database defaults too: bulk
+    # loaders (COPY) that name their columns leave them out.
+    disability_kinds = ArrayField(
+        models.CharField(max_length=12, choices=DisabilityKind.choices), blank=True, default=list,
+        db_default=Value([], output_field=ArrayField(models.CharField(max_length=12))),
+        verbose_name=_("kinds of disability"),
+    )
+    disability_severity = models.CharField(
+        _("severity of the disability"), max_length=10, choices=DisabilitySeverity.choices, blank=True,
+        default="", db_default="",
+    )
+    # Set by the migration that structured the free text (clients 0019) where it could not tell the
+    # kind: the data officer's list "Disabilities to review" until someone chooses the kinds.
+    disability_to_review = models.BooleanField(
+        _("disability to review"), default=False, db_default=False,
+        help_text=_("The disability was written in words the kinds could not be read from."),
+    )
     chronic_illness = models.CharField(_("chronic illness"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     life_status = models.CharField(
@@ -255,6 +297,10 @@ class Person(TimeStampedModel):
                 condition=Q(anonymised_at__isnull=True) | ~Q(anonymisation_reason=""),
                 name="person_anonymised_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(disability_severity="") | ~Q(disability_kinds=[]),
+                name="person_severity_has_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["household", "relationship"], name="person_household_rel_idx"),
@@ -265,6 +311,14 @@ class Person(TimeStampedModel):
             # equality, which a partial index over the few set ones answers.
             models.Index(
                 fields=["anonymised_by"], condition=Q(anonymised_by__isnull=False), name="person_anonymised_by_idx"
+            ),
+            # Table 1's disability rows (a few percent of the persons), read from the index alone.
+            models.Index(
+                fields=["household"], include=["disability_kinds", "disability_severity", "birth_date"],
+                condition=~Q(disability_kinds=[]) & Q(life_status="active"), name="person_disability_idx",
+            ),
+            models.Index(
+                fields=["id"], condition=Q(disability_to_review=True), name="person_disability_review_idx"
             ),
         ]
 
@@ -278,6 +332,11 @@ class Person(TimeStampedModel):
     @property
     def is_anonymised(self) -> bool:
         return self.anonymised_at is not None
+
+    @property
+    def disability_kind_labels(self) -> list[str]:
+        labels = dict(DisabilityKind.choices)
+        return [str(labels.get(kind, kind)) for kind in self.disability_kinds]
 
     @property
     def age(self) -> int | None:

@@ -7,13 +7,25 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from clients import hooks
+from clients.disability import adult_born_on_or_before, table_one_group_sql
 from clients.duplicates import scoring
 from clients.duplicates.detection import person_candidates
-from clients.models import Complaint, Household, MemberChange, Person, Region, RegistryStatus
+from clients.models import (
+    Complaint,
+    Household,
+    MemberChange,
+    Person,
+    PMKSCategory,
+    PMKSCount,
+    Region,
+    RegistryStatus,
+)
 from clients.nik import clean_number
 from pandu import roles
 from pandu.text import is_digits
@@ -428,3 +440,110 @@ def household_member_changes(household: Household, *, limit: int = 20) -> list:
     """Who joined and left the household, newest first (moves, splits, deaths, births)."""
     from_or_to = Q(from_household=household) | Q(to_household=household)
     return list(MemberChange.objects.filter(from_or_to).select_related("person", "from_household", "to_household", "by")[:limit])
+
+
+# --- The paper's Table 1 (Data PMKS Kabupaten Berau), from the data ----------------------------
+
+PERSONS, HOUSEHOLDS = "persons", "households"
+
+# The paper's rows in its order: (key, label, what is counted, how). "disability": the Table 1 row
+# of the structured disability (clients.disability); "pmks": living persons of the PMKS category;
+# "pmks_kk": households with a living member of the category, as the paper counts poor families
+# and remote indigenous communities.
+TABLE_ONE_ROWS = (
+    ("child", gettext_lazy("Children with a disability"), PERSONS, "disability"),
+    ("NAPZA", gettext_lazy("Victims of drug abuse (NAPZA)"), PERSONS, "pmks"),
+    ("physical", gettext_lazy("Persons with a physical disability (daksa)"), PERSONS, "disability"),
+    ("sight", gettext_lazy("Persons with a visual disability (netra)"), PERSONS, "disability"),
+    ("hearing_speech", gettext_lazy("Persons with a hearing or speech disability (rungu/wicara)"), PERSONS,
+     "disability"),
+    ("mental", gettext_lazy("Persons with a mental or intellectual disability"), PERSONS, "disability"),
+    ("multiple", gettext_lazy("Persons with multiple disabilities (ganda)"), PERSONS, "disability"),
+    ("severe", gettext_lazy("Persons with a severe disability (ODK berat)"), PERSONS, "disability"),
+    ("LUT", gettext_lazy("Neglected elderly"), PERSONS, "pmks"),
+    ("FM", gettext_lazy("Poor families"), HOUSEHOLDS, "pmks_kk"),
+    ("BWBLP", gettext_lazy("Former prison inmates"), PERSONS, "pmks"),
+    ("KAT", gettext_lazy("Remote indigenous communities (KAT)"), HOUSEHOLDS, "pmks_kk"),
+    ("PRSE", gettext_lazy("Socio-economically vulnerable women"), PERSONS, "pmks"),
+)
+
+
+def _in_kecamatan(kecamatan: Region | None) -> tuple[str, list]:
+    """The join that keeps the persons (alias ``p``) living in a kecamatan, and its parameter."""
+    if kecamatan is None:
+        return "", []
+    return (" JOIN clients_household h ON h.id = p.household_id"
+            " JOIN clients_region v ON v.id = h.village_id AND v.parent_id = %s", [kecamatan.pk])
+
+
+def disability_group_counts(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> dict[str, int]:
+    """Living persons per Table 1 disability row on the day ``on`` (today), read from the partial
+    covering index ``person_disability_idx`` (the disabled persons alone)."""
+    on = on or timezone.localdate()
+    join, params = _in_kecamatan(kecamatan)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table_one_group_sql('p')}, count(*) FROM clients_person p{join}"
+            " WHERE p.disability_kinds <> '{}' AND p.life_status = 'active' GROUP BY 1",
+            [adult_born_on_or_before(on), *params],
+        )
+        return dict(cursor.fetchall())
+
+
+def persons_in_disability_group(group: str, *, on: datetime.date | None = None) -> QuerySet[Person]:
+    """The living persons a Table 1 disability row counts (the dashboard's list behind the number)."""
+    on = on or timezone.localdate()
+    return Person.objects.filter(
+        pk__in=RawSQL(
+            f"SELECT p.id FROM clients_person p WHERE p.disability_kinds <> '{{}}' AND p.life_status = 'active'"
+            f" AND {table_one_group_sql('p')} = %s",
+            [adult_born_on_or_before(on), group],
+        )
+    )
+
+
+def pmks_household_counts(codes: list[str], *, kecamatan: Region | None = None) -> dict[str, int]:
+    """Households with at least one living member in each of these PMKS categories."""
+    join, params = _in_kecamatan(kecamatan)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.code, count(DISTINCT p.household_id) FROM clients_pmkscategory c"
+            " JOIN clients_person_pmks_categories pc ON pc.pmkscategory_id = c.id"
+            " JOIN clients_person p ON p.id = pc.person_id AND p.life_status = 'active' AND p.household_id IS NOT NULL"
+            f"{join} WHERE c.code = ANY(%s) GROUP BY c.code",
+            [*params, list(codes)],
+        )
+        return dict(cursor.fetchall())
+
+
+def households_in_pmks(code: str) -> QuerySet[Household]:
+    """The households a Table 1 row in KK counts (the list behind the number)."""
+    return Household.objects.filter(
+        members__life_status=Person.LifeStatus.ACTIVE, members__pmks_categories__code=code
+    ).distinct()
+
+
+def table_one(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> list[dict]:
+    """The paper's Table 1 from the data: its thirteen rows in its order, each with its label,
+    what it counts (persons or households, KK) and how many, on the day ``on`` (today)."""
+    disability = disability_group_counts(kecamatan=kecamatan, on=on)
+    pmks_codes = [key for key, _label, _unit, how in TABLE_ONE_ROWS if how == "pmks"]
+    cells = PMKSCount.objects.filter(category__in=PMKSCategory.objects.filter(code__in=pmks_codes))
+    if kecamatan is not None:
+        cells = cells.filter(village__parent=kecamatan)
+    persons = dict(cells.values("category__code").annotate(n=Sum("persons")).values_list("category__code", "n"))
+    households = pmks_household_counts([key for key, _l, _u, how in TABLE_ONE_ROWS if how == "pmks_kk"],
+                                       kecamatan=kecamatan)
+    found = {"disability": disability, "pmks": persons, "pmks_kk": households}
+    return [
+        {"number": number, "key": key, "label": str(label), "unit": unit, "source": how,
+         "count": found[how].get(key, 0) or 0}
+        for number, (key, label, unit, how) in enumerate(TABLE_ONE_ROWS, start=1)
+    ]
+
+
+def disabilities_to_review() -> QuerySet[Person]:
+    """Persons whose disability was written in words no kind could be read from (migration
+    clients 0019): the data officer's list, until someone chooses the kinds."""
+    return Person.objects.filter(disability_to_review=True).select_related("household__village").order_by(
+        "full_name", "pk")

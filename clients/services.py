@@ -81,7 +81,8 @@ def normalise_rt_rw(value: str) -> str:
 HOUSEHOLD_FIELDS = ("kk_number", "address", "rt", "rw", "village")
 PERSON_FIELDS = (
     "nik", "no_nik_reason", "full_name", "sex", "birth_place", "birth_date", "relationship", "education",
-    "occupation", "disability", "chronic_illness", "phone", "life_status",
+    "occupation", "disability", "disability_kinds", "disability_severity", "disability_to_review", "chronic_illness",
+    "phone", "life_status",
 )
 
 
@@ -136,6 +137,12 @@ def _assign(obj: models.Model, fields: dict, allowed: tuple[str, ...]) -> list[s
 
 def _person_values(fields: dict) -> dict:
     values = {name: fields[name] for name in PERSON_FIELDS if name in fields}
+    if "disability_kinds" in values:
+        # Kinds chosen settle the review of a disability written in words only.
+        values["disability_kinds"] = list(dict.fromkeys(values["disability_kinds"] or []))
+        values["disability_to_review"] = False
+        if not values["disability_kinds"] and values.get("disability_severity"):
+            raise ValidationError({"disability_kinds": _("A severity is for a disability: tick its kind.")})
     values["nik"] = values.get("nik") or None
     if values["nik"]:
         values["no_nik_reason"] = ""

@@ -23,6 +23,7 @@ urlpatterns = [
     path("persons/<int:pk>/photo/", views.person_photo_upload, name="person_photo_upload"),
     path("persons/<int:pk>/photo/full/", views.person_photo, name="person_photo"),
     path("persons/<int:pk>/photo/thumb/", views.person_photo, {"size": "thumb"}, name="person_photo_thumb"),
+    path("disabilities/review/", views.disability_review, name="disability_review"),
     path("complaints/", views.complaint_list, name="complaint_list"),
     path("complaints/new/", views.complaint_create, name="complaint_create"),
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),

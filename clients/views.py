@@ -327,6 +327,18 @@ def complaint_list(request):
     })
 
 
+@require_GET
+@role_required(roles.DATA_OFFICER, roles.ADMIN)
+def disability_review(request):
+    """The disabilities written in words no kind could be read from (migration clients 0019): the
+    data officer opens each person, ticks the kinds, and the person leaves the list."""
+    persons = selectors.disabilities_to_review()
+    page = Paginator(persons, 25).get_page(request.GET.get("page"))
+    audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, summary="disabilities to review",
+                 detail={"page": page.number, "persons": [person.pk for person in page]}, request=request)
+    return render(request, "clients/disability_review.html", {"page_obj": page})
+
+
 @role_required(*REGISTER_ROLES)
 def complaint_create(request):
     household = person = None

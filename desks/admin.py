@@ -48,7 +48,7 @@ class ServiceAdminForm(forms.ModelForm):
         model = Service
         fields = ["provider", "code", "name", "description", "domain", "sla_days", "required_documents",
                   "accepted_pathways", "quota", "quota_period", "needs_full_nik", "needs_health_data", "programme",
-                  "is_active"]
+                  "participation_programme", "is_active"]
 
 
 class ServiceInline(admin.TabularInline):
@@ -80,9 +80,9 @@ class EligibilityRuleInline(admin.StackedInline):
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     form = ServiceAdminForm
-    list_display = ("code", "name", "provider", "domain", "sla_days", "quota", "is_active")
+    list_display = ("code", "name", "provider", "domain", "programme", "sla_days", "quota", "is_active")
     list_filter = ("provider", "domain", "is_active")
-    search_fields = ("code", "name")
+    search_fields = ("code", "name", "programme")
     inlines = [EligibilityRuleInline]
 
 

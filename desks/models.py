@@ -62,6 +62,12 @@ class Service(TimeStampedModel):
         _("domain"), max_length=20, choices=Domain.choices,
         help_text=_("The area of need it answers: a case's needs of this domain can be referred to it."),
     )
+    programme = models.CharField(
+        _("programme"), max_length=80, blank=True,
+        help_text=_("The programme or fund the service's aid comes from (ASLUT, Jamkesda, Baznas Berau Makmur, "
+                    "CSR Berau Coal…): the reports total the value of the aid per programme. Empty: the service "
+                    "counts as a programme of its own."),
+    )
     sla_days = models.PositiveSmallIntegerField(
         _("working days to complete (SLA)"), default=14,
         help_text=_("Working days from sending to outcome: not Saturdays, Sundays, national holidays, joint leave "
@@ -97,9 +103,9 @@ class Service(TimeStampedModel):
         _("officers see health and PMKS data"), default=False,
         help_text=_("Disability, chronic illness and PMKS categories: only for services about them."),
     )
-    programme = models.ForeignKey(
+    participation_programme = models.ForeignKey(
         "clients.Programme", on_delete=models.PROTECT, null=True, blank=True, related_name="services",
-        verbose_name=_("programme"),
+        verbose_name=_("enrols in programme"),
         help_text=_("A referral completed with a grant records the person or family in this programme."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -263,7 +269,11 @@ class Ticket(TimeStampedModel):
                 name="ticket_priority_has_source",
             ),
         ]
-        indexes = [models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx")]
+        indexes = [
+            models.Index(fields=["desk", "status", "issued_on"], name="ticket_desk_status_idx"),
+            # The visits and the persons served in a period (the dashboard, the monthly report).
+            models.Index(fields=["issued_on"], include=["person"], name="ticket_issued_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -18,6 +18,8 @@ the same day with the same number (``ticket_return``).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,15 +41,17 @@ def priority_from_record(person) -> str:
     age = person.age
     if age is not None and age >= 60:
         return Ticket.Priority.ELDERLY
-    if person.disability.strip():
+    if person.disability_kinds or person.disability.strip():
         return Ticket.Priority.DISABILITY
     return ""
 
 
 @transaction.atomic
-def ticket_issue(*, desk: Desk, issued_by=None, person=None, purpose: str = "", priority: str = "") -> Ticket:
+def ticket_issue(*, desk: Desk, issued_by=None, person=None, purpose: str = "", priority: str = "",
+                 at: datetime.datetime | None = None) -> Ticket:
     """A new ticket at a desk: A-007 is the 7th of the day at the desk with prefix A. It records
-    what the citizen came for and the priority reason they stated (both may be empty)."""
+    what the citizen came for and the priority reason they stated (both may be empty). ``at``: a
+    visit recorded afterwards (demo data), numbered in its own day."""
     if purpose and purpose not in Ticket.Purpose.values:
         raise ValidationError(_("Unknown purpose of the visit."))
     if priority and priority not in Ticket.Priority.values:
@@ -56,7 +60,7 @@ def ticket_issue(*, desk: Desk, issued_by=None, person=None, purpose: str = "", 
     if not priority and person is not None:
         priority = priority_from_record(person)
         source = Ticket.PrioritySource.RECORD if priority else ""
-    now = timezone.now()
+    now = at or timezone.now()
     day = timezone.localdate(now)
     sequence = sequence_next(name=f"ticket:{desk.pk}", period=day.isoformat())
     ticket = Ticket.objects.create(

@@ -29,6 +29,7 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("Home"), "home", frozenset(r.ALL_ROLES)),
     NavItem(_("Dashboard"), "dashboard", frozenset({r.HEAD, r.ADMIN, r.DESK_OFFICER})),
+    NavItem(_("Monthly reports"), "reports:list", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("Queue"), "desks:index", frozenset({r.FRONT_DESK, r.DATA_OFFICER, r.DESK_OFFICER, r.ADMIN})),
     NavItem(_("Desk workspace"), "referrals:workspace", frozenset({r.DESK_OFFICER})),
     NavItem(_("Open a case"), "referrals:case_start", frozenset({r.FRONT_DESK, r.DATA_OFFICER})),

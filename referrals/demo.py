@@ -13,7 +13,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from clients.models import Person, RegistryStatus
-from desks.models import Pathway, Provider, Service
+from desks.models import Desk, Pathway, Provider, Service, Ticket, TicketStep
+from desks.services import ticket_issue
 from pandu import roles
 from referrals import case_services, services
 from referrals.case_records import follow_up_plan
@@ -42,6 +43,8 @@ GRANTED = [
     "Biaya ditanggung penuh",
     "Disalurkan tahap I",
 ]
+# What a grant was worth in rupiah (a school fee, a hospital bill, a business start-up, a house).
+AID_VALUES = [350_000, 750_000, 1_250_000, 2_500_000, 5_000_000, 15_000_000]
 NOT_GRANTED = [
     "Sudah menerima program serupa tahun ini",
     "Anggaran tahun berjalan habis",
@@ -83,6 +86,11 @@ def _play(referral, story, *, at, now, rng, users, front_desk):
                 "outcome": outcome,
                 "outcome_detail": rng.choice(GRANTED if outcome == "granted" else NOT_GRANTED),
             }
+            if outcome == "granted":  # most grants in rupiah, some in kind
+                if rng.random() < 0.7:
+                    kwargs["aid_value"] = rng.choice(AID_VALUES)
+                else:
+                    kwargs["aid_kind"] = Referral.AidKind.IN_KIND
         elif action in ("reject", "return", "cancel"):
             kwargs = {
                 "note": rng.choice({"reject": REJECT, "return": RETURN, "cancel": CANCEL}[action])
@@ -91,6 +99,17 @@ def _play(referral, story, *, at, now, rng, users, front_desk):
             referral=referral, action=action, actor=actor, at=at, **kwargs
         )
     return referral
+
+
+def _past_visit(person, *, at, registration) -> None:
+    """The visit on which a case was opened: a ticket of that day at the registration desk,
+    served (the monthly report's visits and persons served)."""
+    if registration is None:
+        return
+    ticket = ticket_issue(desk=registration, person=person, at=at)
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.DONE)
+    TicketStep.objects.filter(ticket=ticket).update(called_at=at, served_at=at, status=Ticket.Status.DONE,
+                                                    done_at=at + datetime.timedelta(minutes=12))
 
 
 def _recommend(person, *, at, users, approve=True, decide=True):
@@ -132,6 +151,7 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
         now - datetime.timedelta(days=rng.randint(1, 360), hours=rng.randint(0, 8))
         for _ in range(cases)
     )
+    registration = Desk.objects.filter(kind=Desk.Kind.REGISTRATION).order_by("pk").first()
     story_index = 0
     for index, at in enumerate(starts):
         person = persons[index % len(persons)]
@@ -145,6 +165,7 @@ def seed(*, today: datetime.date, rng: random.Random, users: dict, cases: int = 
         case = services.case_open(
             person=person, pathway=pathway, decided_by=front_desk, services=chosen, at=at
         )
+        _past_visit(person, at=at, registration=registration)
         for referral in case.referrals.select_related("provider", "service"):
             if referral.required_documents:
                 checked = referral.required_documents[

@@ -214,6 +214,26 @@ class ReleasePlaceForm(forms.Form):
     )
 
 
+def aid_form_check(form: forms.Form, *, granted: bool) -> None:
+    """A grant says what it was worth: its value in rupiah, or that it was given in kind (what was
+    given is the outcome detail). A value alone is in rupiah."""
+    data = form.cleaned_data
+    kind, value = data.get("aid_kind") or "", data.get("aid_value")
+    if not granted:  # the form's choice of kind is moot without a grant
+        data["aid_kind"] = ""
+        if value is not None:
+            form.add_error("aid_value", _("The value of the aid is for a granted outcome only."))
+        return
+    if value is not None and not kind:
+        data["aid_kind"] = kind = Referral.AidKind.MONEY
+    if kind == Referral.AidKind.MONEY and value is None:
+        form.add_error("aid_value", _("Type the value of the aid in rupiah, or choose in kind."))
+    elif kind == Referral.AidKind.IN_KIND and value is not None:
+        form.add_error("aid_value", _("Aid in kind has no value in rupiah: leave the amount empty, or choose in rupiah."))
+    elif not kind and "aid_value" not in form.errors:
+        form.add_error("aid_kind", _("Say how the aid was given: its value in rupiah, or in kind."))
+
+
 class TransitionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -224,9 +244,17 @@ class TransitionForm(forms.Form):
     outcome_detail = forms.CharField(
         label=_("Granted what / why not"), required=False, max_length=255
     )
-    aid_value = forms.IntegerField(
-        label=_("Value of the aid given (Rp, optional)"), required=False, min_value=0, max_value=10**12
+    aid_kind = forms.ChoiceField(
+        label=_("Aid given"), choices=[("", "—"), *Referral.AidKind.choices], required=False,
     )
+    aid_value = forms.IntegerField(
+        label=_("Value of the aid (Rp)"), required=False, min_value=0, max_value=10**12
+    )
+
+    def clean(self):
+        data = super().clean()
+        aid_form_check(self, granted=data.get("outcome") == Referral.Outcome.GRANTED)
+        return data
 
 
 class DocumentsForm(forms.Form):
@@ -359,8 +387,11 @@ class ReplySlipForm(forms.Form):
         required=False,
         max_length=255,
     )
+    aid_kind = forms.ChoiceField(
+        label=_("Aid given (for a grant)"), choices=[("", "—"), *Referral.AidKind.choices], required=False,
+    )
     aid_value = forms.IntegerField(
-        label=_("Value of the aid given (Rp, optional)"), required=False, min_value=0, max_value=10**12,
+        label=_("Value of the aid (Rp)"), required=False, min_value=0, max_value=10**12,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     slip_date = forms.DateField(label=_("Date on the slip (optional)"), required=False,
@@ -372,7 +403,7 @@ class ReplySlipForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Field("code"), Field("decision"), Field("detail"), Field("aid_value"), Field("slip_date"),
+            Field("code"), Field("decision"), Field("detail"), Field("aid_kind"), Field("aid_value"), Field("slip_date"),
             Field("signed_by"),
         )
 
@@ -384,8 +415,7 @@ class ReplySlipForm(forms.Form):
         decision = data.get("decision")
         if decision in self.NEEDS_DETAIL and not (data.get("detail") or "").strip():
             self.add_error("detail", _("Write what the slip says: the front desk and the citizen must know it."))
-        if data.get("aid_value") is not None and decision != "granted":
-            self.add_error("aid_value", _("The value of the aid is for a granted outcome only."))
+        aid_form_check(self, granted=decision == "granted")
         if data.get("slip_date") and data["slip_date"] > timezone.localdate():
             self.add_error("slip_date", _("The slip's date is in the future."))
         return data

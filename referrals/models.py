@@ -15,7 +15,7 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +157,8 @@ class Case(TimeStampedModel):
             models.Index(fields=["person", "created_at"], name="case_person_idx"),
             models.Index(fields=["case_worker", "status"], name="case_caseload_idx"),
             models.Index(fields=["status", "closed_at"], name="case_status_idx"),
+            # The persons served and the pathways of the cases opened in a period, from the index alone.
+            models.Index(fields=["created_at"], include=["person", "pathway"], name="case_created_idx"),
         ]
 
     def __str__(self) -> str:
@@ -349,6 +351,14 @@ class Referral(TimeStampedModel):
         GRANTED = "granted", _("Granted")
         NOT_GRANTED = "not_granted", _("Not granted")
 
+    class AidKind(models.TextChoices):
+        """How a granted aid is given: money (its value in rupiah) or in kind (goods or a service,
+        described in the outcome detail). Empty on a grant: its value was not stated (an agency's
+        system that sends neither, or a grant recorded before the value was asked for)."""
+
+        MONEY = "money", _("In rupiah")
+        IN_KIND = "in_kind", _("In kind")
+
     # States in which the provider still owes an answer: these can be overdue.
     OPEN_STATUSES = (Status.SENT, Status.RECEIVED, Status.ACCEPTED, Status.RETURNED)
     CLOSED_STATUSES = (Status.COMPLETED, Status.REJECTED, Status.CANCELLED)
@@ -411,7 +421,24 @@ class Referral(TimeStampedModel):
         _("value of the aid (Rp)"), null=True, blank=True,
         help_text=_("What the granted aid is worth in rupiah, when the provider says so."),
     )
+    aid_kind = models.CharField(
+        _("aid given"), max_length=8, choices=AidKind.choices, blank=True, default="", db_default="",
+        help_text=_("In rupiah (the value) or in kind (described in the outcome detail)."),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Days from sending to closing, kept by the database: the dashboard's medians sort it from the
+    # covering indexes instead of computing it for every referral of the period.
+    days_to_close = models.GeneratedField(
+        expression=Func(F("closed_at") - F("sent_at"), template="date_part('epoch', %(expressions)s) / 86400",
+                        output_field=models.FloatField()),
+        output_field=models.FloatField(),
+        db_persist=True,
+        verbose_name=_("days from sending to closing"),
+    )
+    answer_channel = models.CharField(
+        _("answer arrived"), max_length=10, blank=True, default="", db_default="", editable=False,
+        help_text=_("How the answer that closed it (completed or rejected) arrived: the channel of that event."),
+    )
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -477,6 +504,13 @@ class Referral(TimeStampedModel):
                 condition=Q(sent_at__isnull=False) | Q(waitlisted_at__isnull=False),
                 name="referral_sent_or_waiting",
             ),
+            # A value in rupiah is money given; aid in kind has none; only a grant has either.
+            models.CheckConstraint(
+                condition=(Q(aid_kind="") & Q(aid_value__isnull=True))
+                | (Q(aid_kind="money") & Q(aid_value__isnull=False) & Q(outcome="granted"))
+                | (Q(aid_kind="in_kind") & Q(aid_value__isnull=True) & Q(outcome="granted")),
+                name="referral_aid_kind_and_value",
+            ),
         ]
         indexes = [
             models.Index(fields=["provider", "status", "due_on"], name="referral_inbox_idx"),
@@ -494,14 +528,14 @@ class Referral(TimeStampedModel):
             # referrals not yet due), read from the index alone.
             models.Index(
                 fields=["created_at"],
-                include=["provider", "service", "kecamatan", "sent_at", "closed_at"],
+                include=["provider", "service", "kecamatan", "days_to_close"],
                 condition=Q(status="completed"),
                 name="referral_completed_idx",
             ),
             # How the outcomes arrived (the dashboard): the answered referrals of a period.
             models.Index(
                 fields=["created_at"],
-                include=["provider", "kecamatan", "sent_at", "closed_at"],
+                include=["provider", "kecamatan", "answer_channel", "days_to_close"],
                 condition=Q(status__in=("completed", "rejected")),
                 name="referral_answered_idx",
             ),
@@ -510,6 +544,13 @@ class Referral(TimeStampedModel):
                 include=["created_at", "provider", "service", "kecamatan"],
                 condition=Q(status__in=("sent", "received", "accepted", "returned")),
                 name="referral_open_due_idx",
+            ),
+            # What the aid was worth (the dashboard, the monthly report): grants by completion time.
+            models.Index(
+                fields=["closed_at"],
+                include=["provider", "service", "kecamatan", "aid_kind", "aid_value"],
+                condition=Q(status="completed", outcome="granted"),
+                name="referral_granted_idx",
             ),
         ]
 

@@ -96,6 +96,8 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 PLACE_HOLDING = (S.SENT, S.RECEIVED, S.RETURNED, S.ACCEPTED)
+# The provider's answers that close a referral.
+ANSWERS = (S.COMPLETED, S.REJECTED)
 # Outcomes the front desk must learn about: it is told by the in-app count.
 NEWS_FOR_FRONT_DESK = (S.COMPLETED, S.REJECTED, S.RETURNED)
 
@@ -486,10 +488,15 @@ def referral_transition(
     outcome: str = "",
     outcome_detail: str = "",
     aid_value: int | None = None,
+    aid_kind: str = "",
     channel: str = "",
     at: datetime.datetime | None = None,
 ) -> Referral:
     """Move a referral along one allowed transition and append the event to its timeline.
+
+    A grant records what it was worth: ``aid_value`` in rupiah, or ``aid_kind`` "in_kind" (what
+    was given is the outcome detail). The office's forms ask for one of them; an agency's system
+    may send neither (the value is then "not stated" in the reports).
 
     ``channel`` says how the move arrived (``ReferralEvent.Channel``): by default in the app,
     or by Pandu itself for a system move; the office entering a provider's answer, the
@@ -531,13 +538,15 @@ def referral_transition(
                 if outcome == Referral.Outcome.GRANTED
                 else _("Say why it was not granted.")
             )
-        if aid_value is not None and (aid_value < 0 or outcome != Referral.Outcome.GRANTED):
-            raise ValidationError(_("The value of the aid is a positive amount, for a granted outcome only."))
-        fields.update(outcome=outcome, outcome_detail=outcome_detail[:255], aid_value=aid_value)
+        aid_kind = aid_checked(outcome=outcome, aid_value=aid_value, aid_kind=aid_kind)
+        fields.update(outcome=outcome, outcome_detail=outcome_detail[:255], aid_value=aid_value, aid_kind=aid_kind)
     if action in ("resend", "promote"):
         fields.update(sent_at=at, due_on=_due_on(referral.service, at))
+    channel = ReferralEvent.Channel.SYSTEM if move.side == SYSTEM else (channel or ReferralEvent.Channel.APP)
     if move.target in Referral.CLOSED_STATUSES:
         fields["closed_at"] = at
+    if move.target in ANSWERS:  # the dashboard's "how the answers arrived" reads it
+        fields["answer_channel"] = channel
     if move.target in NEWS_FOR_FRONT_DESK:
         fields["news_at"] = at
     Referral.objects.filter(pk=referral.pk).update(**fields)
@@ -551,7 +560,7 @@ def referral_transition(
         at=at,
         actor=None if move.side == SYSTEM else actor,
         action=action,
-        channel=ReferralEvent.Channel.SYSTEM if move.side == SYSTEM else (channel or ReferralEvent.Channel.APP),
+        channel=channel,
         from_status=previous,
         to_status=move.target,
         note=event_note,
@@ -567,9 +576,9 @@ def referral_transition(
 
 
 def _record_programme(referral: Referral, *, at: datetime.datetime) -> None:
-    """A grant of a service that belongs to a programme (``Service.programme``): the person (or
-    their household, for a household programme) receives it from today."""
-    programme = referral.service.programme
+    """A grant of a service that enrols in a programme (``Service.participation_programme``): the
+    person (or their household, for a household programme) receives it from today."""
+    programme = referral.service.participation_programme
     if programme is None:
         return
     person = referral.case.person
@@ -577,6 +586,25 @@ def _record_programme(referral: Referral, *, at: datetime.datetime) -> None:
         return
     participation_record(programme=programme, person=person, starts_on=timezone.localdate(at),
                          source=referral.number, as_of=timezone.localdate(at), referral_id=referral.pk)
+
+
+def aid_checked(*, outcome: str, aid_value: int | None, aid_kind: str) -> str:
+    """How the aid of an outcome was given: "money" with a value in rupiah, "in_kind" without
+    one, "" when not stated; only a grant has either."""
+    AidKind = Referral.AidKind
+    if aid_kind not in ("", *AidKind.values):
+        raise ValidationError(_("Choose how the aid was given: in rupiah or in kind."))
+    if (aid_value is not None or aid_kind) and outcome != Referral.Outcome.GRANTED:
+        raise ValidationError(_("The value of the aid is a positive amount, for a granted outcome only."))
+    if aid_value is not None:
+        if aid_value < 0:
+            raise ValidationError(_("The value of the aid is a positive amount, for a granted outcome only."))
+        if aid_kind == AidKind.IN_KIND:
+            raise ValidationError(_("Aid in kind has no value in rupiah: leave the amount empty, or choose in rupiah."))
+        return AidKind.MONEY
+    if aid_kind == AidKind.MONEY:
+        raise ValidationError(_("Type the value of the aid in rupiah, or choose in kind."))
+    return aid_kind
 
 
 # --- the reply slip (balasan rujukan) ----------------------------------------------------------
@@ -618,6 +646,7 @@ def referral_record_reply_slip(
     actor,
     detail: str = "",
     aid_value: int | None = None,
+    aid_kind: str = "",
     slip_date: datetime.date | None = None,
     signed_by: str = "",
     at: datetime.datetime | None = None,
@@ -667,6 +696,7 @@ def referral_record_reply_slip(
             outcome=outcome if last else "",
             outcome_detail=detail if last else "",
             aid_value=aid_value if last else None,
+            aid_kind=aid_kind if last else "",
             channel=ReferralEvent.Channel.REPLY_SLIP,
             at=at,
         )

@@ -126,9 +126,11 @@ def referral_action(request, pk, action):
     if not allowed:
         raise PermissionDenied
     form = forms.TransitionForm(request.POST)
-    form.is_valid()
+    valid = form.is_valid()
     data = form.cleaned_data
     try:
+        if action == "complete" and not valid:  # the outcome and what a grant was worth
+            raise ValidationError([message for messages_ in form.errors.values() for message in messages_])
         referral = services.referral_transition(
             referral=referral,
             action=action,
@@ -137,6 +139,7 @@ def referral_action(request, pk, action):
             outcome=data.get("outcome") or "",
             outcome_detail=data.get("outcome_detail") or "",
             aid_value=data.get("aid_value"),
+            aid_kind=data.get("aid_kind") or "",
             channel=channel,
         )
     except ValidationError as error:
@@ -784,6 +787,7 @@ def reply_slips(request):
                     actor=request.user,
                     detail=data.get("detail") or "",
                     aid_value=data.get("aid_value"),
+                    aid_kind=data.get("aid_kind") or "",
                     slip_date=data.get("slip_date"),
                     signed_by=data.get("signed_by") or "",
                 )

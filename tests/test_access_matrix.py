@@ -199,6 +199,13 @@ def _today():
     return timezone.localdate()
 
 
+def _report():
+    """Last month's report, a draft (made once per test, for the report pages only)."""
+    from pandu.office import reports
+
+    return reports.report_make(month=reports.last_month())
+
+
 def _case_of_the_case_worker(users):
     from desks.models import Service
     from referrals import case_services
@@ -290,6 +297,13 @@ EXPECTATIONS: dict[str, Spec] = {
     "drill_households": Spec(ok=HEAD),
     "drill_tickets": Spec(ok=HEAD),
     "drill_complaints": Spec(ok=HEAD),
+    "reports:list": Spec(ok=HEAD),
+    "reports:request": Spec(method="POST", ok=HEAD, data=lambda w: {"month": f"{_today():%Y-%m}"}),
+    "reports:detail": Spec(args=lambda w: [_report().pk], ok=HEAD),
+    "reports:approve": Spec(method="POST", args=lambda w: [_report().pk], ok=frozenset({"head"})),
+    "reports:pdf": Spec(args=lambda w: [_report().pk], ok=HEAD),
+    "reports:xlsx": Spec(args=lambda w: [_report().pk], ok=HEAD),
+    "clients:disability_review": Spec(ok=frozenset({"data_officer", "admin"})),
     "audit:log": Spec(ok=HEAD),
     "desks:index": Spec(ok=QUEUE),
     "desks:display": Spec(ok=ALL, public=True),

@@ -14,8 +14,8 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='service',
-            name='programme',
-            field=models.ForeignKey(blank=True, help_text='A referral completed with a grant records the person or family in this programme.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='clients.programme', verbose_name='programme'),
+            name='participation_programme',
+            field=models.ForeignKey(blank=True, help_text='A referral completed with a grant records the person or family in this programme.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='services', to='clients.programme', verbose_name='enrols in programme'),
         ),
         migrations.CreateModel(
             name='EligibilityRule',

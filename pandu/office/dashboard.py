@@ -9,14 +9,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from clients.models import PMKSCategory, PMKSCount, Region, RegistryCount, RegistryStatus
-from clients.selectors import complaint_figures, households_by_status
-from desks.models import Desk
+from clients.selectors import complaint_figures, households_by_status, table_one
+from desks.models import Desk, Pathway
 from pandu.identity import office_identity
+from pandu.office import selectors
 from referrals.selectors import dashboard_outcome_channels, dashboard_referrals
 from verivali import selectors as verivali_selectors
 
@@ -112,8 +113,8 @@ def queue_summary(flt: DashboardFilter) -> dict:
         cursor.execute(
             """
             SELECT d.id, d.ticket_prefix, d.name, count(*) AS steps,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.called_at - s.queued_at)) / 60,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.done_at - s.served_at)) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', s.called_at - s.queued_at)) / 60,
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', s.done_at - s.served_at)) / 60,
                    count(*) FILTER (WHERE s.status = 'no_show')
             FROM desks_ticketstep s
             JOIN desks_ticket t ON t.id = s.ticket_id
@@ -162,12 +163,52 @@ def complaints_summary(flt: DashboardFilter) -> dict:
     return complaint_figures(date_from=flt.date_from, date_to=flt.date_to, kecamatan=flt.kecamatan)
 
 
+def activity_summary(flt: DashboardFilter) -> dict:
+    """Visits and the distinct persons served, cases opened per pathway and recommendation
+    letters, in the period (and the kecamatan where the person lives)."""
+    period = {"date_from": flt.date_from, "date_to": flt.date_to, "kecamatan": flt.kecamatan}
+    cases = selectors.case_flow(**period)
+    return {
+        **selectors.persons_served(**period),
+        "cases_opened": cases["opened"],
+        "pathways": [{"pathway": value, "label": label, "count": cases["pathways"][value]}
+                     for value, label in Pathway.choices],
+        "recommendations": selectors.recommendation_flow(**period),
+    }
+
+
+def aid_summary(flt: DashboardFilter) -> dict:
+    """What the aid granted in the period was worth, per provider and per programme."""
+    groups = ("provider",) if flt.provider is not None else ("provider", "programme")
+    found = selectors.aid_totals_by(date_from=flt.date_from, date_to=flt.date_to, groups=groups,
+                                    kecamatan=flt.kecamatan, provider=flt.provider)
+    return {
+        "per_provider": found["provider"],
+        "per_programme": found.get("programme", []),
+        "totals": {figure: sum(row[figure] for row in found["provider"]) for figure in selectors.AID_FIGURES},
+    }
+
+
 def dashboard_data(flt: DashboardFilter) -> dict:
-    """The whole office's figures; a provider's officer gets only their provider's referrals."""
+    """The whole office's figures; a provider's officer gets only their provider's referrals and
+    the value of its grants.
+
+    One read-only transaction without parallel workers: every figure reads a counter table or a
+    covering index of part of the rows, and starting workers for each took longer than the scans
+    (the bench: 665 instead of 900 ms on 2 cores)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _figures(flt)
+
+
+def _figures(flt: DashboardFilter) -> dict:
     if flt.provider is not None:
-        return {"referrals": referrals_summary(flt)}
+        return {"referrals": referrals_summary(flt), "aid": aid_summary(flt)}
     return {
         "referrals": referrals_summary(flt),
+        "aid": aid_summary(flt),
+        "activity": activity_summary(flt),
+        "table_one": table_one(kecamatan=flt.kecamatan, on=min(flt.date_to, timezone.localdate())),
         "pmks": pmks_table(flt),
         "registry": registry_summary(flt),
         "verivali": verivali_summary(flt),

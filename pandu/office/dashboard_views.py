@@ -12,8 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clients.disability import GROUPS as DISABILITY_GROUPS
 from clients.models import Complaint, Household, Person, Region
-from clients.selectors import complaints_overdue
+from clients.selectors import (
+    TABLE_ONE_ROWS,
+    complaints_overdue,
+    households_in_pmks,
+    persons_in_disability_group,
+)
 from desks.models import Ticket
 from desks.selectors import provider_for_user
 from pandu import charts, roles
@@ -98,13 +104,28 @@ def dashboard(request):
     form, flt = _filter(request)
     data = dashboard_data(flt)
     context = {"form": form, "flt": flt, "data": data, "charts": _charts(data), "query": flt.query(),
-               "generated_at": timezone.now()}
+               "generated_at": timezone.now(), "aid_tables": _aid_tables(data)}
     export = request.GET.get("export")
     if export in ("xlsx", "pdf"):
         audit_record(user=request.user, action=AuditEvent.Action.EXPORT, summary=f"dashboard {export}",
                      detail=flt.query(), request=request)
         return _dashboard_xlsx(flt, data) if export == "xlsx" else _dashboard_pdf(request, context)
     return render(request, "pandu/dashboard.html", context)
+
+
+def _aid_tables(data: dict) -> list[tuple]:
+    tables = [(_("Provider"), data["aid"]["per_provider"], "aid-provider")]
+    if "activity" in data:
+        tables.append((_("Programme"), data["aid"]["per_programme"], "aid-programme"))
+    return tables
+
+
+def _aid_rows(data: dict) -> list[list]:
+    rows: list[list] = []
+    for title, found, _testid in _aid_tables(data):
+        rows += [[], [title, _("Grants"), _("Value in rupiah"), _("In kind"), _("Not stated")]]
+        rows += [[row["name"], row["grants"], row["rupiah"], row["in_kind"], row["not_stated"]] for row in found]
+    return rows
 
 
 def _referral_rows(data: dict) -> list[list]:
@@ -136,8 +157,19 @@ def _referral_rows(data: dict) -> list[list]:
 
 def _dashboard_rows(data: dict) -> list[list]:
     if "pmks" not in data:
-        return _referral_rows(data)
-    rows: list[list] = _referral_rows(data) + [[]]
+        return _referral_rows(data) + _aid_rows(data)
+    activity = data["activity"]
+    rows: list[list] = _referral_rows(data) + _aid_rows(data) + [[]]
+    rows += [[_("Visits (queue tickets)"), activity["visits"]], [_("Distinct persons served"), activity["persons"]],
+             [_("Cases opened"), activity["cases_opened"]]]
+    rows += [[row["label"], row["count"]] for row in activity["pathways"]]
+    rows += [[_("Recommendation letters requested"), activity["recommendations"]["requested"]],
+             [_("Recommendation letters approved"), activity["recommendations"]["approved"]],
+             [_("Recommendation letters refused"), activity["recommendations"]["refused"]], []]
+    rows += [[_("No."), _("Kind of PMKS"), _("Number"), _("Counted in")]]
+    rows += [[row["number"], row["label"], row["count"],
+              _("households (KK)") if row["unit"] == "households" else _("persons")] for row in data["table_one"]]
+    rows += [[]]
     rows += [[_("PMKS category"), _("Code"), _("Persons")]]
     rows += [[row["name"], row["code"], row["count"]] for row in data["pmks"]]
     rows += [[], [_("Registry source"), _("Households"), _("Persons")]]
@@ -218,6 +250,10 @@ def drill_persons(request):
     if pmks := query_text(request, "pmks"):
         persons = persons.filter(pmks_categories__code=pmks)
         title = _("Persons in PMKS category %(code)s") % {"code": pmks}
+    if (group := query_text(request, "disability")) in DISABILITY_GROUPS:
+        persons = persons.filter(pk__in=persons_in_disability_group(group, on=min(flt.date_to, timezone.localdate())))
+        title = _("Persons counted in Table 1 as: %(row)s") % {"row": dict(
+            (key, label) for key, label, _unit, _how in TABLE_ONE_ROWS)[group]}
     if status := query_text(request, "status"):
         persons = persons.filter(household__registry_status=status)
     audit_record(user=request.user, action=AuditEvent.Action.VIEW_PERSON, summary="dashboard list",
@@ -237,6 +273,8 @@ def drill_households(request):
     households = Household.objects.filter(flt.household_q()).select_related("village__parent")
     if status := query_text(request, "status"):
         households = households.filter(registry_status=status)
+    if pmks := query_text(request, "pmks"):
+        households = households.filter(pk__in=households_in_pmks(pmks).values("pk"))
     if "source" in request.GET:
         households = households.filter(registry_source=query_text(request, "source"))
     if in_kecamatan := query_text(request, "in_kecamatan"):

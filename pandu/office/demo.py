@@ -112,7 +112,7 @@ def seed_eligibility_rules() -> None:
         programme = Programme.objects.filter(code=programme_code).first()
         if service is None or programme is None:
             continue
-        service.programme = programme
-        service.save(update_fields=["programme", "updated_at"])
+        service.participation_programme = programme
+        service.save(update_fields=["participation_programme", "updated_at"])
         rule, _created = EligibilityRule.objects.update_or_create(service=service, defaults=conditions)
         rule.not_in_programmes.set([programme])

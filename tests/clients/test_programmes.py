@@ -91,7 +91,7 @@ def test_command_writes_the_error_report_and_its_summary(tmp_path, family):
 def test_a_grant_of_a_programme_service_records_the_family_in_it(family, front_desk, alice, today):
     household, mother, _child = family
     service = Service.objects.get(code="DINKES-BEROBAT")
-    service.programme = Programme.objects.get(code="PBI-JKN")
+    service.participation_programme = Programme.objects.get(code="PBI-JKN")
     service.save()
     referral = referral_services.case_open(person=mother, pathway="listed", decided_by=front_desk,
                                            services=[service]).referrals.get()

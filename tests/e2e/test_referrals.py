@@ -77,6 +77,7 @@ def test_front_desk_refers_two_needs_and_learns_both_outcomes(demo_office, new_p
     complete.get_by_label("Diberikan apa / mengapa tidak").fill(
         "Biaya berobat di RSUD ditanggung penuh"
     )
+    complete.get_by_label("Nilai bantuan (Rp)").fill("2750000")
     complete.get_by_role("button", name="Catat hasil").click()
     expect(dinkes.locator(f"[data-testid=status-{health.pk}]")).to_have_text("Selesai · Diberikan")
     expect(dinkes.locator("[data-testid=timeline]")).to_contain_text("Disetujui → Selesai")
@@ -169,6 +170,7 @@ def test_a_need_is_resolved_at_the_skpd_desk_in_the_same_visit(demo_office, new_
     item.get_by_role("button", name="Setujui").click()
     item.get_by_label("Hasil").select_option("granted")
     item.get_by_label("Diberikan apa / mengapa tidak").fill("Kartu Jamkesda diterbitkan hari ini")
+    item.get_by_label("Bentuk bantuan (bila diberikan)").select_option("in_kind")
     screenshot(officer, "referrals-workspace")
     item.get_by_role("button", name="Catat hasil").click()
     expect(officer.get_by_test_id("no-referrals")).to_be_visible()

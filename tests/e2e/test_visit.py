@@ -37,6 +37,7 @@ def _record_outcome(page, referral, detail):
     item.get_by_role("button", name="Setujui").click()
     item.get_by_label("Hasil").select_option("granted")
     item.get_by_label("Diberikan apa / mengapa tidak").fill(detail)
+    item.get_by_label("Bentuk bantuan (bila diberikan)").select_option("in_kind")
     item.get_by_role("button", name="Catat hasil").click()
     expect(page.locator(".alert-success")).to_contain_text(referral.number)
 

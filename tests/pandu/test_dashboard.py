@@ -5,86 +5,50 @@ import io
 import pytest
 from django.urls import reverse
 
-from clients.models import Household, Person, PMKSCategory, Region
+from clients.models import Household, PMKSCategory, Region
 from pandu.models import AuditEvent
 from tests import factories
-
-# The paper's Table 1 (Data PMKS Kabupaten Berau, Dinas Sosial 2015), as categories.
-TABLE_1 = [
-    ("ADK", "Anak Cacat", 212),
-    ("NAPZA", "Korban Penyalahguna Napza", 64),
-    ("PCFD", "Penyandang Cacat Fisik (Daksa)", 56),
-    ("PCM", "Penyandang Cacat Mata", 28),
-    ("PCR", "Penyandang Cacat Rungu", 73),
-    ("PCMN", "Penyandang Cacat Mental", 90),
-    ("PCFM", "Penyandang Cacat Fisik dan Mental", 10),
-    ("ODKB", "ODK Berat", 36),
-    ("LUT", "Lanjut Usia", 1410),
-    ("FM", "Keluarga Miskin", 1739),
-    ("BWBLP", "Bekas Narapidana", 100),
-    ("KAT", "Komunitas Adat Terpencil (KAT)", 741),
-    ("PRSE", "Wanita Rawan Sosial", 51),
-]
+from tests.pandu.conftest import TABLE_1
 
 
 def _indonesian(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-@pytest.fixture
-def table_1(reference_data):
-    household = factories.HouseholdFactory(village=Region.objects.get(code="64.03.05.1004"))
-    for code, name, count in TABLE_1:
-        category, _ = PMKSCategory.objects.update_or_create(code=code, defaults={"name_id": name, "name_en": name})
-        persons = Person.objects.bulk_create(
-            Person(household=household, full_name=f"{code} {i}", sex="L", no_nik_reason="data uji")
-            for i in range(count)
-        )
-        PMKSCategory.persons.through.objects.bulk_create(
-            PMKSCategory.persons.through(pmkscategory_id=category.pk, person_id=p.pk) for p in persons
-        )
-    return household
-
-
 @pytest.mark.django_db
-def test_dashboard_shows_the_papers_table_1(client, head, table_1):
-    client.force_login(head)
-    page = client.get(reverse("dashboard")).content.decode()
-    for code, _name, count in TABLE_1:
-        assert f'data-testid="pmks-{code}">{_indonesian(count)}<' in page, code
-    assert "<svg" in page
-
-
-@pytest.mark.django_db
-def test_table_1_numbers_are_in_the_xlsx_and_the_pdf(client, head, table_1):
+def test_the_papers_table_1_is_on_the_page_in_the_xlsx_and_the_pdf_and_opens_its_lists(client, head, table_1):
+    """The paper's Table 1 from the data: disabled persons through the structured kinds and
+    severity, poor families and KAT in households (KK). One build of the table for every check."""
     from openpyxl import load_workbook
     from pypdf import PdfReader
 
     client.force_login(head)
+    page = client.get(reverse("dashboard")).content.decode()
+    for key, _label, count in TABLE_1:
+        assert f'data-testid="table-one-{key}">{_indonesian(count)}<' in page, key
+    assert "<svg" in page
     xlsx = client.get(reverse("dashboard"), {"export": "xlsx"})
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
-    rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if row and len(row) > 2}
-    for code, _name, count in TABLE_1:
-        assert rows[code] == count
+    rows = {row[1]: row[2] for row in sheet.iter_rows(values_only=True) if row and len(row) > 2 and row[0] in range(1, 14)}
+    assert list(rows.values()) == [count for _key, _label, count in TABLE_1]
     pdf = client.get(reverse("dashboard"), {"export": "pdf"})
     assert pdf["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    for _code, name, count in TABLE_1:
-        assert name in text and _indonesian(count) in text, name
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages).split())
+    for _key, label, count in TABLE_1:
+        assert label in text and _indonesian(count) in text, label
     assert AuditEvent.objects.filter(action="export", summary__startswith="dashboard").count() == 2
 
-
-@pytest.mark.django_db
-def test_a_number_opens_the_list_behind_it_filtered_the_same_way(client, head, table_1):
+    # Each number opens the list behind it, filtered the same way.
     other = factories.HouseholdFactory(village=Region.objects.get(code="64.03.01.2001"))
     factories.PersonFactory(household=other).pmks_categories.add(PMKSCategory.objects.get(code="KAT"))
-    client.force_login(head)
     everywhere = client.get(reverse("dashboard")).content.decode()
-    assert 'data-testid="pmks-KAT">742<' in everywhere
-    response = client.get(reverse("drill_persons"), {"kecamatan": "64.03.05", "pmks": "KAT"})
+    assert 'data-testid="table-one-KAT">742<' in everywhere
+    response = client.get(reverse("drill_households"), {"kecamatan": "64.03.05", "pmks": "KAT"})
     assert 'data-testid="drill-total">741 ' in response.content.decode()
+    response = client.get(reverse("drill_persons"), {"disability": "severe"})
+    assert 'data-testid="drill-total">36 ' in response.content.decode()
     kelay = client.get(reverse("dashboard"), {"kecamatan": "64.03.01"}).content.decode()
-    assert 'data-testid="pmks-KAT">1<' in kelay
+    assert 'data-testid="table-one-KAT">1<' in kelay
     export = client.get(reverse("drill_persons"), {"kecamatan": "64.03.01", "pmks": "KAT", "export": "csv"})
     body = b"".join(export.streaming_content).decode()
     assert body.count("\n") == 2  # header + one person
@@ -220,3 +184,30 @@ def test_a_tampered_drill_down_filter_gives_a_list_not_a_server_error(client, he
     client.force_login(head)
     assert client.get(reverse(name), params).status_code == 200
     assert client.get(reverse(name), {**params, "export": "xlsx"}).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_dashboard_shows_persons_served_pathways_letters_and_the_value_of_the_aid(client, head, front_desk, alice):
+    from desks.models import Service
+    from referrals import services
+
+    berobat = Service.objects.get(code="DINKES-BEROBAT")
+    persons = [factories.PersonFactory(household=factories.HouseholdFactory(registry_status="listed")) for _ in range(2)]
+    cases = [services.case_open(person=person, pathway="listed", decided_by=front_desk, services=[berobat])
+             for person in (*persons, persons[0])]
+    services.recommendation_request(person=factories.PersonFactory(), reason="r", assessment="a",
+                                    requested_by=front_desk)
+    for case, aid in zip(cases, [{"aid_value": 750_000}, {"aid_kind": "in_kind"}, {}], strict=True):
+        referral = case.referrals.get()
+        for action in ("receive", "accept", "complete"):
+            referral = services.referral_transition(referral=referral, action=action, actor=alice, outcome="granted",
+                                                    outcome_detail="Obat", **aid)
+    client.force_login(head)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="activity-persons">2<' in page and 'data-testid="activity-cases">3<' in page
+    assert 'data-testid="pathway-listed">3<' in page and 'data-testid="recommendations-requested">1<' in page
+    assert f'data-testid="aid-provider-{berobat.provider_id}">Rp 750.000<' in page
+    assert 'data-testid="aid-total-rupiah">Rp 750.000<' in page
+    client.force_login(alice)  # the provider's officer: its own grants, not the office's other figures
+    page = client.get(reverse("dashboard")).content.decode()
+    assert 'data-testid="aid-total-rupiah">Rp 750.000<' in page and "activity-section" not in page

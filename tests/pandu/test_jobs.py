@@ -22,6 +22,7 @@ def test_the_periodic_tasks_are_registered_with_their_schedules():
         "pandu.office.tasks.apply_retention": "30 18 * * *",  # 02:30 in Berau (WITA, UTC+8)
         "pandu.office.tasks.check_counters": "30 19 * * *",  # 03:30
         "pandu.office.tasks.quota_upkeep": "0 18 * * *",  # 02:00
+        "pandu.office.tasks.monthly_report": "0 17 * * *",  # 01:00: last month's report on the 1st
         "api.tasks.purge_idempotency_keys": "45 19 * * *",  # 03:45
         "clients.tasks.duplicates_check_nightly": "30 17 * * *",  # 01:30
     }

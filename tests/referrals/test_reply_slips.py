@@ -131,7 +131,7 @@ def test_the_code_of_a_closed_referral_says_it_is_closed(client, front_desk, mak
 def test_a_slip_that_cannot_apply_now_is_refused_with_the_state(client, front_desk, make_referral):
     referral = make_referral(status="returned")
     client.force_login(front_desk)
-    response = _record(client, referral, "granted", detail="Sembako")
+    response = _record(client, referral, "granted", detail="Sembako", aid_kind="in_kind")
     assert re.search(r"Returned for documents.*not possible now", response.content.decode(), re.S)
     referral.refresh_from_db()
     assert referral.status == "returned"
@@ -169,6 +169,18 @@ def test_only_the_front_desk_and_the_data_desk_record_slips(client, request, mak
 def test_the_referral_page_says_the_answer_came_from_the_slip(client, front_desk, make_referral):
     referral = make_referral(status="accepted")
     client.force_login(front_desk)
-    _record(client, referral, "granted", detail="Kacamata")
+    _record(client, referral, "granted", detail="Kacamata", aid_kind="in_kind")
     page = client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
     assert "From the reply slip" in page
+
+
+def test_a_granted_slip_says_what_the_aid_was_worth(client, front_desk, make_referral):
+    referral = make_referral(status="accepted")
+    client.force_login(front_desk)
+    response = _record(client, referral, "granted", detail="Kursi roda")
+    assert "Say how the aid was given: its value in rupiah, or in kind." in response.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+    _record(client, referral, "granted", detail="Kursi roda", aid_kind="in_kind")
+    referral.refresh_from_db()
+    assert (referral.status, referral.aid_kind, referral.aid_value) == ("completed", "in_kind", None)

@@ -21,7 +21,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.models import Complaint, Household, Person, RegistryStatus
+from clients.models import (
+    Complaint,
+    DisabilityKind,
+    DisabilitySeverity,
+    Household,
+    Person,
+    RegistryStatus,
+)
 from desks.models import Ticket
 from desks.selectors import visits_for_person
 from pandu.identity import office_identity
@@ -87,6 +94,8 @@ def _person(person: Person, dossier: Dossier) -> dict:
         "education": person.education,
         "occupation": person.occupation,
         "disability": person.disability,
+        "disability_kinds": list(person.disability_kinds),
+        "disability_severity": person.disability_severity,
         "chronic_illness": person.chronic_illness,
         "phone": person.phone,
         "life_status": person.life_status,
@@ -348,7 +357,10 @@ def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
         _("Relationship to head: %(value)s") % {"value": _label(Person.Relationship.choices, person["relationship_to_head"])},
         _("Status: %(value)s") % {"value": _label(Person.LifeStatus.choices, person["life_status"])},
         _("Phone: %(value)s") % {"value": person["phone"] or "—"},
-        _("Disability: %(value)s") % {"value": person["disability"] or "—"},
+        _("Disability: %(value)s") % {"value": ", ".join(
+            [_label(DisabilityKind.choices, kind) for kind in person["disability_kinds"]]
+            + ([_label(DisabilitySeverity.choices, person["disability_severity"])] if person["disability_severity"] else [])
+            + ([person["disability"]] if person["disability"] else [])) or "—"},
         _("Chronic illness: %(value)s") % {"value": person["chronic_illness"] or "—"},
         _("PMKS categories: %(value)s") % {"value": ", ".join(c["code"] for c in person["pmks_categories"]) or "—"},
     ]

@@ -39,7 +39,8 @@ from verivali.services import (
 
 ANONYMOUS = "Anonim"
 # Text fields of the person that are emptied; the name, NIK and birth are handled on their own.
-CLEARED_FIELDS = ("birth_place", "education", "occupation", "disability", "chronic_illness", "phone")
+CLEARED_FIELDS = ("birth_place", "education", "occupation", "disability", "disability_severity", "chronic_illness",
+                  "phone")
 
 
 def anonymous_name(person: Person) -> str:
@@ -174,6 +175,7 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     person.relationship = Person.Relationship.OTHER
     for name in CLEARED_FIELDS:
         setattr(person, name, "")
+    person.disability_kinds, person.disability_to_review = [], False
     person.photo = person.photo_thumb = ""
     person.anonymised_at = timezone.now()
     person.anonymised_by = anonymised_by

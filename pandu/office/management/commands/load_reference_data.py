@@ -203,8 +203,8 @@ class Command(BaseCommand):
         return int(value)
 
     def _services(self):
-        """A service's domain comes from the file only while it has none: the administrator may
-        move a service to another domain in the admin, and that choice stays."""
+        """A service's domain and programme come from the file only while it has none: the
+        administrator may change them in the admin, and that choice stays."""
         providers = {p.code: p for p in Provider.objects.all()}
         results = []
         for line, row in self._file("services.csv"):
@@ -228,6 +228,10 @@ class Command(BaseCommand):
                     },
                 )
             )
+            if row.get("programme"):  # like the domain: from the file while the service has none
+                filled = Service.objects.filter(code=code, programme="").update(programme=row["programme"])
+                if filled and results[-1] == (0, 0):
+                    results[-1] = (0, 1)
         return self._sum(results)
 
     def _desks(self):

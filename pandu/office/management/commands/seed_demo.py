@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from clients import demo as clients_demo
 from clients.models import Household
-from pandu.office import demo
+from pandu.office import demo, reports
 from referrals import demo as referrals_demo
 from verivali import demo as verivali_demo
 
@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 referrals = referrals_demo.seed(today=today, rng=rng, users=users, cases=max(20, households))
                 clients_demo.seed_programmes(households=created, today=today, front_desk=users["loket"])
                 demo.seed_eligibility_rules()
+                reports.report_make(month=reports.last_month())  # last month's draft, for the head to read
             if dry_run:
                 transaction.set_rollback(True)
         self.stdout.write(demo.logins_text(second_factor_exempt=keep_demo_passwords))
