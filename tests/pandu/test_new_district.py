@@ -23,6 +23,15 @@ KUKAR = "64.02"
 TENGGARONG = "64.02.03"  # kecamatan Tenggarong
 
 
+def _empty_inlines(client, url_name: str) -> dict:
+    """The management forms of an admin add page's inlines (the service's eligibility rule), empty."""
+    import re
+
+    page = client.get(reverse(url_name)).content.decode()
+    return {name: "0" if name.endswith(("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS")) else "1000"
+            for name in re.findall(r'name="([^"]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"', page)}
+
+
 def _identity(**overrides):
     data = {
         "name": "UPTD-PTKS Kabupaten Kutai Kartanegara", "address": "Jl. Wolter Monginsidi, Tenggarong",
@@ -60,7 +69,7 @@ def test_a_second_regency_from_an_empty_database_to_its_first_referral_letter(em
     response = client.post(reverse("admin:desks_service_add"), {
         "provider": provider.pk, "code": "DINSOS-SEMBAKO", "name": "Bantuan sembako", "domain": "social_assistance",
         "sla_days": "5", "required_documents": "KTP\r\nKartu Keluarga\r\n", "accepted_pathways": ["in_verification"],
-        "quota": "", "quota_period": "year", "is_active": "on",
+        "quota": "", "quota_period": "year", "is_active": "on", **_empty_inlines(client, "admin:desks_service_add"),
     })
     assert response.status_code == 302
     service = Service.objects.get(code="DINSOS-SEMBAKO")
