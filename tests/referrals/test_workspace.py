@@ -44,7 +44,7 @@ def test_receive_accept_and_complete_on_the_spot_return_to_the_workspace(
     for action, data in (
         ("receive", {}),
         ("accept", {}),
-        ("complete", {"outcome": "granted", "outcome_detail": "Gratis berobat di puskesmas"}),
+        ("complete", {"outcome": "granted", "outcome_detail": "Gratis berobat di puskesmas", "aid_kind": "in_kind"}),
     ):
         response = client.post(
             reverse("referrals:action", args=[health.pk, action]), {**data, "next": workspace}
