@@ -391,6 +391,8 @@ EXPECTATIONS: dict[str, Spec] = {
     "verivali:batch_assign": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"validator"})),
     "verivali:batch_approve": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"head"})),
     "verivali:mine": Spec(ok=frozenset({"surveyor"})),
+    # only a surveyor with an assignment in the batch proposes a household found in the field
+    "verivali:field_household": Spec(args=lambda w: [w.batch.pk], ok=frozenset({"surveyor"}), other_surveyor=404),
     "verivali:survey": Spec(args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}), other_surveyor=404),
     "verivali:assessment_detail": Spec(args=lambda w: [w.assessment.pk], ok=VV_READ, other_surveyor=404),
     "verivali:assessment_validate": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"validator"})),

@@ -153,11 +153,12 @@ class AssessmentAdmin(RecordInAppAdmin, admin.ModelAdmin):
         "household",
         "batch",
         "status",
+        "outcome",
         "surveyor",
         "score",
         "welfare_class",
         "submitted_at",
     )
-    list_filter = ("status", "welfare_class", "batch")
+    list_filter = ("status", "outcome", "source", "welfare_class", "batch")
     search_fields = ("=household__kk_number", "household__address")
     list_select_related = ("household", "batch", "surveyor")

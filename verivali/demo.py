@@ -131,4 +131,20 @@ def seed(*, today: datetime.date, users: dict, rng: random.Random) -> list[Asses
             )
         elif state == "validated":
             services.assessment_validate(assessment=assessment, validator=validator)
+    # A poor household nobody listed, found in the field by the surveyor and sent to the validator.
+    found = services.field_household_propose(
+        batch=current,
+        surveyor=surveyor,
+        kk_number=None,
+        address="Pondok kebun di tepi sungai",
+        village=field_part[0].village,
+        members=[
+            {"full_name": "Yakobus Ding", "sex": "L", "relationship": "head",
+             "birth_date": datetime.date(1979, 8, 17)},
+            {"full_name": "Lusia Ding", "sex": "P", "relationship": "spouse",
+             "birth_date": datetime.date(1983, 2, 2)},
+        ],
+    )
+    _survey(found, surveyor, rng, indicators, poor=True, submit=True)
+    made.append(found)
     return made

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,22 @@ class Assessment(TimeStampedModel):
         COMPLAINT = "complaint", _("Complaint (in verification)")
         REGISTRY = "registry", _("Registry re-verification")
         MANUAL = "manual", _("Added by the validator")
+        FIELD = "field", _("New household found in the field")
+
+    class Outcome(models.TextChoices):
+        """What the surveyor found of the listed household (``docs/verivali.md``: what the decree
+        does with each)."""
+
+        FOUND = "found", _("Found as listed")
+        NOT_FOUND = "not_found", _("Not found")
+        MOVED = "moved", _("Moved")
+        SPLIT = "split", _("Split into new households")
+        DUPLICATE = "duplicate", _("Duplicate of another household")
+
+    # Outcomes scored with the scorecard: always (found), when the surveyor answered every
+    # question (moved, split: the household at its new address, the household that stays), never.
+    SCORED_ALWAYS = (Outcome.FOUND,)
+    SCORED_OPTIONALLY = (Outcome.MOVED, Outcome.SPLIT)
 
     # The surveyor may still change these.
     OPEN_FOR_SURVEYOR = (Status.ASSIGNED, Status.DRAFT, Status.RETURNED)
@@ -210,6 +227,30 @@ class Assessment(TimeStampedModel):
         related_name="assessments",
         verbose_name=_("scorecard version"),
     )
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.FOUND
+    )
+    outcome_note = models.CharField(_("what the surveyor found"), max_length=255, blank=True)
+    moved_village = models.ForeignKey(
+        "clients.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved to village"),
+    )
+    moved_address = models.CharField(_("new address"), max_length=255, blank=True)
+    moved_outside_place = models.CharField(
+        _("moved outside Berau, to"), max_length=150, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "clients.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     welfare_class = models.CharField(
         _("class"), max_length=10, choices=ClassBand.WelfareClass.choices, blank=True
@@ -245,9 +286,22 @@ class Assessment(TimeStampedModel):
                 name="assessment_assigned_has_surveyor",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["submitted", "validated", "approved"])
+                condition=~Q(status__in=["submitted", "validated", "approved"], outcome="found")
                 | (Q(score__isnull=False) & Q(version__isnull=False) & ~Q(welfare_class="")),
-                name="assessment_scored_when_submitted",
+                name="assessment_found_scored_when_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True, welfare_class="")
+                | Q(score__isnull=False, version__isnull=False) & ~Q(welfare_class=""),
+                name="assessment_score_has_class",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome__in=["not_found", "duplicate"]) | Q(score__isnull=True),
+                name="assessment_unscored_outcomes",
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("household")),
+                name="assessment_duplicate_not_itself",
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90)),
@@ -271,6 +325,52 @@ class Assessment(TimeStampedModel):
     @property
     def is_open_for_surveyor(self) -> bool:
         return self.status in self.OPEN_FOR_SURVEYOR
+
+    @property
+    def is_new_household(self) -> bool:
+        return self.source == self.Source.FIELD
+
+    @property
+    def is_scored(self) -> bool:
+        return self.score is not None
+
+
+class SplitHousehold(models.Model):
+    """A new household the surveyor found split off the surveyed one: its KK number, head and
+    members (members of the surveyed household). Created in the registry by the decree."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="splits", verbose_name=_("assessment")
+    )
+    kk_number = models.CharField(_("KK number of the new household"), max_length=16)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    head = models.ForeignKey(
+        "clients.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("head")
+    )
+    members = models.ManyToManyField(
+        "clients.Person", related_name="+", verbose_name=_("members who leave")
+    )
+    household = models.ForeignKey(
+        "clients.Household",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("household created by the decree"),
+    )
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        verbose_name = _("split-off household")
+        verbose_name_plural = _("split-off households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "kk_number"], name="split_kk_once_per_assessment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} → KK {self.kk_number}"
 
 
 class Answer(models.Model):
@@ -341,6 +441,7 @@ class MemberCheck(models.Model):
         MOVED = "moved", _("Moved away")
         DECEASED = "deceased", _("Died")
         BORN = "born", _("Born (new member)")
+        MOVED_KK = "moved_kk", _("Moved to another KK")
 
     assessment = models.ForeignKey(
         Assessment, on_delete=models.CASCADE, related_name="member_checks"
@@ -358,6 +459,28 @@ class MemberCheck(models.Model):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     sex = models.CharField(_("sex"), max_length=1, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    on = models.DateField(_("date of the death or move"), null=True, blank=True)
+    relationship = models.CharField(
+        _("relationship to the head of the new KK"), max_length=20, blank=True
+    )
+    to_household = models.ForeignKey(
+        "clients.Household",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved to the household"),
+    )
+    # What the surveyor confirmed or corrected of the registry (pre-filled from it; written back
+    # to the person when the survey is validated). ``details_checked``: the values are the
+    # surveyor's, an empty one means "none".
+    details_checked = models.BooleanField(_("details checked"), default=False)
+    education = models.CharField(_("education"), max_length=60, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=80, blank=True)
+    chronic_illness = models.CharField(_("chronic illness"), max_length=255, blank=True)
+    disability_kinds = ArrayField(
+        models.CharField(max_length=12), blank=True, default=list, verbose_name=_("kinds of disability")
+    )
 
     class Meta:
         ordering = ["assessment", "pk"]
@@ -372,6 +495,10 @@ class MemberCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(person__isnull=False) | (Q(finding="born") & ~Q(full_name="")),
                 name="member_check_person_or_newborn",
+            ),
+            models.CheckConstraint(
+                condition=~Q(finding="moved_kk") | Q(to_household__isnull=False),
+                name="member_check_moved_kk_has_household",
             ),
         ]
 

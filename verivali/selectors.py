@@ -25,7 +25,16 @@ from django.utils.translation import gettext_lazy as _
 
 from clients.models import Household, Person, Region, RegistryStatus
 from pandu import roles
-from verivali.models import Answer, Assessment, AssessmentPhoto, Batch, ClassBand, ScorecardVersion
+from verivali.models import (
+    Answer,
+    Assessment,
+    AssessmentPhoto,
+    Batch,
+    ClassBand,
+    MemberCheck,
+    ScorecardVersion,
+)
+from verivali.prefill import MemberFacts
 from verivali.scoring import IncompleteAnswers, ScoreResult, score_answers
 
 # Roles that see every batch and assessment of the office.
@@ -95,7 +104,13 @@ def assessments_for_user(user) -> QuerySet[Assessment]:
 def get_assessment_for_user(user, pk) -> Assessment:
     return get_object_or_404(
         assessments_for_user(user).select_related(
-            "batch", "household__village__parent", "surveyor", "version", "validated_by"
+            "batch",
+            "household__village__parent",
+            "surveyor",
+            "version",
+            "validated_by",
+            "moved_village__parent",
+            "duplicate_of__village",
         ),
         pk=pk,
     )
@@ -110,6 +125,21 @@ def get_assignment_for_user(user, pk) -> Assessment:
         pk=pk,
         surveyor=user,
     )
+
+
+def batches_of_surveyor(user) -> QuerySet[Batch]:
+    """The open batches a surveyor has an assignment in: where they may propose a new household."""
+    if not roles.has_role(user, roles.SURVEYOR):
+        return Batch.objects.none()
+    return (
+        Batch.objects.exclude(status=Batch.Status.APPROVED)
+        .filter(pk__in=Assessment.objects.filter(surveyor=user).values("batch_id"))
+        .order_by("-period_start", "-pk")
+    )
+
+
+def get_batch_for_surveyor(user, pk) -> Batch:
+    return get_object_or_404(batches_of_surveyor(user), pk=pk)
 
 
 def photos_for_user(user) -> QuerySet[AssessmentPhoto]:
@@ -264,6 +294,47 @@ def household_assessments(household: Household, *, surveyor=None) -> list[Assess
     return [AssessmentView(a, assessment_result(a), list(a.photos.all())) for a in assessments]
 
 
+def member_facts(assessment: Assessment, members: list[Person]) -> dict[int, MemberFacts]:
+    """What the survey form shows of each member: the surveyor's saved check, else the registry."""
+    checks = {c.person_id: c for c in assessment.member_checks.filter(person__isnull=False)}
+    facts = {}
+    for person in members:
+        check = checks.get(person.pk)
+        lives_here = (
+            check.finding == MemberCheck.Finding.PRESENT
+            if check
+            else person.life_status == Person.LifeStatus.ACTIVE
+        )
+        is_head = person.relationship == Person.Relationship.HEAD
+        if check is not None and check.details_checked:
+            facts[person.pk] = MemberFacts(
+                is_head=is_head, lives_here=lives_here, education=check.education,
+                occupation=check.occupation, chronic_illness=check.chronic_illness,
+                disability_kinds=tuple(check.disability_kinds), checked=True,
+            )
+        else:
+            facts[person.pk] = MemberFacts(
+                is_head=is_head, lives_here=lives_here, education=person.education,
+                occupation=person.occupation, chronic_illness=person.chronic_illness,
+                disability_kinds=tuple(person.disability_kinds),
+                disability_words=person.disability,
+            )
+    return facts
+
+
+def assessment_outcome(assessment: Assessment) -> dict:
+    """The outcome's details for the pages: the splits with their members, the members moved to
+    another KK."""
+    return {
+        "splits": list(assessment.splits.select_related("head", "household").prefetch_related("members")),
+        "moved_kk": list(
+            assessment.member_checks.filter(finding=MemberCheck.Finding.MOVED_KK).select_related(
+                "person", "to_household"
+            )
+        ),
+    }
+
+
 # --- progress -----------------------------------------------------------------------------
 
 
@@ -290,6 +361,25 @@ def batch_progress(batch: Batch) -> list[dict]:
     if rows:
         total = {key: sum(row[key] for row in rows) for key in _progress_counts()}
         rows.append({"kecamatan": None, **total})
+    return rows
+
+
+def batch_outcome_counts(batch: Batch) -> list[dict]:
+    """Surveys sent to the office (submitted, validated, approved) per outcome, every outcome
+    listed; and the new households found in the field."""
+    sent = batch.assessments.filter(status__in=Assessment.SCORED)
+    counts = dict(sent.values_list("outcome").annotate(n=Count("id")).values_list("outcome", "n"))
+    rows = [
+        {"code": code, "label": label, "count": counts.get(code, 0)}
+        for code, label in Assessment.Outcome.choices
+    ]
+    rows.append(
+        {
+            "code": "new",
+            "label": Assessment.Source.FIELD.label,
+            "count": batch.assessments.filter(source=Assessment.Source.FIELD).count(),
+        }
+    )
     return rows
 
 
@@ -341,7 +431,7 @@ class WhatIf:
 def whatif(version: ScorecardVersion) -> WhatIf:
     """How many households would change class if their latest scored assessment used ``version``."""
     latest = (
-        Assessment.objects.filter(status__in=Assessment.SCORED)
+        Assessment.objects.filter(status__in=Assessment.SCORED, score__isnull=False)
         .order_by("household_id", "-submitted_at", "-pk")
         .distinct("household_id")
     )
@@ -418,7 +508,7 @@ def latest_validated_assessments() -> QuerySet[Assessment]:
     """Each household's latest validated (or approved) assessment: its current welfare class."""
     s = Assessment.Status
     return (
-        Assessment.objects.filter(status__in=[s.VALIDATED, s.APPROVED], welfare_class__isnull=False)
+        Assessment.objects.filter(status__in=[s.VALIDATED, s.APPROVED], score__isnull=False)
         .order_by("household_id", "-validated_at", "-pk")
         .distinct("household_id")
     )
@@ -433,7 +523,7 @@ def welfare_rank_expression(household_ref):
         Assessment.objects.filter(
             household_id=household_ref,
             status__in=[Assessment.Status.VALIDATED, Assessment.Status.APPROVED],
-            welfare_class__isnull=False,
+            score__isnull=False,
         )
         .order_by("-validated_at", "-pk")
         .annotate(

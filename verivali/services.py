@@ -12,10 +12,14 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clients.changes import national_proposal_add
 from clients.images import ProcessedImage
-from clients.models import Household, NationalProposal, Person, Region, RegistryStatus
-from clients.services import complaints_settle_by_decree, household_set_registry_status
+from clients.models import Household, Person, Region, RegistryStatus
+from clients.services import (
+    complaints_settle_by_decree,
+    household_register,
+    household_set_registry_status,
+    person_register,
+)
 from pandu import roles
 from verivali import selectors
 from verivali.models import (
@@ -27,6 +31,18 @@ from verivali.models import (
     Indicator,
     MemberCheck,
     ScorecardVersion,
+)
+from verivali.outcomes import (
+    Decree,
+    MemberDetails,
+    OutcomeReport,
+    decree_apply,
+    member_details_store,
+    member_findings_store,
+    members_apply,
+    needs_photo,
+    outcome_check_ready,
+    outcome_store,
 )
 from verivali.scoring import IncompleteAnswers, score_answers
 
@@ -112,6 +128,36 @@ def version_copy(*, version: ScorecardVersion) -> ScorecardVersion:
     return copy
 
 
+# The paper's scorecard leaves three answers out (docs/verivali.md): the answer that closes each
+# gap, by indicator code: (option, the paper's words, the words that close the gap).
+PAPER_GAPS = {
+    "S02": ("option_1", "buruh (labourer)", "tidak bekerja/buruh (no job or labourer)"),
+    "S04": ("option_1", "> 3 orang (more than 3)", "≥ 3 orang (3 or more)"),
+    "S05": ("option_3", "Rp 1-1.5 juta", "Rp 1-5 juta"),
+}
+
+
+@transaction.atomic
+def version_fill_paper_gaps(*, version: ScorecardVersion) -> ScorecardVersion | None:
+    """A copy of ``version`` with the paper's gaps answered, made current; None when the version
+    does not have the paper's words (a district's own scorecard, or the gaps already closed)."""
+    indicators = {i.code: i for i in version.indicators.all()}
+    if any(
+        code not in indicators or getattr(indicators[code], option) != paper
+        for code, (option, paper, _closed) in PAPER_GAPS.items()
+    ):
+        return None
+    copy = version_copy(version=version)
+    for code, (option, _paper, closed) in PAPER_GAPS.items():
+        copy.indicators.filter(code=code).update(**{option: closed})
+    copy.notes = _(
+        "Version %(number)s with the paper's gaps answered: S02 a head with no job, S04 exactly 3 "
+        "members sick or disabled, S05 assets of Rp 1.5–5 million."
+    ) % {"number": version.number}
+    copy.save(update_fields=["notes", "updated_at"])
+    return version_make_current(version=copy)
+
+
 @transaction.atomic
 def version_make_current(*, version: ScorecardVersion) -> ScorecardVersion:
     """New surveys use this version from now on; earlier assessments keep theirs."""
@@ -185,6 +231,67 @@ def batch_add_household(*, batch: Batch, household: Household) -> Assessment:
         raise ValidationError(_("This household is already in the batch."), code="duplicate")
     return Assessment.objects.create(
         batch=batch, household=household, source=Assessment.Source.MANUAL
+    )
+
+
+def _batch_for_surveyor(batch: Batch, surveyor) -> Batch:
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    _ensure_not_approved(batch)
+    if not batch.assessments.filter(surveyor=surveyor).exists():
+        raise ValidationError(_("You have no assignment in this batch."), code="not_yours")
+    return batch
+
+
+@transaction.atomic
+def field_household_propose(
+    *,
+    batch: Batch,
+    surveyor,
+    kk_number: str | None,
+    address: str,
+    village: Region,
+    members: list[Mapping],
+    rt: str = "",
+    rw: str = "",
+) -> Assessment:
+    """A poor household nobody listed, found by a surveyor of the batch: registered *in
+    verification* with its members (NIK when known) and assigned to the surveyor, who surveys it
+    like any other. The decree lists it by its class and proposes it to the national registry."""
+    batch = _batch_for_surveyor(batch, surveyor)
+    if not selectors.batch_villages(batch).filter(pk=village.pk).exists():
+        raise ValidationError({"village": _("Choose a village of this batch's area.")})
+    heads = [m for m in members if m["relationship"] == Person.Relationship.HEAD]
+    if len(heads) != 1:
+        raise ValidationError(_("Enter the members with exactly one head of household."))
+    household = household_register(
+        kk_number=kk_number, address=address, rt=rt, rw=rw, village=village, created_by=surveyor
+    )
+    for member in members:
+        person_register(
+            household=household,
+            created_by=surveyor,
+            full_name=member["full_name"].strip(),
+            sex=member["sex"],
+            birth_date=member.get("birth_date"),
+            relationship=member["relationship"],
+            nik=member.get("nik") or None,
+            no_nik_reason=""
+            if member.get("nik")
+            else _("NIK not known at the verivali survey (%(batch)s).") % {"batch": batch.code},
+        )
+    household_set_registry_status(
+        household=household,
+        status=RegistryStatus.IN_VERIFICATION,
+        changed_by=surveyor,
+        reason=_("New household found in the field by verivali %(batch)s.") % {"batch": batch.name},
+        reference=batch.code,
+    )
+    return Assessment.objects.create(
+        batch=batch,
+        household=household,
+        source=Assessment.Source.FIELD,
+        status=Assessment.Status.ASSIGNED,
+        surveyor=surveyor,
     )
 
 
@@ -264,8 +371,11 @@ def survey_save_draft(
     photos: Mapping[str, ProcessedImage] | None = None,
     member_findings: Mapping[int, str] | None = None,
     newborn: Mapping | None = None,
+    outcome: OutcomeReport | None = None,
+    member_details: Mapping[int, MemberDetails] | None = None,
 ) -> Assessment:
-    """Keep what the surveyor has so far (answers by indicator code); it can be finished later."""
+    """Keep what the surveyor has so far (answers by indicator code, the outcome, the members'
+    findings and details); it can be finished later."""
     assessment = _lock_open_assignment(assessment, surveyor)
     if assessment.version_id is None:
         assessment.version = selectors.current_version()
@@ -290,12 +400,14 @@ def survey_save_draft(
             height=processed.height,
         )
     members = set(assessment.household.members.values_list("pk", flat=True))
-    for person_id, finding in (member_findings or {}).items():
-        if person_id not in members:
-            raise ValidationError(_("That person is not a member of this household."))
-        MemberCheck.objects.update_or_create(
-            assessment=assessment, person_id=person_id, defaults={"finding": finding}
-        )
+    member_details = member_details or {}
+    if not set(member_findings or {}) | set(member_details) <= members:
+        raise ValidationError(_("That person is not a member of this household."))
+    # Details first: a member moved to another KK needs the household before the finding.
+    member_details_store(assessment=assessment, details=member_details)
+    member_findings_store(assessment=assessment, findings=member_findings or {})
+    if outcome is not None:
+        outcome_store(assessment=assessment, report=outcome, member_ids=members)
     if newborn and newborn.get("full_name"):
         MemberCheck.objects.create(
             assessment=assessment,
@@ -319,26 +431,32 @@ def survey_save_draft(
 
 @transaction.atomic
 def survey_submit(*, assessment: Assessment, surveyor) -> Assessment:
-    """Score the saved answers with the assessment's version and send it to the validator."""
+    """Check the outcome has what it needs, score the saved answers with the assessment's version
+    (always for a household found, when answered for one moved or split) and send it to the
+    validator."""
     assessment = _lock_open_assignment(assessment, surveyor)
     if assessment.version_id is None:
-        raise ValidationError(_("Answer every question before submitting."), code="incomplete")
-    indicators, bands = selectors.version_parts(assessment.version)
-    try:
-        result = score_answers(indicators, selectors.assessment_answers(assessment), bands)
-    except IncompleteAnswers as error:
-        raise ValidationError(
-            _("Answer every question before submitting. Still open: %(codes)s")
-            % {"codes": ", ".join(error.missing)},
-            code="incomplete",
-        ) from None
-    if not assessment.photos.exists():
+        assessment.version = selectors.current_version()
+    answers = selectors.assessment_answers(assessment)
+    scored = outcome_check_ready(assessment, answered=len(answers))
+    assessment.score, assessment.welfare_class = None, ""
+    if scored:
+        indicators, bands = selectors.version_parts(assessment.version)
+        try:
+            result = score_answers(indicators, answers, bands)
+        except IncompleteAnswers as error:
+            raise ValidationError(
+                _("Answer every question before submitting. Still open: %(codes)s")
+                % {"codes": ", ".join(error.missing)},
+                code="incomplete",
+            ) from None
+        assessment.score = result.score
+        assessment.welfare_class = result.welfare_class
+    if needs_photo(assessment) and not assessment.photos.exists():
         raise ValidationError(
             _("Take at least one photo (house front, inside, or the family) before submitting."),
             code="no_photo",
         )
-    assessment.score = result.score
-    assessment.welfare_class = result.welfare_class
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.save()
@@ -364,37 +482,10 @@ def _lock_submitted(assessment: Assessment) -> Assessment:
     return locked
 
 
-def _apply_member_checks(assessment: Assessment, validator) -> None:
-    """What the surveyor found about the members becomes the persons' status (newborns are added)."""
-    life = {
-        MemberCheck.Finding.MOVED: Person.LifeStatus.MOVED,
-        MemberCheck.Finding.DECEASED: Person.LifeStatus.DECEASED,
-        MemberCheck.Finding.PRESENT: Person.LifeStatus.ACTIVE,
-    }
-    for check in assessment.member_checks.select_related("person"):
-        if check.finding == MemberCheck.Finding.BORN:
-            person = Person.objects.create(
-                household=assessment.household,
-                nik=None,
-                no_nik_reason=_("Newborn found by verivali survey %(id)s; NIK not recorded yet.")
-                % {"id": assessment.pk},
-                full_name=check.full_name,
-                sex=check.sex or Person.Sex.FEMALE,
-                birth_date=check.birth_date,
-                relationship=Person.Relationship.CHILD,
-                created_by=validator,
-            )
-            check.person = person
-            check.save(update_fields=["person"])
-        elif check.person is not None and check.person.life_status != life[check.finding]:
-            check.person.life_status = life[check.finding]
-            check.person.save(update_fields=["life_status", "updated_at"])
-
-
 @transaction.atomic
 def assessment_validate(*, assessment: Assessment, validator) -> Assessment:
     assessment = _lock_submitted(assessment)
-    _apply_member_checks(assessment, validator)
+    members_apply(assessment=assessment, validator=validator)
     assessment.status = Assessment.Status.VALIDATED
     assessment.validated_at = timezone.now()
     assessment.validated_by = validator
@@ -415,37 +506,11 @@ def assessment_return(*, assessment: Assessment, validator, note: str) -> Assess
 
 # --- decree -------------------------------------------------------------------------------
 
-LISTED_CLASSES = {
-    ClassBand.WelfareClass.VERY_POOR,
-    ClassBand.WelfareClass.POOR,
-    ClassBand.WelfareClass.NEAR_POOR,
-}
-
-
-def _propose_outcome(assessment: Assessment, *, was: str, head, decree_number: str, label: str) -> None:
-    """What the national registry is told of a decree's outcome: a household that enters the
-    list is proposed as new, one that leaves it for deactivation, one that stays listed corrected
-    with its class."""
-    listed = assessment.welfare_class in LISTED_CLASSES
-    if listed and was != RegistryStatus.LISTED:
-        kind = NationalProposal.Kind.NEW
-    elif not listed and was == RegistryStatus.LISTED:
-        kind = NationalProposal.Kind.DEACTIVATION
-    elif listed:
-        kind = NationalProposal.Kind.CORRECTION
-    else:
-        return  # not listed before, not listed now: nothing to tell
-    national_proposal_add(
-        kind=kind, cause=NationalProposal.Cause.VERIVALI, household=assessment.household, proposed_by=head,
-        reason=_("Verivali decree (SK) %(number)s: %(class)s, score %(score)s.") % {
-            "number": decree_number, "class": label, "score": assessment.score},
-    )
-
-
 @transaction.atomic
 def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: datetime.date) -> Batch:
-    """The Bupati decree: every validated household becomes listed or not listed, and the open
-    complaints the decree settles are resolved with its number and date; all or nothing."""
+    """The Bupati decree: every validated household's outcome is applied to the registry (listed or
+    not listed by its class; not found, moved, split, duplicate: ``outcomes.decree_apply``), and the
+    open complaints the decree settles are resolved with its number and date; all or nothing."""
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     _ensure_not_approved(batch)
     decree_number = decree_number.strip()
@@ -461,26 +526,9 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
         raise ValidationError(
             _("No survey in this batch is validated yet: validate surveys before approving.")
         )
-    labels = dict(ClassBand.WelfareClass.choices)
+    decree = Decree(batch=batch, head=head, number=decree_number, date=decree_date)
     for assessment in validated:
-        was = assessment.household.registry_status
-        household_set_registry_status(
-            household=assessment.household,
-            status=RegistryStatus.LISTED
-            if assessment.welfare_class in LISTED_CLASSES
-            else RegistryStatus.NOT_LISTED,
-            changed_by=head,
-            source=batch.registry_source,
-            year=decree_date.year,
-            reason=_("Verivali %(batch)s: %(class)s, score %(score)s")
-            % {
-                "batch": batch.name,
-                "class": labels[assessment.welfare_class],
-                "score": assessment.score,
-            },
-            reference=f"SK {decree_number} · {_('assessment')} {assessment.pk}",
-        )
-        _propose_outcome(assessment, was=was, head=head, decree_number=decree_number, label=labels[assessment.welfare_class])
+        decree_apply(decree=decree, assessment=assessment)
     # the complaints that asked for these households to be surveyed are answered by the decree
     complaints_settle_by_decree(
         households=[assessment.household for assessment in validated],
@@ -506,17 +554,30 @@ def batch_approve(*, batch: Batch, head, decree_number: str, decree_date: dateti
 
 def member_checks_anonymise(*, person: Person) -> int:
     """The surveyor's findings about the person keep the finding, not the name or birth date
-    written for a newborn."""
-    return MemberCheck.objects.filter(person=person).update(full_name="", birth_date=None)
+    written for a newborn, nor the education, occupation, illness and disability checked."""
+    return MemberCheck.objects.filter(person=person).update(
+        full_name="",
+        birth_date=None,
+        education="",
+        occupation="",
+        chronic_illness="",
+        disability_kinds=[],
+    )
 
 
 def survey_notes_forget(*, household: Household, name: str, removed_text: str) -> int:
     """A member is anonymised: surveys of the household whose notes name them lose the notes."""
     if not name:
         return 0
-    return Assessment.objects.filter(household=household).filter(
-        Q(notes__icontains=name) | Q(return_note__icontains=name)
-    ).update(notes=removed_text, return_note="", updated_at=timezone.now())
+    return (
+        Assessment.objects.filter(household=household)
+        .filter(
+            Q(notes__icontains=name)
+            | Q(return_note__icontains=name)
+            | Q(outcome_note__icontains=name)
+        )
+        .update(notes=removed_text, return_note="", outcome_note="", updated_at=timezone.now())
+    )
 
 
 def household_surveys_anonymise(*, household: Household) -> list[str]:
@@ -524,7 +585,7 @@ def household_surveys_anonymise(*, household: Household) -> list[str]:
     class (the statistics and the decree's basis) and lose notes, location and photos.
     Returns the stored photo files, for the caller to delete once the transaction commits."""
     Assessment.objects.filter(household=household).update(
-        notes="", return_note="", latitude=None, longitude=None, location_accuracy=None,
+        notes="", return_note="", outcome_note="", latitude=None, longitude=None, location_accuracy=None,
         updated_at=timezone.now(),
     )
     photos = AssessmentPhoto.objects.filter(assessment__household=household)

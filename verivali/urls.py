@@ -12,6 +12,7 @@ urlpatterns = [
     path("batches/<int:pk>/assign/", views.batch_assign, name="batch_assign"),
     path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
     path("mine/", views.my_assignments, name="mine"),
+    path("batches/<int:pk>/new-household/", views.field_household, name="field_household"),
     path("assignments/<int:pk>/survey/", views.survey, name="survey"),
     path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
     path("assessments/<int:pk>/validate/", views.assessment_validate, name="assessment_validate"),

@@ -21,11 +21,14 @@ from verivali.forms import (
     ApproveForm,
     AssignForm,
     BatchForm,
+    FieldHouseholdForm,
+    FieldMemberFormSet,
     ReturnForm,
     SurveyForm,
     WhatIfForm,
 )
 from verivali.models import Assessment, Batch, ClassBand
+from verivali.prefill import prefilled_answers
 
 OFFICE = (roles.VALIDATOR, roles.HEAD, roles.ADMIN)
 SEES_ASSESSMENTS = (*selectors.READ_ROLES, roles.SURVEYOR)
@@ -89,6 +92,7 @@ def batch_detail(request, pk):
         {
             "batch": batch,
             "progress": selectors.batch_progress(batch),
+            "outcome_counts": selectors.batch_outcome_counts(batch),
             "page_obj": page,
             "status": status,
             "village_id": village_id,
@@ -188,7 +192,44 @@ def my_assignments(request):
         detail={"assessments": [a.pk for g in groups for a in g.assignments][:200]},
         request=request,
     )
-    return render(request, "verivali/my_assignments.html", {"groups": groups, "show_all": show_all})
+    return render(
+        request,
+        "verivali/my_assignments.html",
+        {
+            "groups": groups,
+            "show_all": show_all,
+            "batches": selectors.batches_of_surveyor(request.user),
+        },
+    )
+
+
+@role_required(roles.SURVEYOR)
+def field_household(request, pk):
+    """A surveyor proposes a household found in the field, then surveys it like any other."""
+    batch = selectors.get_batch_for_surveyor(request.user, pk)
+    villages = selectors.batch_villages(batch)
+    form = FieldHouseholdForm(request.POST or None, villages=villages)
+    members = FieldMemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        try:
+            assessment = services.field_household_propose(
+                batch=batch,
+                surveyor=request.user,
+                members=members.members(),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(
+                request, _("New household registered in verification. Now survey it.")
+            )
+            return redirect("verivali:survey", pk=assessment.pk)
+    return render(
+        request,
+        "verivali/field_household.html",
+        {"batch": batch, "form": form, "members": members},
+    )
 
 
 @role_required(roles.SURVEYOR)
@@ -202,13 +243,18 @@ def survey(request, pk):
     findings = dict(
         assessment.member_checks.filter(person__isnull=False).values_list("person_id", "finding")
     )
+    facts = selectors.member_facts(assessment, members)
+    saved = selectors.assessment_answers(assessment)
+    prefilled = prefilled_answers(indicators, facts.values())
     form = SurveyForm(
         request.POST or None,
         request.FILES or None,
         indicators=indicators,
         members=members,
-        answers=selectors.assessment_answers(assessment),
+        answers={**prefilled, **saved},
         findings=findings,
+        assessment=assessment,
+        facts=facts,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -223,6 +269,8 @@ def survey(request, pk):
                 photos=form.photos(),
                 member_findings=form.member_findings(),
                 newborn=form.newborn(),
+                outcome=form.outcome_report(),
+                member_details=form.member_details(),
             )
         except ValidationError as error:
             error_messages(request, error)
@@ -257,6 +305,7 @@ def survey(request, pk):
             "form": form,
             "photos": {p.kind: p for p in assessment.photos.all()},
             "newborns": assessment.member_checks.filter(finding="born", person__isnull=True),
+            "prefilled": sorted(code for code in prefilled if code not in saved),
         },
     )
 
@@ -283,7 +332,9 @@ def assessment_detail(request, pk):
             "result": selectors.assessment_result(assessment),
             "photos": list(assessment.photos.all()),
             "members": selectors.household_members(household),
-            "member_checks": list(assessment.member_checks.select_related("person")),
+            "member_checks": list(assessment.member_checks.select_related("person", "to_household")),
+            "outcome": selectors.assessment_outcome(assessment),
+            "opens_households": roles.has_role(request.user, *selectors.READ_ROLES),
             "household": household,
             "household_assessments": selectors.household_assessments(household),
             "return_form": ReturnForm(),

@@ -8,8 +8,9 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
-from clients.models import Household
+from clients.models import Household, Region
 from tests.e2e.conftest import login, screenshot
+from verivali import services as vv
 from verivali.models import Assessment
 
 PHONE = {"width": 375, "height": 740}
@@ -122,6 +123,44 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     expect(validator.get_by_test_id("assessment-status")).to_have_text("Divalidasi")
     screenshot(validator, "verivali-5-validated")
 
+    # The surveyor finds a second household moved within Berau and registers a poor household
+    # nobody listed; the validator sees both on the batch page and validates them.
+    second = (Household.objects.filter(verivali_assessments__isnull=True, kk_number__isnull=False)
+              .exclude(pk=household.pk).first())
+    moved = vv.batch_add_household(batch=assessment.batch, household=second)
+    vv.assignments_assign(batch=assessment.batch, surveyor=assessment.surveyor, assessment_ids=[moved.pk])
+    target = Region.objects.filter(level__in=Region.VILLAGE_LEVELS).exclude(pk=second.village_id).first()
+    surveyor.goto(reverse("verivali:survey", args=[moved.pk]))
+    surveyor.check("input[name=outcome][value=moved]")
+    surveyor.get_by_test_id("outcome-moved").locator("summary").click()
+    surveyor.select_option("select[name=moved_village]", value=str(target.pk))
+    surveyor.fill("input[name=moved_address]", "Jl. Pulau Derawan 3")
+    surveyor.set_input_files("input[name=photo_front]", files=[{"name": "a.png", "mimeType": "image/png", "buffer": _png()}])
+    surveyor.get_by_test_id("submit-survey").click()
+    expect(surveyor.get_by_test_id("outcome-badge")).to_have_text("Pindah alamat")
+    surveyor.goto(reverse("verivali:mine"))
+    surveyor.get_by_test_id("propose-household").get_by_role("link").first.click()
+    surveyor.select_option("select[name=village]", value=str(household.village_id))
+    surveyor.fill("input[name=address]", "Pondok kebun RT 7")
+    surveyor.fill("input[name='members-0-full_name']", "Yakobus Ding")
+    surveyor.select_option("select[name='members-0-relationship']", "head")
+    surveyor.select_option("select[name='members-0-sex']", "L")
+    surveyor.get_by_test_id("propose").click()
+    for index in range(16):
+        surveyor.get_by_test_id("question").nth(index).locator("label").first.click()  # scored 1
+    surveyor.set_input_files("input[name=photo_front]", files=[{"name": "b.png", "mimeType": "image/png", "buffer": _png()}])
+    surveyor.get_by_test_id("submit-survey").click()
+    expect(surveyor.get_by_test_id("new-household")).to_be_visible()
+    found = Assessment.objects.get(batch=assessment.batch, source="field")
+    validator.goto(reverse("verivali:batch_detail", args=[assessment.batch_id]))
+    expect(validator.locator("[data-testid=outcome-counts] [data-outcome=moved]")).to_contain_text("1")
+    expect(validator.locator("[data-testid=outcome-counts] [data-outcome=new]")).to_contain_text("1")
+    screenshot(validator, "verivali-5b-outcomes")
+    for other in (moved, found):
+        validator.goto(reverse("verivali:assessment_detail", args=[other.pk]))
+        validator.get_by_test_id("validate").click()
+        expect(validator.get_by_test_id("assessment-status")).to_have_text("Divalidasi")
+
     # The head approves the batch with the Bupati's decree.
     head = new_page()
     login(head, "kepala")
@@ -152,3 +191,6 @@ def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
         "VERIVALI:VV-E2E",
         2026,
     )
+    second.refresh_from_db()
+    assert (second.village, second.address) == (target, "Jl. Pulau Derawan 3")
+    assert Household.objects.get(pk=found.household_id).registry_status == "listed"

@@ -16,6 +16,13 @@ from verivali.models import ScorecardVersion
 
 @pytest.fixture
 def version(reference_data):
+    """The current version: version 2, the paper's scorecard with its gaps answered."""
+    return ScorecardVersion.objects.get(is_current=True)
+
+
+@pytest.fixture
+def paper_version(reference_data):
+    """Version 1, the scorecard as the paper prints it."""
     return ScorecardVersion.objects.get(number=1)
 
 

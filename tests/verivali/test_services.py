@@ -10,7 +10,7 @@ from clients.models import Household, NationalProposal, Person, RegistryChange
 from clients.selectors import persons_for_user
 from tests import factories
 from tests.verivali.conftest import all_answers, png_upload, submitted
-from verivali import selectors, services
+from verivali import outcomes, selectors, services
 from verivali.models import Assessment, Batch, MemberCheck
 
 SK = {"decree_number": "188.45/321/DINSOS/2026", "decree_date": datetime.date(2026, 12, 20)}
@@ -204,7 +204,7 @@ def test_approval_is_all_or_nothing(batch, surveyor, validator, head, version, m
         submitted(a, surveyor, version, value=2)
         services.assessment_validate(assessment=a, validator=validator)
 
-    real = services.household_set_registry_status
+    real = outcomes.household_set_registry_status
     calls = []
 
     def failing_in_the_middle(**kwargs):
@@ -213,7 +213,7 @@ def test_approval_is_all_or_nothing(batch, surveyor, validator, head, version, m
             raise RuntimeError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "household_set_registry_status", failing_in_the_middle)
+    monkeypatch.setattr(outcomes, "household_set_registry_status", failing_in_the_middle)
     with pytest.raises(RuntimeError):
         services.batch_approve(batch=batch, head=head, **SK)
     assert len(calls) == 2
@@ -289,3 +289,4 @@ def test_seed_demo_makes_assessments_in_every_state(reference_data):
     call_command("seed_demo", "--households", "14", stdout=StringIO())
     assert set(Assessment.objects.values_list("status", flat=True)) == set(Assessment.Status.values)
     assert Household.objects.filter(registry_source__startswith="VERIVALI:").exists()
+    assert Assessment.objects.filter(source="field", status="submitted").exists()  # found in the field

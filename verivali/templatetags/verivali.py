@@ -40,3 +40,17 @@ def verivali_home_counts(user) -> dict:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+OUTCOME_COLOURS = {
+    "found": "success",
+    "not_found": "danger",
+    "moved": "warning text-dark",
+    "split": "info text-dark",
+    "duplicate": "secondary",
+}
+
+
+@register.filter
+def outcome_colour(value: str) -> str:
+    return OUTCOME_COLOURS.get(value, "secondary")

