@@ -143,10 +143,12 @@ def _kk_taken(kk_number: str) -> bool:
     return Household.objects.filter(kk_number=kk_number).exists()
 
 
-def outcome_check_ready(assessment: Assessment, *, answered: int) -> bool:
-    """Refuse a submission the outcome is not complete for; return whether it is scored (the
-    scorecard answers are then all required). A photo is required but for a duplicate (a finding
-    of the records, not of the house): ``needs_photo``."""
+def outcome_check_ready(assessment: Assessment, *, answered: int, questions: int) -> bool:
+    """Refuse a submission the outcome is not complete for; return whether it is scored: always a
+    household found (every answer is then required), a household moved or split when every
+    question is answered (some answers alone may be the ones pre-filled from the registry). A
+    photo is required but for a duplicate (a finding of the records, not of the house):
+    ``needs_photo``."""
     outcome = assessment.outcome
     if outcome == Outcome.NOT_FOUND and not assessment.outcome_note:
         raise ValidationError(_("Not found: write what you found (for example: the house is empty, the neighbours "
@@ -166,7 +168,7 @@ def outcome_check_ready(assessment: Assessment, *, answered: int) -> bool:
         _check_splits(assessment)
     if outcome in Assessment.SCORED_ALWAYS:
         return True
-    return outcome in Assessment.SCORED_OPTIONALLY and answered > 0
+    return outcome in Assessment.SCORED_OPTIONALLY and answered >= questions
 
 
 def needs_photo(assessment: Assessment) -> bool:

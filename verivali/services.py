@@ -432,16 +432,16 @@ def survey_save_draft(
 @transaction.atomic
 def survey_submit(*, assessment: Assessment, surveyor) -> Assessment:
     """Check the outcome has what it needs, score the saved answers with the assessment's version
-    (always for a household found, when answered for one moved or split) and send it to the
-    validator."""
+    (always for a household found, when every question is answered for one moved or split) and
+    send it to the validator."""
     assessment = _lock_open_assignment(assessment, surveyor)
     if assessment.version_id is None:
         assessment.version = selectors.current_version()
     answers = selectors.assessment_answers(assessment)
-    scored = outcome_check_ready(assessment, answered=len(answers))
+    indicators, bands = selectors.version_parts(assessment.version)
+    scored = outcome_check_ready(assessment, answered=len(answers), questions=len(indicators))
     assessment.score, assessment.welfare_class = None, ""
     if scored:
-        indicators, bands = selectors.version_parts(assessment.version)
         try:
             result = score_answers(indicators, answers, bands)
         except IncompleteAnswers as error:

@@ -279,12 +279,18 @@ def survey(request, pk):
             messages.success(request, _("Draft saved. You can continue it later."))
             return redirect("verivali:survey", pk=assessment.pk)
         try:
-            services.survey_submit(assessment=assessment, surveyor=request.user)
+            assessment = services.survey_submit(assessment=assessment, surveyor=request.user)
         except ValidationError as error:
             messages.warning(request, _("Your answers are saved as a draft."))
             error_messages(request, error)
             return redirect("verivali:survey", pk=assessment.pk)
         messages.success(request, _("Survey submitted to the validator."))
+        if assessment.score is None and assessment.outcome in Assessment.SCORED_OPTIONALLY:
+            messages.info(
+                request,
+                _("Sent without a score: not every question is answered. Answer all 16 only when you "
+                  "surveyed the household."),
+            )
         return redirect("verivali:assessment_detail", pk=assessment.pk)
     if request.method == "GET":
         form.initial["notes"] = assessment.notes

@@ -96,14 +96,14 @@ def test_not_found_moved_and_duplicate_through_validation_and_decree(batch, surv
                                                        note="Rumah kosong sejak 2025"))
     moved_in = _survey(_assign(batch, inside, surveyor), surveyor, outcome=OutcomeReport(
         outcome=Outcome.MOVED, moved_village=target, moved_address="Jl. Murjani II No. 5"))
-    # Outside Berau: the place in words; the answers, when given, must all be given.
+    # Outside Berau: the place in words, and one of the two only; some answers (those pre-filled
+    # from the registry) do not make a score.
     moved_out = _assign(batch, outside, surveyor)
-    with pytest.raises(ValidationError, match="Answer every question"):
-        _survey(moved_out, surveyor, answers={"H01": 2}, outcome=OutcomeReport(
-            outcome=Outcome.MOVED, moved_outside_place="Samarinda"))
-    Assessment.objects.get(pk=moved_out.pk).answers.all().delete()
-    moved_out = _survey(moved_out, surveyor, outcome=OutcomeReport(outcome=Outcome.MOVED,
-                                                                   moved_outside_place="Samarinda"))
+    with pytest.raises(ValidationError, match="one of the two"):
+        _survey(moved_out, surveyor, outcome=OutcomeReport(
+            outcome=Outcome.MOVED, moved_outside_place="Samarinda", moved_village=target, moved_address="x"))
+    moved_out = _survey(moved_out, surveyor, answers={"S01": 2, "S02": 1}, outcome=OutcomeReport(
+        outcome=Outcome.MOVED, moved_outside_place="Samarinda"))
     duplicate = _survey(_assign(batch, twin, surveyor), surveyor, photo=False,
                         outcome=OutcomeReport(outcome=Outcome.DUPLICATE, duplicate_of=original))
     for assessment in (not_found, moved_in, moved_out, duplicate):
