@@ -392,7 +392,7 @@ def _answers_and_members(assessment) -> dict[str, Field]:
     members = assessment.household.members.values_list("pk", flat=True)
     return {
         **{f"q_{code}": pick(1, 2, 3, 4) for code in codes},
-        **{f"m_{pk}": pick("present", "moved", "deceased") for pk in members},
+        **{f"m_{pk}": pick("present", "moved", "moved_kk", "deceased") for pk in members},
     }
 
 
@@ -441,6 +441,40 @@ def test_survey_location_newborn_notes_and_photos_never_give_a_server_error(
 
     @FUZZ
     @given(form_data(SURVEY_GROUPS[group], background={**_answers_and_members(assignment), **others}))
+    def check(data):
+        assert_no_server_error(client, url, data)
+
+    check()
+
+
+@pytest.mark.django_db
+def test_survey_outcomes_and_member_details_never_give_a_server_error(client, assignment):
+    """What the surveyor found (not found, moved, split, duplicate), where members went, and the
+    registry facts they corrected."""
+    client.force_login(assignment.surveyor)
+    url = reverse("verivali:survey", args=[assignment.pk])
+    members = list(assignment.household.members.values_list("pk", flat=True))
+    other = factories.HouseholdFactory()
+    fields = {
+        "outcome": pick("found", "not_found", "moved", "split", "duplicate"),
+        "outcome_note": pick("Rumah kosong"),
+        "moved_village": pick(assignment.household.village_id),
+        "moved_address": pick("Jl. Baru 1"),
+        "moved_outside_place": pick("Samarinda"),
+        "duplicate_kk": pick(other.kk_number, assignment.household.kk_number),
+        "split_1_kk": pick("6403050101990001", other.kk_number),
+        "split_1_head": pick(*members),
+        "head_occupation": pick("Tidak bekerja"),
+        **{f"split_to_{pk}": pick("", "1", "2") for pk in members},
+        **{f"mkk_{pk}": pick(other.kk_number) for pk in members},
+        **{f"mon_{pk}": pick("2026-01-01") for pk in members},
+        **{f"ill_{pk}": pick("Asma", "") for pk in members},
+        **{f"dis_{pk}": pick("sight", "physical") for pk in members},
+    }
+
+    @FUZZ
+    @given(form_data(fields, background={
+        **_answers_and_members(assignment), "photo_front": upload, "submit_survey": pick("1")}))
     def check(data):
         assert_no_server_error(client, url, data)
 
