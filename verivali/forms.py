@@ -257,8 +257,10 @@ class SurveyForm(forms.Form):
             self.initial.update(head_education=facts.education, head_occupation=facts.occupation)
         checks = {c.person_id: c for c in assessment.member_checks.filter(person__isnull=False)}
         member_choices = [("", "—"), *((str(m.pk), m.full_name) for m in members)]
-        splits = list(assessment.splits.prefetch_related("members"))
-        split_of = {p.pk: str(n) for n, split in enumerate(splits, 1) for p in split.members.all()}
+        splits = list(assessment.splits.prefetch_related("memberships"))
+        split_of = {
+            m.person_id: str(n) for n, split in enumerate(splits, 1) for m in split.memberships.all()
+        }
         for number in SPLITS:
             split = splits[number - 1] if number <= len(splits) else None
             self.fields[f"split_{number}_kk"] = forms.CharField(

@@ -345,10 +345,10 @@ class SplitHousehold(models.Model):
     kk_number = models.CharField(_("KK number of the new household"), max_length=16)
     address = models.CharField(_("address"), max_length=255, blank=True)
     head = models.ForeignKey(
-        "clients.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("head")
-    )
-    members = models.ManyToManyField(
-        "clients.Person", related_name="+", verbose_name=_("members who leave")
+        "clients.Person",
+        on_delete=models.PROTECT,
+        related_name="verivali_split_heads",
+        verbose_name=_("head"),
     )
     household = models.ForeignKey(
         "clients.Household",
@@ -371,6 +371,31 @@ class SplitHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} → KK {self.kk_number}"
+
+
+class SplitMember(models.Model):
+    """A member who leaves into a split-off household (the head among them)."""
+
+    split = models.ForeignKey(
+        SplitHousehold, on_delete=models.CASCADE, related_name="memberships"
+    )
+    person = models.ForeignKey(
+        "clients.Person",
+        on_delete=models.PROTECT,
+        related_name="verivali_split_memberships",
+        verbose_name=_("member who leaves"),
+    )
+
+    class Meta:
+        ordering = ["split", "pk"]
+        verbose_name = _("member who leaves")
+        verbose_name_plural = _("members who leave")
+        constraints = [
+            models.UniqueConstraint(fields=["split", "person"], name="split_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.split_id}: {self.person_id}"
 
 
 class Answer(models.Model):

@@ -33,7 +33,7 @@ from clients.models import Household, NationalProposal, Person, Region, Registry
 from clients.services import household_set_registry_status, household_update, person_update
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
-from verivali.models import Assessment, Batch, ClassBand, MemberCheck, SplitHousehold
+from verivali.models import Assessment, Batch, ClassBand, MemberCheck, SplitHousehold, SplitMember
 
 LISTED_CLASSES = {
     ClassBand.WelfareClass.VERY_POOR,
@@ -104,7 +104,10 @@ def outcome_store(*, assessment: Assessment, report: OutcomeReport, member_ids: 
             split = SplitHousehold.objects.create(
                 assessment=assessment, kk_number=plan.kk_number, address=plan.address.strip(), head_id=plan.head_id
             )
-            split.members.set(sorted(set(plan.member_ids) | {plan.head_id}))
+            SplitMember.objects.bulk_create(
+                SplitMember(split=split, person_id=person_id)
+                for person_id in sorted(set(plan.member_ids) | {plan.head_id})
+            )
 
 
 def member_details_store(*, assessment: Assessment, details: Mapping[int, MemberDetails]) -> None:
@@ -176,7 +179,7 @@ def needs_photo(assessment: Assessment) -> bool:
 
 
 def _check_splits(assessment: Assessment) -> None:
-    splits = list(assessment.splits.prefetch_related("members"))
+    splits = list(assessment.splits.prefetch_related("memberships"))
     if not splits:
         raise ValidationError(_("Split: enter at least one new household with its KK number, head and members."),
                               code="outcome_incomplete")
@@ -186,7 +189,7 @@ def _check_splits(assessment: Assessment) -> None:
             raise ValidationError(_("Split: KK %(kk)s is already registered. If the members joined that household, "
                                     "record them as moved to another KK.") % {"kk": split.kk_number},
                                   code="outcome_incomplete")
-        members = {member.pk for member in split.members.all()}
+        members = {member.person_id for member in split.memberships.all()}
         if members & leaving:
             raise ValidationError(_("Split: a member can leave into one new household only."),
                                   code="outcome_incomplete")
@@ -357,9 +360,10 @@ def _moved(decree: Decree, assessment: Assessment, was: str) -> None:
 
 def _split(decree: Decree, assessment: Assessment, was: str) -> None:
     household = assessment.household
-    for split in assessment.splits.select_related("head").prefetch_related("members").order_by("pk"):
+    for split in assessment.splits.select_related("head").prefetch_related("memberships__person").order_by("pk"):
         new = household_split(
-            household=household, members=list(split.members.all()), head=split.head, kk_number=split.kk_number,
+            household=household, members=[m.person for m in split.memberships.all()], head=split.head,
+            kk_number=split.kk_number,
             address=split.address or household.address, rt=household.rt, rw=household.rw,
             village=household.village, on=_survey_day(assessment), changed_by=decree.head,
             note=_("Verivali decree (SK) %(number)s") % {"number": decree.number},

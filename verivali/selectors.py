@@ -326,7 +326,11 @@ def assessment_outcome(assessment: Assessment) -> dict:
     """The outcome's details for the pages: the splits with their members, the members moved to
     another KK."""
     return {
-        "splits": list(assessment.splits.select_related("head", "household").prefetch_related("members")),
+        "splits": list(
+            assessment.splits.select_related("head", "household").prefetch_related(
+                "memberships__person"
+            )
+        ),
         "moved_kk": list(
             assessment.member_checks.filter(finding=MemberCheck.Finding.MOVED_KK).select_related(
                 "person", "to_household"

@@ -27,7 +27,7 @@ from pandu.models import AuditEvent
 from pandu.office.privacy.services import person_anonymise
 from referrals import services as referral_services
 from tests import factories
-from verivali.models import MemberCheck
+from verivali.models import MemberCheck, SplitHousehold, SplitMember
 
 # Relations to Person that a merge does not move: the review queue's own pairs.
 NOT_MOVED = {("clients.DuplicateCandidate", "person_a"), ("clients.DuplicateCandidate", "person_b")}
@@ -59,6 +59,8 @@ def pair(subject, data_officer, front_desk):
                                       no_nik_reason="KTP hilang", birth_date=other.birth_date)
     merging.persons_merge(candidate=_candidate(earlier, other), survivor=other, choices={}, user=data_officer)
     MemberCheck.objects.create(assessment=subject.assessment, person=other, full_name=other.full_name)
+    split = SplitHousehold.objects.create(assessment=subject.assessment, kk_number="6403050101990009", head=other)
+    SplitMember.objects.create(split=split, person=other)
     MemberChange.objects.create(person=other, kind="birth", to_household=other.household, on=other.birth_date)
     Participation.objects.create(programme=Programme.objects.get(code="PKH"), household=other.household, person=other,
                                  starts_on=datetime.date(2025, 1, 1), source="Dinsos", as_of=datetime.date(2025, 1, 1))
