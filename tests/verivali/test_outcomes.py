@@ -298,3 +298,33 @@ def test_member_moved_to_an_unknown_kk_and_a_new_household_kk_are_refused_with_c
     assert "No household has this KK number" in page
     assert "surveyed household&#x27;s own KK number" in page
     assert not MemberCheck.objects.filter(assessment=assignment).exists()
+
+
+@pytest.mark.django_db
+def test_the_survey_form_saves_a_split_and_a_member_moved_to_a_registered_kk(client, assignment, surveyor):
+    head = assignment.household.members.get(relationship="head")
+    child = assignment.household.members.get(relationship="child")
+    other = factories.HouseholdFactory()
+    client.force_login(surveyor)
+    url = reverse("verivali:survey", args=[assignment.pk])
+    page = client.get(url).content.decode()
+    assert 'name="split_1_kk"' in page and f'name="split_to_{child.pk}"' in page
+    response = client.post(url, {
+        "outcome": "split", "split_1_kk": "6403 0501 0199 0005", "split_1_head": str(child.pk),
+        f"split_to_{child.pk}": "1", f"m_{head.pk}": "present", f"m_{child.pk}": "present", "save_draft": "1"})
+    assert response.status_code == 302
+    split = assignment.splits.get()
+    assert (split.kk_number, split.head, [m.person for m in split.memberships.all()]) == (
+        "6403050101990005", child, [child])
+    # A head not leaving into the household, and a member moved to a registered KK.
+    response = client.post(url, {
+        "outcome": "split", "split_1_kk": "6403050101990005", f"m_{head.pk}": "present",
+        f"m_{child.pk}": "moved_kk", f"mkk_{child.pk}": other.kk_number, f"mrel_{child.pk}": "spouse",
+        "save_draft": "1"})
+    assert "Choose the head of the new household." in response.content.decode()
+    client.post(url, {
+        "outcome": "found", f"m_{head.pk}": "present", f"m_{child.pk}": "moved_kk",
+        f"mkk_{child.pk}": other.kk_number, f"mrel_{child.pk}": "spouse", "save_draft": "1"})
+    check = MemberCheck.objects.get(assessment=assignment, person=child)
+    assert (check.finding, check.to_household, check.relationship) == ("moved_kk", other, "spouse")
+    assert not assignment.splits.exists()  # found: the split written before is dropped
