@@ -311,7 +311,8 @@ def survey(request, pk):
             "form": form,
             "photos": {p.kind: p for p in assessment.photos.all()},
             "newborns": assessment.member_checks.filter(finding="born", person__isnull=True),
-            "prefilled": sorted(code for code in prefilled if code not in saved),
+            # the question numbers the surveyor sees, of the answers the registry gave
+            "prefilled": [i.position for i in indicators if i.code in prefilled and i.code not in saved],
         },
     )
 
