@@ -128,6 +128,10 @@ def _household_by_kk(value: str) -> Household:
     return household
 
 
+def _village_label(region: Region) -> str:
+    return f"{region.name.title()} ({region.parent.name.title() if region.parent else ''})"
+
+
 def _not_future(day):
     if day and day > timezone.localdate():
         raise ValidationError(_("The date is in the future."))
@@ -241,9 +245,7 @@ class SurveyForm(forms.Form):
             .select_related("parent")
             .order_by("parent__name", "name")
         )
-        self.fields["moved_village"].label_from_instance = lambda r: (
-            f"{r.name.title()} ({r.parent.name.title() if r.parent else ''})"
-        )
+        self.fields["moved_village"].label_from_instance = _village_label
         self.initial.update(
             outcome=assessment.outcome,
             outcome_note=assessment.outcome_note,
@@ -574,9 +576,7 @@ class FieldHouseholdForm(forms.Form):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
         self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = lambda r: (
-            f"{r.name.title()} ({r.parent.name.title() if r.parent else ''})"
-        )
+        self.fields["village"].label_from_instance = _village_label
 
     def clean_kk_number(self):
         value = (self.cleaned_data.get("kk_number") or "").strip()

@@ -236,8 +236,10 @@ def test_a_new_household_found_in_the_field_is_surveyed_validated_and_listed(
     assert new.surveyor == surveyor and new.status == "assigned"
 
     _survey(new, surveyor, answers=all_answers(version, 2))
-    services.assessment_validate(assessment=new, validator=validator)
     client.force_login(validator)
+    queue = client.get(reverse("verivali:batch_list")).content.decode()
+    assert "Kampung Baru RT 9" in queue and 'data-testid="new-household"' in queue
+    services.assessment_validate(assessment=new, validator=validator)
     page = client.get(reverse("verivali:batch_detail", args=[batch.pk])).content.decode()
     assert 'data-testid="new-household"' in page
     assert 'data-outcome="new"><span class="badge bg-primary">' in page
