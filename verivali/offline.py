@@ -287,30 +287,23 @@ def survey_payload_parse(data: Mapping, *, assessment: Assessment) -> SurveyPayl
     return payload
 
 
-def _lock(assessment: Assessment, surveyor) -> Assessment:
+def _receive(assessment: Assessment, surveyor, *, send_uuid, kind: str, base_version):
+    """Lock the assignment for a send; (the assignment, the answer already given when the phone
+    sends this UUID again, else None). A server copy changed since ``base_version`` raises
+    :class:`SurveyConflict`."""
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.surveyor_id != surveyor.pk:
         raise ValidationError(
             _("This household is assigned to another surveyor."), code="not_yours"
         )
-    return locked
-
-
-def _earlier_answer(send_uuid, *, kind: str, assessment: Assessment, surveyor) -> dict | None:
-    """The answer already given to this UUID, when the phone sends it again."""
     earlier = OfflineSend.objects.filter(uuid=send_uuid).first()
-    if earlier is None:
-        return None
-    if (earlier.kind, earlier.assessment_id, earlier.surveyor_id) != (
-        kind, assessment.pk, surveyor.pk,
-    ):
-        raise ValidationError(_("This UUID was already used for another send."), code="uuid_reused")
-    return earlier.result
-
-
-def _ensure_same_version(assessment: Assessment, base_version) -> None:
-    if str(base_version or "") != assessment_version(assessment):
-        raise SurveyConflict(server_copy(assessment))
+    if earlier is not None:
+        if (earlier.kind, earlier.assessment_id, earlier.surveyor_id) != (kind, locked.pk, surveyor.pk):
+            raise ValidationError(_("This UUID was already used for another send."), code="uuid_reused")
+        return locked, earlier.result
+    if str(base_version or "") != assessment_version(locked):
+        raise SurveyConflict(server_copy(locked))
+    return locked, None
 
 
 def _answer(assessment: Assessment, **extra) -> dict:
@@ -331,12 +324,10 @@ def survey_receive(*, assessment: Assessment, surveyor, data: Mapping) -> dict:
     again returns the first answer; a server copy changed since the phone's base version raises
     :class:`SurveyConflict`."""
     send_uuid = _send_uuid(data.get("uuid"))
-    assessment = _lock(assessment, surveyor)
-    earlier = _earlier_answer(send_uuid, kind=OfflineSend.Kind.SURVEY, assessment=assessment,
-                              surveyor=surveyor)
+    assessment, earlier = _receive(assessment, surveyor, send_uuid=send_uuid, kind=OfflineSend.Kind.SURVEY,
+                                   base_version=data.get("base_version"))
     if earlier is not None:
         return earlier
-    _ensure_same_version(assessment, data.get("base_version"))
     payload = survey_payload_parse(data, assessment=assessment)
     if assessment.version_id is None and assessment.is_open_for_surveyor:
         assessment.version = payload.version
@@ -371,12 +362,10 @@ def photo_receive(
 ) -> dict:
     """Store one survey photo sent from the phone, under the rules of :func:`survey_receive`."""
     send_uuid = _send_uuid(uuid)
-    assessment = _lock(assessment, surveyor)
-    earlier = _earlier_answer(send_uuid, kind=OfflineSend.Kind.PHOTO, assessment=assessment,
-                              surveyor=surveyor)
+    assessment, earlier = _receive(assessment, surveyor, send_uuid=send_uuid, kind=OfflineSend.Kind.PHOTO,
+                                   base_version=base_version)
     if earlier is not None:
         return earlier
-    _ensure_same_version(assessment, base_version)
     photo = services.survey_photo_add(
         assessment=assessment, surveyor=surveyor, kind=kind, processed=processed
     )

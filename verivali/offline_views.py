@@ -105,12 +105,19 @@ def _scope() -> str:
     return reverse("verivali:offline").rsplit("offline/", 1)[0]
 
 
-def _refusal(error: ValidationError, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": " ".join(error.messages)}, status=status)
+def _refusal(error: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": " ".join(error.messages)}, status=400)
 
 
-def _conflict(conflict: offline.SurveyConflict) -> JsonResponse:
-    return JsonResponse({"conflict": True, "server": conflict.server}, status=409)
+def _answer_phone(receive) -> JsonResponse:
+    """The phone's send stored (200 with the answer), in conflict (409 with the server's copy) or
+    refused (400 with the reason)."""
+    try:
+        return JsonResponse(receive())
+    except offline.SurveyConflict as conflict:
+        return JsonResponse({"conflict": True, "server": conflict.server}, status=409)
+    except ValidationError as error:
+        return _refusal(error)
 
 
 @role_required(roles.SURVEYOR)
@@ -150,13 +157,9 @@ def offline_send(request, pk):
         data = None
     if not isinstance(data, dict):
         return _refusal(ValidationError(_("The survey sent by the phone is not complete.")))
-    try:
-        result = offline.survey_receive(assessment=assessment, surveyor=request.user, data=data)
-    except offline.SurveyConflict as conflict:
-        return _conflict(conflict)
-    except ValidationError as error:
-        return _refusal(error)
-    return JsonResponse(result)
+    return _answer_phone(
+        lambda: offline.survey_receive(assessment=assessment, surveyor=request.user, data=data)
+    )
 
 
 @require_POST
@@ -165,23 +168,16 @@ def offline_photo(request, pk):
     """One survey photo from the phone (multipart: uuid, kind, base_version, image)."""
     assessment = selectors.get_assignment_for_user(request.user, pk)
     upload = request.FILES.get("image")
-    try:
-        if upload is None:
-            raise ValidationError(_("No photo was sent."))
-        processed = process_image(upload)
-        result = offline.photo_receive(
-            assessment=assessment,
-            surveyor=request.user,
-            uuid=request.POST.get("uuid"),
-            kind=request.POST.get("kind", ""),
-            base_version=request.POST.get("base_version"),
-            processed=processed,
-        )
-    except offline.SurveyConflict as conflict:
-        return _conflict(conflict)
-    except ValidationError as error:
-        return _refusal(error)
-    return JsonResponse(result)
+    if upload is None:
+        return _refusal(ValidationError(_("No photo was sent.")))
+    return _answer_phone(lambda: offline.photo_receive(
+        assessment=assessment,
+        surveyor=request.user,
+        uuid=request.POST.get("uuid"),
+        kind=request.POST.get("kind", ""),
+        base_version=request.POST.get("base_version"),
+        processed=process_image(upload),
+    ))
 
 
 @require_GET

@@ -414,7 +414,7 @@
       panel.appendChild(el("p", { text: text("closed_at_office", { status: server.status_label }) }));
     }
     var keep = el("button", { type: "button", class: "btn btn-primary", "data-testid": "keep-mine", text: text("keep_mine"), disabled: !open });
-    var take = el("button", { type: "button", class: "btn btn-outline-secondary", "data-testid": "take-servers", text: text("take_servers") });
+    var take = el("button", { type: "button", class: "btn btn-outline-dark", "data-testid": "take-servers", text: text("take_servers") });
     keep.addEventListener("click", function () {
       store.keepMine(record.id).then(function () { location.href = store.urls.list; });
     });

@@ -17,7 +17,9 @@ from verivali.models import Assessment, MemberCheck, OfflineSend
 
 @pytest.fixture
 def phone(client, surveyor):
+    """The surveyor's phone, set to English: the refusals are asserted by their msgids."""
     client.force_login(surveyor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
 
 
