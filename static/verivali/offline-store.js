@@ -102,6 +102,11 @@
   }
 
   function download() {
+    // Ask the browser to keep the phone's data even when storage runs low (an installed app
+    // usually gets it); without it the data may be evicted only under pressure, never at random.
+    if (navigator.storage && navigator.storage.persist) {
+      navigator.storage.persist().catch(function () { return false; });
+    }
     return fetch(urls.download, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
         var problem = refusal(response);
