@@ -132,6 +132,19 @@ def demo_office(transactional_db, demo_template, settings):
 
 
 @pytest.fixture
+def private_media(settings, tmp_path):
+    """Demo and survey photos of this test go to its own directory (the live server's storage too)."""
+    from django.utils.functional import empty
+
+    from pandu.files import private_storage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture
 def new_page(browser, live_server):
     """Open pages in fresh contexts (one per login); close them at the end."""
     contexts = []
