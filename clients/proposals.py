@@ -60,14 +60,23 @@ def proposal_counts(month: datetime.date) -> dict[str, int]:
     return dict(NationalProposal.objects.filter(month=month).values_list("kind").annotate(n=Count("pk")))
 
 
+def proposals_about(person: Person) -> QuerySet[NationalProposal]:
+    """The proposals about the person, and those about their household as a whole."""
+    about = Q(person=person)
+    if person.household_id:
+        about |= Q(household_id=person.household_id, person__isnull=True)
+    return NationalProposal.objects.filter(about)
+
+
 def proposals_not_exported(person: Person) -> list[NationalProposal]:
     """The proposals that would carry the person to the ministry and that no export of their month
-    has carried yet: those about the person, and those about their household as a whole (whose
-    export lists every living member). An export carries a month's proposals made before it."""
-    about = Q(person=person)
-    if person.household_id and person.life_status != Person.LifeStatus.DECEASED:
-        about |= Q(household_id=person.household_id, person__isnull=True)
-    proposals = list(NationalProposal.objects.filter(about).order_by("month", "proposed_at", "pk"))
+    has carried yet: those about the person, and those about their household as a whole unless
+    the person died (the export lists a household's living members). An export carries a month's
+    proposals made before it."""
+    proposals = proposals_about(person)
+    if person.life_status == Person.LifeStatus.DECEASED:
+        proposals = proposals.exclude(person__isnull=True)
+    proposals = list(proposals.order_by("month", "proposed_at", "pk"))
     if not proposals:
         return []
     exports = AuditEvent.objects.filter(

@@ -34,6 +34,7 @@ from clients.models import (
     PersonMerge,
     RegistryStatus,
 )
+from clients.proposals import proposals_about
 from desks.models import Ticket
 from desks.selectors import visits_for_person
 from pandu.identity import office_identity
@@ -187,19 +188,11 @@ def _participations(person: Person) -> list[dict]:
     ]
 
 
-def _proposals_about(person: Person):
-    """Proposals to the national registry about the person, or about their household as a whole."""
-    about = Q(person=person)
-    if person.household_id:
-        about |= Q(household_id=person.household_id, person__isnull=True)
-    return NationalProposal.objects.filter(about)
-
-
 def _national_proposals(person: Person) -> list[dict]:
     return [
         {"kind": p.kind, "cause": p.cause, "about": "person" if p.person_id else "household", "reason": p.reason,
          "month": f"{p.month:%Y-%m}", "proposed_at": _at(p.proposed_at), "proposed_by": _user(p.proposed_by)}
-        for p in _proposals_about(person).select_related("proposed_by").order_by("month", "proposed_at", "pk")
+        for p in proposals_about(person).select_related("proposed_by").order_by("month", "proposed_at", "pk")
     ]
 
 
@@ -369,7 +362,7 @@ def _audit_events(person: Person, data: dict) -> list[dict]:
                 .values_list("pk", flat=True))
         | about(MemberChange, MemberChange.objects.filter(person=person).values_list("pk", flat=True))
         | about(Participation, _participations_of(person).values_list("pk", flat=True))
-        | about(NationalProposal, _proposals_about(person).values_list("pk", flat=True))
+        | about(NationalProposal, proposals_about(person).values_list("pk", flat=True))
     )
     if person.household_id:
         objects |= about(Household, [person.household_id]) | about(
@@ -418,6 +411,14 @@ def _readable(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _history_line(change: dict) -> str:
+    """2026-11-28 · Moved to another KK · KK 6403… → KK 6403… · the note · who recorded it."""
+    parts = [change["on"], _label(MemberChange.Kind.choices, change["kind"])]
+    if change["from_kk_number"] or change["to_kk_number"]:
+        parts.append(f"KK {change['from_kk_number'] or '—'} → KK {change['to_kk_number'] or '—'}")
+    return " · ".join([*parts, *([change["note"]] if change["note"] else []), change["recorded_by"] or "—"])
+
+
 def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
     """The summary of README.txt: each section a title and its lines, in the reader's language."""
 
@@ -454,12 +455,7 @@ def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
         ]))
     referrals = [r for case in data["cases"] for r in case["referrals"]]
     sections += [
-        (_("Household history"), [
-            " · ".join([c["on"], _label(MemberChange.Kind.choices, c["kind"])]
-                       + ([f"KK {c['from_kk_number'] or '—'} → KK {c['to_kk_number'] or '—'}"]
-                          if c["from_kk_number"] or c["to_kk_number"] else [])
-                       + ([c["note"]] if c["note"] else []) + [c["recorded_by"] or "—"])
-            for c in data["household_history"]]),
+        (_("Household history"), [_history_line(c) for c in data["household_history"]]),
         (_("Programmes"), [f"{p['programme']['code']} · {p['programme']['name']} · {p['from']}–{p['until'] or '…'} · "
                            f"{p['source']} ({p['as_of']})" for p in data["programme_participations"]]),
         (_("Visits"), [f"{v['ticket']} · {v['date']} · {_label(Ticket.Status.choices, v['status'])}"
