@@ -1,14 +1,15 @@
-# Pandu: `make run` serves the app (and runs its background jobs), `make test` runs the whole suite. Only Python 3.11+ is needed (and npm for the accessibility tests).
+# Pandu: `make run` serves the app (and runs its background jobs), `make test` runs the whole suite. Only Python 3.11+ is needed (and npm for the offline surveys and the accessibility tests).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Test-only tools from the npm registry (package-lock.json): axe-core for the accessibility check.
+# Packages from the npm registry (package-lock.json): Dexie, served to the surveyors' phones
+# (static/dexie/, pandu/settings.py), and axe-core for the accessibility check.
 NODE_STAMP := node_modules/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages migrate run test test-fast lint bench stop-db backup restore clean cluster cluster-stop
+.PHONY: install messages migrate run test test-fast lint bench stop-db backup restore clean cluster cluster-stop tls
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +20,13 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 # npm ci installs exactly the lock file's versions. Without npm the app still installs and runs,
-# and the accessibility tests fail saying so (CI installs npm first: .ci/run).
+# but the offline surveys do not work (manage.py check warns) and the accessibility tests fail
+# saying so (CI installs npm first: .ci/run).
 $(NODE_STAMP): package.json package-lock.json
 	@if command -v npm >/dev/null; then \
 		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
 	else \
-		echo "npm not found: axe-core is not installed and the accessibility tests will fail (apt-get install npm)"; \
+		echo "npm not found: Dexie and axe-core are not installed; the offline surveys and the accessibility tests will not work (apt-get install npm)"; \
 	fi
 
 install: $(STAMP) $(NODE_STAMP) messages
@@ -71,6 +73,12 @@ restore: install
 cluster: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python scripts/cluster.py start $(CLUSTER_ARGS)
+
+# The office's own certificate authority and a certificate for this server's LAN names and
+# addresses, under .data/tls/ (scripts/tls.py; docs/deploy.md "HTTPS on the office LAN"):
+# make tls TLS_HOSTS="pandu.lan 192.168.1.10"
+tls:
+	$(PYTHON) scripts/tls.py $(TLS_HOSTS)
 
 cluster-stop:
 	@test -x $(BIN)/python && $(BIN)/python scripts/cluster.py stop || true

@@ -20,9 +20,10 @@ REFERRALS = 500_000
 
 def _ensure_referrals(count: int) -> float:
     from django.contrib.auth.models import User
-    from django.db import connection
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
+    # All or nothing: a failed run leaves no cases without referrals behind for the next --keep.
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM referrals_referral")
         if cursor.fetchone()[0] >= count:
             return 0.0
@@ -52,7 +53,7 @@ def _ensure_referrals(count: int) -> float:
             INSERT INTO referrals_referral (case_id, service_id, provider_id, year, sequence, number, token, status,
                 sent_at, due_on, waitlisted_at, required_documents, documents_checked, outcome, outcome_detail,
                 aid_kind, aid_value, answer_channel, closed_at, created_by_id, created_at, updated_at,
-                place_release_reason, return_code)
+                place_release_reason, return_code, eligibility_override_reason, eligibility_reasons)
             SELECT c.id, s.id, s.provider_id, 1900, g.g, 'BENCH-' || g.g, md5('bench' || g.g), g.status,
                    CASE WHEN g.status <> 'waiting' THEN g.created END,
                    (g.created + s.sla_days * interval '1 day')::date,
@@ -68,7 +69,7 @@ def _ensure_referrals(count: int) -> float:
                         THEN (ARRAY['app', 'office', 'api', 'reply_slip'])[1 + g.g %% 4] ELSE '' END,
                    CASE WHEN g.status IN ('completed', 'rejected', 'cancelled')
                         THEN g.created + (random() * 30) * interval '1 day' END,
-                   %s, g.created, g.created, '', lpad(to_hex(g.g), 8, '0')
+                   %s, g.created, g.created, '', lpad(to_hex(g.g), 8, '0'), '', ''
             FROM g, nc, ns
             JOIN s ON true
             JOIN c ON true
@@ -102,12 +103,13 @@ def _ensure_referrals(count: int) -> float:
             ON CONFLICT DO NOTHING
             """
         )
-        # As autovacuum leaves them on a working server: statistics, and the visibility map that
-        # lets the covering indexes answer without reading the rows.
+    # As autovacuum leaves them on a working server: statistics, and the visibility map that
+    # lets the covering indexes answer without reading the rows.
+    with connection.cursor() as cursor:
         for table in ("referrals_referral", "referrals_referralevent", "referrals_case", "clients_person",
                       "clients_person_pmks_categories", "referrals_referralmonth"):
             cursor.execute(f"VACUUM ANALYZE {table}")
-        return time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def _naive(flt) -> int:

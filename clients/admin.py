@@ -7,12 +7,13 @@ from clients.models import (
     Household,
     ImportJob,
     Person,
+    PersonMerge,
     PMKSCategory,
     Programme,
     Region,
 )
 from clients.resources import HouseholdResource, PersonResource
-from pandu.admin_mixins import AuditedExportMixin, RecordInAppAdmin
+from pandu.admin_mixins import AuditedExportMixin, ReadOnlyAdmin, RecordInAppAdmin
 
 
 @admin.register(Region)
@@ -107,3 +108,46 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "unit", "is_active")
     list_filter = ("level", "unit", "is_active")
     search_fields = ("code", "name")
+
+
+@admin.register(PersonMerge)
+class PersonMergeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """Merges of duplicate persons, for the administrator to follow: read-only, as a merge and its
+    undo happen on the data desk's review page (which moves the records, keeps the aliases and
+    writes the audit log). Ids, dates and who; the former names only to whoever may see persons
+    here (the administrator's role may not: ``pandu.roles.ROLE_PERMISSIONS``), never the merged
+    record's data."""
+
+    list_display = ("pk", "merged_at", "kept_person", "merged_person", "merged_by", "undone", "undone_at")
+    list_filter = (("undone_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("merged_by",)
+    date_hierarchy = "merged_at"
+    fields = ("merged_at", "merged_by", "kept_person", "merged_person", "undone_at", "undone_by")
+    readonly_fields = fields
+
+    @admin.display(description=_("kept person (id)"), ordering="survivor_id")
+    def kept_person(self, merge):
+        return merge.survivor_id
+
+    @admin.display(description=_("merged person (id)"), ordering="merged_id")
+    def merged_person(self, merge):
+        return merge.merged_id
+
+    @admin.display(description=_("undone"), boolean=True)
+    def undone(self, merge):
+        return merge.undone_at is not None
+
+    @admin.display(description=_("former name"))
+    def former_names(self, merge):
+        return ", ".join(alias.full_name for alias in merge.aliases.all()) or "—"
+
+    def _sees_persons(self, request) -> bool:
+        return request.user.has_perm("clients.view_person")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.prefetch_related("aliases") if self._sees_persons(request) else queryset
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return (*shown[:4], "former_names", *shown[4:]) if self._sees_persons(request) else shown

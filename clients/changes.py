@@ -22,6 +22,7 @@ from clients.models import Household, MemberChange, NationalProposal, Person
 from clients.services import household_register, person_register
 from pandu.audit import audit_record
 from pandu.models import AuditEvent
+from pandu.text import mentioning
 
 
 @transaction.atomic
@@ -189,3 +190,17 @@ def person_record_birth(*, household: Household, full_name: str, sex: str, birth
             "on": birth_date.strftime("%d-%m-%Y"), "kk": household.kk_number or "-", "note": note.strip()},
     )
     return person
+
+
+def person_changes_forget(*, person: Person, needles: list[str], removed_text: str) -> None:
+    """Anonymising a person (``pandu.office.privacy``): their own household history keeps its kind
+    and dates, their proposals to the national registry their kind, cause and month (they were
+    exported first: ``proposals.proposals_not_exported``); both lose the households they name
+    (the household pages no longer list the person) and their free text. Any other member
+    change's note or proposal's reason that names the person (``needles``: the name, the NIK)
+    is replaced with ``removed_text``, as survey notes are."""
+    MemberChange.objects.filter(person=person).exclude(note="").update(note=removed_text)
+    MemberChange.objects.filter(person=person).update(from_household=None, to_household=None)
+    NationalProposal.objects.filter(person=person).update(household=None, reason=removed_text)
+    MemberChange.objects.filter(mentioning("note", needles)).update(note=removed_text)
+    NationalProposal.objects.filter(mentioning("reason", needles)).update(reason=removed_text)

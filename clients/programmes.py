@@ -27,6 +27,7 @@ from clients.registry.reader import RegistryFile
 from clients.registry.result import Rejected
 from clients.registry.rows import MAX_SOURCE, collapse, parse_template_date
 from pandu.exports import escape_formula
+from pandu.text import mentioning
 
 COLUMNS = ("NIK", "NO_KK", "PROGRAM", "MULAI", "SELESAI", "SUMBER")
 REQUIRED_COLUMNS = ("PROGRAM", "MULAI")
@@ -88,6 +89,17 @@ def participation_record(*, programme: Programme, person: Person | None = None, 
         programme=programme, household=household, person=person, starts_on=starts_on, defaults=values,
     )
     return participation
+
+
+def participations_anonymise(*, person: Person, household: Household | None, needles: list[str],
+                             removed_text: str) -> int:
+    """Anonymising a person (``pandu.office.privacy``): their participations and their household's
+    stay, facts the agencies and the reports count; a source that names them (a list's file named
+    after the person) does not. Returns how many sources were replaced."""
+    whose = Q(person=person) | (Q(household=household) if household is not None else Q(pk__in=[]))
+    field = Participation._meta.get_field("source")
+    return Participation.objects.filter(whose).filter(mentioning("source", needles)).update(
+        source=removed_text[:field.max_length], updated_at=timezone.now())
 
 
 # --- Importing an agency's list ----------------------------------------------------------------

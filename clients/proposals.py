@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from clients.models import NationalProposal, Person
 from clients.registry.export import RELATIONSHIP_WORDS
+from pandu.models import AuditEvent
 
 # The ministry's words for the kind and the cause of a proposal.
 KIND_WORDS = {
@@ -35,6 +36,11 @@ HEADER = [
 ]  # fmt: skip
 
 
+# The export's audit event begins its summary with this, and names its month in ``detail["month"]``:
+# together they say which proposals have left for the ministry (``proposals_not_exported``).
+EXPORT_SUMMARY = "national registry proposals"
+
+
 def month_start(day: datetime.date | None = None) -> datetime.date:
     return (day or timezone.localdate()).replace(day=1)
 
@@ -54,6 +60,35 @@ def proposal_counts(month: datetime.date) -> dict[str, int]:
     return dict(NationalProposal.objects.filter(month=month).values_list("kind").annotate(n=Count("pk")))
 
 
+def proposals_about(person: Person) -> QuerySet[NationalProposal]:
+    """The proposals about the person, and those about their household as a whole."""
+    about = Q(person=person)
+    if person.household_id:
+        about |= Q(household_id=person.household_id, person__isnull=True)
+    return NationalProposal.objects.filter(about)
+
+
+def proposals_not_exported(person: Person) -> list[NationalProposal]:
+    """The proposals that would carry the person to the ministry and that no export of their month
+    has carried yet: those about the person, and those about their household as a whole unless
+    the person died (the export lists a household's living members). An export carries a month's
+    proposals made before it."""
+    proposals = proposals_about(person)
+    if person.life_status == Person.LifeStatus.DECEASED:
+        proposals = proposals.exclude(person__isnull=True)
+    proposals = list(proposals.order_by("month", "proposed_at", "pk"))
+    if not proposals:
+        return []
+    exports = AuditEvent.objects.filter(
+        action=AuditEvent.Action.EXPORT, at__gte=min(p.proposed_at for p in proposals), summary__startswith=EXPORT_SUMMARY,
+        detail__month__in=sorted({f"{p.month:%Y-%m}" for p in proposals}),
+    ).values_list("detail__month", "at")
+    last_export: dict[str, datetime.datetime] = {}
+    for month, at in exports:
+        last_export[month] = max(at, last_export.get(month, at))
+    return [p for p in proposals if not (at := last_export.get(f"{p.month:%Y-%m}")) or at < p.proposed_at]
+
+
 def _person_cells(person: Person | None) -> list:
     if person is None:
         return ["", "", "", "", ""]
@@ -63,7 +98,8 @@ def _person_cells(person: Person | None) -> list:
 
 def export_rows(proposals: QuerySet[NationalProposal]) -> Iterator[list]:
     """One row per person a proposal concerns: the person named, or else each member of the
-    household (anonymised persons left out)."""
+    household (anonymised persons left out, and so are the proposals about one: its month was
+    exported before the person was anonymised, ``proposals_not_exported``)."""
     proposals = list(proposals)
     members: dict[int, list[Person]] = {}
     household_only = {p.household_id for p in proposals if p.person_id is None and p.household_id}
@@ -72,6 +108,8 @@ def export_rows(proposals: QuerySet[NationalProposal]) -> Iterator[list]:
         members.setdefault(person.household_id, []).append(person)
     number = 0
     for proposal in proposals:
+        if proposal.person is not None and proposal.person.is_anonymised:
+            continue
         household = proposal.household or (proposal.person.household if proposal.person else None)
         persons = [proposal.person] if proposal.person else members.get(proposal.household_id, []) or [None]
         for person in persons:

@@ -14,6 +14,7 @@ from pandu.accounts import (
     role_permissions,
     role_permissions_record,
 )
+from pandu.admin_mixins import ReadOnlyAdmin
 from pandu.audit import audit_record
 from pandu.models import AccountSecurity, AuditEvent
 from pandu.second_factor import app_device
@@ -121,22 +122,13 @@ class PanduGroupAdmin(GroupAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Read-only: the audit log is never edited or deleted from the application."""
 
     list_display = ("at", "username", "action", "object_type", "object_id", "summary", "ip_address")
     list_filter = ("action", "object_type")
     search_fields = ("username", "object_id", "summary")
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(User)

@@ -22,11 +22,9 @@ from pandu.audit import audit_record
 from pandu.models import AuditEvent
 
 
-class RecordInAppAdmin:
-    """A list to find records by; each opens on its page in Pandu (``app_url_name``, reversed
-    with the record's pk). No add, change or delete here."""
-
-    app_url_name: str = ""
+class ReadOnlyAdmin:
+    """Listed and read in the admin, never added, changed or deleted there: the records are
+    written by the application (the audit log, merges of persons)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -36,6 +34,13 @@ class RecordInAppAdmin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordInAppAdmin(ReadOnlyAdmin):
+    """A list to find records by; each opens on its page in Pandu (``app_url_name``, reversed
+    with the record's pk). No add, change or delete here."""
+
+    app_url_name: str = ""
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id))

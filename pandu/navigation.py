@@ -44,6 +44,7 @@ NAV: list[NavItem] = [
     ),
     NavItem(_("Audit log"), "audit:log", frozenset({r.HEAD, r.ADMIN})),
     NavItem(_("My assignments"), "verivali:mine", frozenset({r.SURVEYOR})),
+    NavItem(_("Offline surveys"), "verivali:offline", frozenset({r.SURVEYOR})),
     NavItem(_("Verivali"), "verivali:batch_list", frozenset({r.VALIDATOR, r.HEAD})),
     NavItem(_("Scorecard what-if"), "verivali:whatif", frozenset({r.HEAD})),
     NavItem(_("Registry imports"), "registry:import_list", frozenset({r.DATA_OFFICER, r.ADMIN})),

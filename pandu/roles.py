@@ -51,7 +51,7 @@ def _model_permissions(label: str, *actions: str) -> list[str]:
 # What a role may do in the Django admin (``app_label.codename``); Pandu's own pages check the
 # role itself. The administrator (district IT) manages accounts and their roles, desks,
 # providers, services, desk assignments, reference data and scorecard versions, unlocks
-# accounts and reads the audit log. It is staff, not superuser: persons, households and their
+# accounts, reads the audit log and follows the merges of duplicate persons (ids and dates). It is staff, not superuser: persons, households and their
 # records are changed in Pandu's pages (the admin only lists them), and the rights of the roles
 # are set here, by ``load_reference_data``, or by a superuser.
 # The other roles (the case worker, Sakti Peksos, among them) work only in Pandu's own pages:
@@ -69,6 +69,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_model_permissions("clients.pmkscategory", "view", "add", "change"),
         *_model_permissions("clients.complaintdeadline", "view", "change"),
         *_model_permissions("clients.programme", "view", "add", "change"),
+        *_model_permissions("clients.personmerge", "view"),
         *_model_permissions("desks.eligibilityrule", "view", "add", "change", "delete"),
         *_model_permissions("pandu.auditevent", "view"),
         *_model_permissions("pandu.officeidentity", "view", "add", "change"),

@@ -240,6 +240,10 @@ try:
     STATICFILES_DIRS.append(("bootstrap", _xbootstrap.BASE_DIR))
 except ImportError:  # pragma: no cover - installed by `make`
     pass
+# Dexie (IndexedDB for the surveyors' offline app, docs/verivali.md) is a runtime dependency from
+# the npm registry (package.json; `make install` runs npm ci): its dist folder is served as
+# static/dexie/. Without npm the folder is missing and `manage.py check` warns (staticfiles.W004).
+STATICFILES_DIRS.append(("dexie", BASE_DIR / "node_modules" / "dexie" / "dist"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

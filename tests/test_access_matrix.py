@@ -400,6 +400,17 @@ EXPECTATIONS: dict[str, Spec] = {
     "verivali:photo": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
     "verivali:photo_thumb": Spec(args=lambda w: [w.photo.pk], ok=VV_READ, other_surveyor=404),
     "verivali:whatif": Spec(ok=VV_OFFICE),
+    "verivali:offline": Spec(ok=frozenset({"surveyor"})),
+    "verivali:offline_survey": Spec(ok=frozenset({"surveyor"})),
+    "verivali:offline_download": Spec(ok=frozenset({"surveyor"})),
+    # the owner gets through to the body's check: an empty survey or no photo is refused (400)
+    "verivali:offline_send": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}),
+                                  ok_status=(400,), other_surveyor=404),
+    "verivali:offline_photo": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}),
+                                   ok_status=(400,), other_surveyor=404),
+    # no data in them: the browser fetches them without a session
+    "verivali:service_worker": Spec(ok=ALL, public=True),
+    "verivali:manifest": Spec(ok=ALL, public=True),
     "referrals:list": Spec(ok=REF),
     # A case worker opens the referrals of their caseload only: not this one.
     "referrals:detail": Spec(args=lambda w: [w.referral.pk], ok=REF, not_found=frozenset({"case_worker"}),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from dataclasses import dataclass
 
 import pytest
@@ -32,6 +33,7 @@ from desks.models import Service
 from referrals import services as referral_services
 from referrals.models import Referral
 from tests import factories
+from verivali import offline
 from verivali import services as verivali_services
 from verivali.models import Assessment, ScorecardVersion
 
@@ -477,5 +479,32 @@ def test_survey_outcomes_and_member_details_never_give_a_server_error(client, as
         **_answers_and_members(assignment), "photo_front": upload, "submit_survey": pick("1")}))
     def check(data):
         assert_no_server_error(client, url, data)
+
+    check()
+
+
+# --- verivali: what the surveyor's phone sends (verivali/offline.py) --------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | st.sampled_from(SPECIALS),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+PHONE_FIELDS = ("answers", "findings", "newborns", "notes", "location", "submit", "scorecard", "uuid")
+
+
+@pytest.mark.django_db
+def test_whatever_the_phone_sends_is_never_a_server_error(client, assignment):
+    client.force_login(assignment.surveyor)
+    url = reverse("verivali:offline_send", args=[assignment.pk])
+    base = {"uuid": "0b5f8f0e-3f59-4d6c-9a43-6c4ba3f1a1de", "base_version": offline.assessment_version(assignment)}
+
+    @settings(FUZZ, max_examples=25)
+    @given(st.dictionaries(st.sampled_from(PHONE_FIELDS), JSON_VALUES, max_size=4))
+    def check(fuzzed):
+        with transaction.atomic():
+            response = client.post(url, json.dumps({**base, **fuzzed}), content_type="application/json")
+            transaction.set_rollback(True)
+        assert response.status_code < 500, fuzzed
 
     check()

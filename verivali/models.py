@@ -529,3 +529,33 @@ class MemberCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person or self.full_name}: {self.finding}"
+
+
+class OfflineSend(TimeStampedModel):
+    """What a surveyor's phone sent from the offline app (``verivali.offline``): a survey or a
+    photo, under the UUID the phone made for it. The UUID is unique, so a send the phone repeats
+    (its answer was lost on the way back) finds this row and gets ``result`` again instead of
+    making a second survey or photo. Only accepted sends are kept; a refused one (conflict,
+    invalid) leaves nothing and may be repeated after the surveyor resolved it."""
+
+    class Kind(models.TextChoices):
+        SURVEY = "survey", _("Survey")
+        PHOTO = "photo", _("Photo")
+
+    uuid = models.UUIDField(_("UUID made on the phone"), unique=True)
+    kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="offline_sends"
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    result = models.JSONField(_("answer given to the phone"), default=dict)
+
+    class Meta:
+        ordering = ["assessment", "created_at"]
+        verbose_name = _("offline send")
+        verbose_name_plural = _("offline sends")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid}"

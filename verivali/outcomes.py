@@ -169,9 +169,23 @@ def outcome_check_ready(assessment: Assessment, *, answered: int, questions: int
                               code="outcome_incomplete")
     if outcome == Outcome.SPLIT:
         _check_splits(assessment)
+    _check_newborns(assessment)
     if outcome in Assessment.SCORED_ALWAYS:
         return True
     return outcome in Assessment.SCORED_OPTIONALLY and answered >= questions
+
+
+def _check_newborns(assessment: Assessment) -> None:
+    """A birth is recorded on validation (``person_record_birth``): it needs its date, within a
+    year. A draft may wait for it (the phone's too)."""
+    year_ago = timezone.localdate() - datetime.timedelta(days=366)
+    for check in assessment.member_checks.filter(finding=MemberCheck.Finding.BORN, person__isnull=True):
+        if check.birth_date is None or check.birth_date < year_ago:
+            raise ValidationError(
+                _("The newborn %(name)s needs a date of birth within the last year. An older child is "
+                  "registered as a member at the front desk.") % {"name": check.full_name},
+                code="newborn",
+            )
 
 
 def needs_photo(assessment: Assessment) -> bool:

@@ -179,7 +179,7 @@ def household_members(household: Household) -> list[Person]:
     return list(_members_in_order(household.members.all()))
 
 
-def _members_prefetch() -> Prefetch:
+def members_prefetch() -> Prefetch:
     return Prefetch("household__members", queryset=_members_in_order(Person.objects.all()))
 
 
@@ -194,7 +194,7 @@ def my_assignments(user, *, include_done: bool = False) -> list[VillageGroup]:
     queryset = (
         Assessment.objects.filter(surveyor=user)
         .select_related("batch", "household__village__parent")
-        .prefetch_related(_members_prefetch())
+        .prefetch_related(members_prefetch())
         .order_by(
             "household__village__parent__name",
             "household__village__name",

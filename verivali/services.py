@@ -358,6 +358,36 @@ def _remove_files_after_commit(photo: AssessmentPhoto) -> None:
     transaction.on_commit(remove)
 
 
+def _replace_photo(assessment: Assessment, kind: str, processed: ProcessedImage) -> AssessmentPhoto:
+    old = assessment.photos.filter(kind=kind).first()
+    if old is not None:
+        _remove_files_after_commit(old)
+        old.delete()
+    return AssessmentPhoto.objects.create(
+        assessment=assessment,
+        kind=kind,
+        image=processed.image,
+        thumbnail=processed.thumbnail,
+        width=processed.width,
+        height=processed.height,
+    )
+
+
+@transaction.atomic
+def survey_photo_add(
+    *, assessment: Assessment, surveyor, kind: str, processed: ProcessedImage
+) -> AssessmentPhoto:
+    """One photo of the survey (it replaces the earlier one of its kind); nothing else changes."""
+    if kind not in AssessmentPhoto.Kind.values:
+        raise ValidationError(_("Unknown kind of photo."), code="kind")
+    assessment = _lock_open_assignment(assessment, surveyor)
+    photo = _replace_photo(assessment, kind, processed)
+    if assessment.status == Assessment.Status.ASSIGNED:
+        assessment.status = Assessment.Status.DRAFT
+    assessment.save()
+    return photo
+
+
 @transaction.atomic
 def survey_save_draft(
     *,
@@ -387,18 +417,7 @@ def survey_save_draft(
             assessment=assessment, indicator=indicators[code], defaults={"value": value}
         )
     for kind, processed in (photos or {}).items():
-        old = assessment.photos.filter(kind=kind).first()
-        if old is not None:
-            _remove_files_after_commit(old)
-            old.delete()
-        AssessmentPhoto.objects.create(
-            assessment=assessment,
-            kind=kind,
-            image=processed.image,
-            thumbnail=processed.thumbnail,
-            width=processed.width,
-            height=processed.height,
-        )
+        _replace_photo(assessment, kind, processed)
     members = set(assessment.household.members.values_list("pk", flat=True))
     member_details = member_details or {}
     if not set(member_findings or {}) | set(member_details) <= members:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from verivali import views
+from verivali import offline_views, views
 
 app_name = "verivali"
 
@@ -20,4 +20,12 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("photos/<int:pk>/thumb/", views.photo, {"size": "thumb"}, name="photo_thumb"),
     path("what-if/", views.whatif, name="whatif"),
+    # the surveyors' offline app (verivali/offline.py)
+    path("offline/", offline_views.offline_list, name="offline"),
+    path("offline/survey/", offline_views.offline_survey, name="offline_survey"),
+    path("offline/download/", offline_views.offline_download, name="offline_download"),
+    path("offline/<int:pk>/send/", offline_views.offline_send, name="offline_send"),
+    path("offline/<int:pk>/photo/", offline_views.offline_photo, name="offline_photo"),
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
 ]

@@ -253,14 +253,18 @@ def candidate_decide(*, candidate: DuplicateCandidate, state: str, user) -> Dupl
 
 def person_merges_forget(*, person: Person) -> list[str]:
     """For anonymising a person: their former names and NIKs go, and the merges into them keep
-    who merged and when but no data of the records (they can no longer be undone). Returns the
-    photo files those records named, for the caller to delete."""
+    who merged and when but no data of the records (they can no longer be undone); an undone
+    merge of their record into another loses their record (the other's stays as it was).
+    Returns the photo files those records of the person named, for the caller to delete."""
     PersonAlias.objects.filter(person=person).delete()
-    merges = PersonMerge.objects.filter(survivor=person)
+    into = PersonMerge.objects.filter(survivor=person)
+    undone = PersonMerge.objects.filter(merged_id=person.pk)
+    snapshots = [snapshot for merge in into for snapshot in (merge.merged_record, merge.survivor_before)]
+    snapshots += [merge.merged_record for merge in undone]
     files = {
         item["fields"][name]
-        for merge in merges for snapshot in (merge.merged_record, merge.survivor_before) for item in snapshot
-        for name in ("photo", "photo_thumb") if item["fields"].get(name)
+        for snapshot in snapshots for item in snapshot for name in ("photo", "photo_thumb") if item["fields"].get(name)
     }
-    merges.update(merged_record=[], survivor_before=[], candidate=[])
+    into.update(merged_record=[], survivor_before=[], candidate=[])
+    undone.update(merged_record=[])
     return sorted(files)

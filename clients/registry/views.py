@@ -183,7 +183,7 @@ def proposals_export(request):
     rows = list(national.export_rows(national.proposals_of_month(month)))
     return _download(
         request, name=f"usulan-dtks-{month:%Y-%m}", header=national.HEADER, rows=rows, fmt=fmt,
-        summary=f"national registry proposals {month:%Y-%m}: {len(rows)} rows",
+        summary=f"{national.EXPORT_SUMMARY} {month:%Y-%m}: {len(rows)} rows",
         detail={"month": f"{month:%Y-%m}", "rows": len(rows), "format": fmt},
     )
 

@@ -188,11 +188,14 @@ def test_the_queue_has_an_empty_state_and_is_the_data_officers_alone(client, dat
 
 
 @pytest.mark.django_db
-def test_anonymising_the_survivor_forgets_its_former_names_and_the_merge_data(reference_data, data_officer, head):
+def test_anonymising_the_survivor_forgets_its_former_names_and_the_merge_data(reference_data, data_officer, head,
+                                                                               client):
     survivor = factories.PersonFactory(full_name="Markus Ding", nik=None, no_nik_reason="KTP hilang")
     other = factories.PersonFactory(full_name="Markus Ding Lawing")
     candidate = _candidate(survivor, other)
     merge = merging.persons_merge(candidate=candidate, survivor=survivor, choices={}, user=data_officer)
+    client.force_login(data_officer)  # the merge's proposal to the national registry leaves first
+    client.get(reverse("registry:proposals_export"), {"month": f"{timezone.localdate(merge.merged_at):%Y-%m}"})
     person_anonymise(person=survivor, anonymised_by=head, reason="Permintaan subjek data, UU 27/2022 pasal 8")
     assert not PersonAlias.objects.filter(person=survivor).exists()
     merge.refresh_from_db()

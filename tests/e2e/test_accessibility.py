@@ -59,6 +59,8 @@ FILE_QUERY_KEYS = {"export", "format", "download"}
 # its index page is checked, the screens behind it (one per model) are left to Django.
 ADMIN_PREFIX = "/admin/"
 
+HTMX_SETTLED = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+
 
 def page_key(url: str, origin: str) -> str | None:
     """The URL pattern a link leads to, or None when it is not a page to check."""
@@ -123,9 +125,11 @@ def walk(page, origin: str, label: str, checked: set | None = None) -> tuple[lis
             queue += [link for link in links if link]
             continue
         checked.add((width, key))
-        # What htmx loads on arrival (a list, a badge) is part of the page.
+        # What htmx loads on arrival (a list, a badge) is part of the page: wait until no htmx
+        # request is in flight or being swapped in (waiting for the network to be idle took
+        # half a second a page more, and never ends on a page that polls).
         with contextlib.suppress(PlaywrightError):
-            page.wait_for_load_state("networkidle", timeout=5_000)
+            page.wait_for_function(HTMX_SETTLED, timeout=5_000)
         # On a phone the navigation is folded behind "Menu": open it, so its links are checked too.
         toggler = page.locator(".navbar-toggler")
         if toggler.is_visible():

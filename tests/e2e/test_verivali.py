@@ -22,19 +22,6 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Demo and survey photos of this test go to its own directory."""
-    from django.utils.functional import empty
-
-    from pandu.files import private_storage
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
-
-
 @pytest.mark.django_db(transaction=True)
 def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
     household = (

@@ -242,6 +242,55 @@ def test_the_demo_administrator_cannot_see_or_edit_a_person_in_the_admin(client,
     assert person.full_name == "Siti Aminah"
 
 
+def _merge():
+    from clients.duplicates.merging import persons_merge
+    from clients.models import DuplicateCandidate
+
+    kept = factories.PersonFactory(full_name="Siti Aminah")
+    other = factories.PersonFactory(full_name="Siti Aminah Lubis", household=kept.household, relationship="other")
+    candidate = DuplicateCandidate.objects.create(person_a=kept, person_b=other, score=90, level="likely",
+                                                  reasons=["name_similar"])
+    officer = factories.user_with_role(roles.DATA_OFFICER, username="dani")
+    return persons_merge(candidate=candidate, survivor=kept, choices={}, user=officer), other
+
+
+@pytest.mark.django_db
+def test_the_demo_administrator_follows_the_merges_but_sees_no_name_and_changes_nothing(client, demo_admin):
+    merge, other = _merge()
+    client.force_login(demo_admin)
+    page = client.get(reverse("admin:clients_personmerge_changelist")).content.decode()
+    assert f">{merge.survivor_id}<" in page and f">{other.pk}<" in page and "dani" in page
+    assert "Siti Aminah" not in page and other.nik not in page
+    change = reverse("admin:clients_personmerge_change", args=[merge.pk])
+    detail = client.get(change).content.decode()
+    assert "dani" in detail and "Siti Aminah" not in detail and other.nik not in detail
+    assert client.get(reverse("admin:clients_personmerge_add")).status_code == 403
+    assert client.post(change, {"merged_at_0": "2026-01-01"}).status_code == 403
+    delete = reverse("admin:clients_personmerge_delete", args=[merge.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    merge.refresh_from_db()  # still there, not undone
+    assert merge.undone_at is None
+
+
+@pytest.mark.django_db
+def test_a_superuser_sees_the_merged_records_former_name(client, root):
+    _merge()
+    client.force_login(root)
+    page = client.get(reverse("admin:clients_personmerge_changelist")).content.decode()
+    assert "Siti Aminah Lubis" in page
+
+
+@pytest.mark.django_db
+def test_other_roles_do_not_reach_the_merges_in_the_admin(client, reference_data):
+    merge, _other = _merge()
+    for role in (roles.FRONT_DESK, roles.DATA_OFFICER, roles.HEAD):
+        client.force_login(factories.user_with_role(role, username=f"x-{role}"))
+        for url in (reverse("admin:clients_personmerge_changelist"),
+                    reverse("admin:clients_personmerge_change", args=[merge.pk])):
+            response = client.get(url)
+            assert response.status_code == 302 and reverse("admin:login") in response.url, (role, url)
+
+
 @pytest.mark.django_db
 def test_the_demo_administrator_cannot_raise_anybodys_rights_above_its_own(client, demo_admin):
     client.force_login(demo_admin)

@@ -197,6 +197,18 @@ def test_a_split_makes_the_new_households_with_their_members_and_member_findings
 
 
 @pytest.mark.django_db
+def test_a_newborn_without_a_date_of_birth_waits_in_the_draft(assignment, surveyor, version):
+    services.survey_save_draft(assessment=assignment, surveyor=surveyor, answers=all_answers(version),
+                               photos={"front": process_image(png_upload())})
+    MemberCheck.objects.create(assessment=assignment, finding="born", full_name="Bayi Tanpa Tanggal", sex="L")
+    with pytest.raises(ValidationError, match="Bayi Tanpa Tanggal needs a date of birth"):
+        services.survey_submit(assessment=assignment, surveyor=surveyor)
+    MemberCheck.objects.filter(full_name="Bayi Tanpa Tanggal").update(
+        birth_date=timezone.localdate() - datetime.timedelta(days=20))
+    assert services.survey_submit(assessment=assignment, surveyor=surveyor).status == "submitted"
+
+
+@pytest.mark.django_db
 def test_a_split_is_refused_when_everyone_leaves_or_the_kk_is_taken(batch, surveyor, version):
     household, (father, son) = _household(members=("Budi Santoso", "Rudi"))
     assessment = _assign(batch, household, surveyor)

@@ -26,9 +26,15 @@ from clients.models import (
     DisabilityKind,
     DisabilitySeverity,
     Household,
+    MemberChange,
+    NationalProposal,
+    Participation,
     Person,
+    PersonAlias,
+    PersonMerge,
     RegistryStatus,
 )
+from clients.proposals import proposals_about
 from desks.models import Ticket
 from desks.selectors import visits_for_person
 from pandu.identity import office_identity
@@ -36,6 +42,9 @@ from pandu.models import AuditEvent
 from referrals.models import Case, Recommendation, Referral, ReferralAttachment, ReferralEvent
 from verivali.models import Answer, Assessment, AssessmentPhoto, ClassBand
 
+# person.json's format and version. A reader ignores keys it does not know: new keys (the
+# household history, programmes and proposals of the registry upkeep) keep the version; it
+# changes when a key is removed or renamed or its meaning changes.
 FORMAT = "pandu-person-export/1"
 
 
@@ -138,6 +147,53 @@ def _household(household: Household | None, person: Person, dossier: Dossier) ->
             for c in household.registry_changes.select_related("changed_by").order_by("at", "pk")
         ],
     }
+
+
+def _aliases(person: Person) -> list[dict]:
+    """The names and NIKs of the person's records merged into this one: search still finds them."""
+    return [
+        {"full_name": a.full_name, "nik": a.nik, "merged_at": _at(a.merge.merged_at)}
+        for a in PersonAlias.objects.filter(person=person).select_related("merge").order_by("merge__merged_at", "pk")
+    ]
+
+
+def _kk(household: Household | None) -> str | None:
+    return household.kk_number if household else None
+
+
+def _member_changes(person: Person) -> list[dict]:
+    """The person's moves, split, birth and death as the household history records them."""
+    return [
+        {"kind": c.kind, "from_kk_number": _kk(c.from_household), "to_kk_number": _kk(c.to_household),
+         "on": _at(c.on), "note": c.note, "recorded_at": _at(c.at), "recorded_by": _user(c.by)}
+        for c in MemberChange.objects.filter(person=person)
+        .select_related("from_household", "to_household", "by").order_by("on", "at", "pk")
+    ]
+
+
+def _participations_of(person: Person):
+    """The person's own programmes and their household's (not the other members' own)."""
+    whose = Q(person=person)
+    if person.household_id:
+        whose |= Q(household_id=person.household_id)
+    return Participation.objects.filter(whose)
+
+
+def _participations(person: Person) -> list[dict]:
+    return [
+        {"programme": {"code": p.programme.code, "name": p.programme.name},
+         "given_to": "person" if p.person_id else "household", "from": _at(p.starts_on), "until": _at(p.ends_on),
+         "source": p.source, "as_of": _at(p.as_of)}
+        for p in _participations_of(person).select_related("programme").order_by("starts_on", "programme__code", "pk")
+    ]
+
+
+def _national_proposals(person: Person) -> list[dict]:
+    return [
+        {"kind": p.kind, "cause": p.cause, "about": "person" if p.person_id else "household", "reason": p.reason,
+         "month": f"{p.month:%Y-%m}", "proposed_at": _at(p.proposed_at), "proposed_by": _user(p.proposed_by)}
+        for p in proposals_about(person).select_related("proposed_by").order_by("month", "proposed_at", "pk")
+    ]
 
 
 def _visits(person: Person) -> list[dict]:
@@ -290,7 +346,8 @@ def _assessments(person: Person, dossier: Dossier) -> list[dict]:
 
 def _audit_events(person: Person, data: dict) -> list[dict]:
     """Who opened, exported or changed the person's record, their household, referrals,
-    recommendations, documents and survey photos, and when."""
+    recommendations, documents, survey photos, merges, household history, programmes and
+    proposals to the national registry, and when."""
 
     def about(model, ids) -> Q:
         return Q(object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in ids])
@@ -301,6 +358,11 @@ def _audit_events(person: Person, data: dict) -> list[dict]:
         | about(Referral, referrals)
         | about(ReferralAttachment, ReferralAttachment.objects.filter(referral__in=referrals).values_list("pk", flat=True))
         | about(Recommendation, [r["id"] for r in data["recommendations"]])
+        | about(PersonMerge, PersonMerge.objects.filter(Q(survivor=person) | Q(merged_id=person.pk))
+                .values_list("pk", flat=True))
+        | about(MemberChange, MemberChange.objects.filter(person=person).values_list("pk", flat=True))
+        | about(Participation, _participations_of(person).values_list("pk", flat=True))
+        | about(NationalProposal, proposals_about(person).values_list("pk", flat=True))
     )
     if person.household_id:
         objects |= about(Household, [person.household_id]) | about(
@@ -326,12 +388,16 @@ def person_dossier(person: Person, *, generated_by) -> Dossier:
     data["generated_at"] = _at(timezone.now())
     data["generated_by"] = _user(generated_by)
     data["person"] = _person(person, dossier)
+    data["former_names_and_niks"] = _aliases(person)
     data["household"] = _household(person.household, person, dossier)
+    data["household_history"] = _member_changes(person)
+    data["programme_participations"] = _participations(person)
     data["visits"] = _visits(person)
     data["complaints"] = _complaints(person)
     data["cases"] = _cases(person, dossier)
     data["recommendations"] = _recommendations(person)
     data["verivali_assessments"] = _assessments(person, dossier)
+    data["national_registry_proposals"] = _national_proposals(person)
     data["audit_events"] = _audit_events(person, data)
     return dossier
 
@@ -343,6 +409,14 @@ def _label(choices, value) -> str:
 def _readable(iso: str) -> str:
     """2026-11-28T19:00:43+08:00 → 2026-11-28 19:00 (WITA, as everything in the archive)."""
     return iso[:16].replace("T", " ")
+
+
+def _history_line(change: dict) -> str:
+    """2026-11-28 · Moved to another KK · KK 6403… → KK 6403… · the note · who recorded it."""
+    parts = [change["on"], _label(MemberChange.Kind.choices, change["kind"])]
+    if change["from_kk_number"] or change["to_kk_number"]:
+        parts.append(f"KK {change['from_kk_number'] or '—'} → KK {change['to_kk_number'] or '—'}")
+    return " · ".join([*parts, *([change["note"]] if change["note"] else []), change["recorded_by"] or "—"])
 
 
 def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
@@ -366,7 +440,8 @@ def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
     ]
     if person["anonymised"]:
         about.append(_("Anonymised on %(at)s by %(by)s: %(reason)s") % person["anonymised"])
-    sections = [(_("Person"), about)]
+    sections = [(_("Person"), about), (_("Former names and NIKs (records merged into this one)"), [
+        f"{a['full_name']} · {a['nik'] or '—'} · {_readable(a['merged_at'])}" for a in data["former_names_and_niks"]])]
     if household:
         sections.append((_("Household"), [
             _("KK number: %(value)s") % {"value": household["kk_number"] or "—"},
@@ -380,6 +455,9 @@ def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
         ]))
     referrals = [r for case in data["cases"] for r in case["referrals"]]
     sections += [
+        (_("Household history"), [_history_line(c) for c in data["household_history"]]),
+        (_("Programmes"), [f"{p['programme']['code']} · {p['programme']['name']} · {p['from']}–{p['until'] or '…'} · "
+                           f"{p['source']} ({p['as_of']})" for p in data["programme_participations"]]),
         (_("Visits"), [f"{v['ticket']} · {v['date']} · {_label(Ticket.Status.choices, v['status'])}"
                        for v in data["visits"]]),
         (_("Complaints"), [f"{c['number']} · {_label(Complaint.Kind.choices, c['kind'])} · "
@@ -391,6 +469,10 @@ def _readme_sections(data: dict) -> list[tuple[str, list[str]]]:
         (_("Verivali surveys"), [f"{a['batch']['name']} · {_label(Assessment.Status.choices, a['status'])} · "
                                  f"{a['score'] or '—'} {_label(ClassBand.WelfareClass.choices, a['welfare_class'])}"
                                  for a in data["verivali_assessments"]]),
+        (_("Proposals to the national registry"), [
+            f"{p['month']} · {_label(NationalProposal.Kind.choices, p['kind'])} · "
+            f"{_label(NationalProposal.Cause.choices, p['cause'])} · {p['reason']}"
+            for p in data["national_registry_proposals"]]),
         (_("Who opened, exported or changed the record"), [
             f"{_readable(e['at'])} · {e['user'] or '—'} · {_label(AuditEvent.Action.choices, e['action'])} · "
             f"{e['object']}"

@@ -7,6 +7,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from clients.models import Complaint, Person, RegistryStatus
+from clients.proposals import proposals_not_exported
 from desks.models import Ticket
 from pandu import roles
 from pandu.models import AuditEvent
@@ -25,8 +26,9 @@ def anonymisation_refusals(person: Person) -> list[str]:
 
     The law allows erasure except where the data is still needed for the state's own tasks
     (UU 27/2022 art. 15: public interest in state administration): a service in progress, a
-    decision pending, a verivali batch that ends in a decree, and the poor-household registry
-    that a household's assistance rests on. Each reason says what must happen first.
+    decision pending, a verivali batch that ends in a decree, a proposal the national registry
+    has not received yet, and the poor-household registry that a household's assistance rests
+    on. Each reason says what must happen first.
     """
 
     if person.is_anonymised:
@@ -50,6 +52,11 @@ def anonymisation_refusals(person: Person) -> list[str]:
     if complaints.exists():
         reasons.append(_("Complaint %(numbers)s about the person is still open: resolve or reject it first.")
                        % {"numbers": _listed(complaints.order_by("pk").values_list("number", flat=True))})
+    proposals = proposals_not_exported(person)
+    if proposals:
+        reasons.append(_("The proposal to the national registry %(proposals)s has not been exported yet: the "
+                         "ministry needs the person's NIK and name to act on it. The data desk exports the "
+                         "month's proposals first.") % {"proposals": _listed(proposals)})
     household = person.household
     if household is None:
         return reasons

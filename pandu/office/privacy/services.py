@@ -1,9 +1,10 @@
 """Anonymising a person at their request (UU 27/2022 art. 8), where the law allows it.
 
 What identifies the person goes, and so does what could single them out again beside their
-family: the household link, the relationship, the birth date, the PMKS categories, the admin's
-log entries with their name, complaints they filed, notes naming them, and registry import
-artefacts that hold their row. What stays is an anonymous row (sex and life status) on which
+family: the household link (in their household history and proposals to the national registry
+too), the relationship, the birth date, the PMKS categories, their former names and NIKs, the
+admin's log entries with their name, complaints they filed, notes and reasons naming them, and
+registry import artefacts that hold their row. What stays is an anonymous row (sex and life status) on which
 every visit, referral, outcome and survey score still counts, each without its free texts. The
 rules and their reasons are in docs/security.md.
 """
@@ -23,8 +24,19 @@ from django.db.models.functions import Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clients.changes import person_changes_forget
 from clients.duplicates.merging import person_merges_forget
-from clients.models import Complaint, Household, ImportJob, Person, SearchName, SearchWord
+from clients.models import (
+    Complaint,
+    Household,
+    ImportJob,
+    MemberChange,
+    NationalProposal,
+    Person,
+    SearchName,
+    SearchWord,
+)
+from clients.programmes import participations_anonymise
 from desks.services import visit_notes_erase
 from pandu.audit import audit_record
 from pandu.files import private_storage
@@ -72,10 +84,14 @@ def _household_anonymise(household: Household, removed_text: str) -> list[str]:
 
     household = Household.objects.select_for_update().get(pk=household.pk)
     files = [name for name in (household.house_photo.name, household.house_photo_thumb.name) if name]
-    if household.kk_number:  # earlier audit summaries name the household by its KK number
-        AuditEvent.objects.filter(
-            object_type=Household._meta.label_lower, object_id=str(household.pk)
-        ).update(summary=Replace("summary", Value(household.kk_number), Value(f"#{household.pk}")))
+    kk = household.kk_number
+    if kk:  # earlier audit summaries, proposals' reasons and member-history notes name it by its KK number
+        for rows, field in (
+            (AuditEvent.objects.filter(object_type=Household._meta.label_lower, object_id=str(household.pk)), "summary"),
+            (NationalProposal.objects.filter(reason__contains=kk), "reason"),
+            (MemberChange.objects.filter(note__contains=kk), "note"),
+        ):
+            rows.update(**{field: Replace(field, Value(kk), Value(f"#{household.pk}"))})
     household.kk_number = None
     household.address = ANONYMOUS
     household.rt = household.rw = ""
@@ -187,6 +203,8 @@ def person_anonymise(*, person: Person, anonymised_by, reason: str, request=None
     _strip_complaints(Complaint.objects.filter(complainant_name__iexact=old_name), removed_text)
     visit_notes_erase(person=person)
     files += person_merges_forget(person=person)
+    person_changes_forget(person=person, needles=needles, removed_text=removed_text)
+    participations_anonymise(person=person, household=household, needles=needles, removed_text=removed_text)
     member_checks_anonymise(person=person)
     if household is not None:
         survey_notes_forget(household=household, name=old_name, removed_text=removed_text)

@@ -54,6 +54,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("verivali", "0005_verivali_outcomes")]
+    dependencies = [("verivali", "0006_verivali_outcomes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0022_structured_disability'),
-        ('verivali', '0004_files_removed_by_retention'),
+        ('verivali', '0005_offline_sends'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

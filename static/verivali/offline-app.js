@@ -1,0 +1,511 @@
+// The two pages of the offline surveys, filled from what the phone keeps (offline-store.js):
+// the list of downloaded households with their state, and one household's survey. Every change
+// on the survey is written to the phone at once, so a closed page or a restarted phone loses nothing.
+(function () {
+  "use strict";
+  var store = window.PanduOffline;
+  var stringsElement = document.getElementById("offline-strings");
+  if (!store || !stringsElement) {
+    return;
+  }
+  var T = JSON.parse(stringsElement.textContent);
+
+  function text(key, values) {
+    var value = T[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      value = value.split("{" + name + "}").join(String(values[name]));
+    });
+    return value;
+  }
+
+  // A small element builder: el("p", {class: "small"}, ["text", child]).
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value === false || value === null || value === undefined) {
+        return;
+      }
+      if (name === "text") {
+        node.textContent = value;
+      } else {
+        node.setAttribute(name, value === true ? "" : value);
+      }
+    });
+    (children || []).forEach(function (child) {
+      node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function message(kind, words, link) {
+    var box = document.getElementById("offline-message");
+    box.textContent = "";
+    if (!words) {
+      return;
+    }
+    var alert = el("div", { class: "alert alert-" + kind }, [words]);
+    if (link) {
+      alert.appendChild(document.createTextNode(" "));
+      alert.appendChild(el("a", { href: link.href, text: link.text }));
+    }
+    box.appendChild(alert);
+  }
+
+  function problemMessage(status) {
+    if (status === "login") {
+      var next = encodeURIComponent(location.pathname + location.search);
+      message("warning", text("login"), { href: store.urls.login + "?next=" + next, text: text("login_link") });
+    } else if (status === "network") {
+      message("warning", text("network_error"));
+    } else {
+      message("danger", text("server_error"));
+    }
+  }
+
+  function householdTitle(data) {
+    var h = data.household;
+    return h.address + (h.rt ? ", RT " + h.rt + "/RW " + h.rw : "");
+  }
+
+  // --- the list ---------------------------------------------------------------------------
+
+  var STATE_COLOURS = { downloaded: "secondary", phone: "warning text-dark", sent: "success", conflict: "danger" };
+
+  function card(record) {
+    var state = el("span", {
+      class: "badge bg-" + STATE_COLOURS[record.state] + " align-self-start",
+      "data-testid": "state",
+      text: text("state_" + record.state)
+    });
+    if (record.forgotten) {
+      return el("article", { class: "card mb-2", "data-testid": "household", "data-id": record.id, "data-state": record.state }, [
+        el("div", { class: "card-body p-2 d-flex justify-content-between gap-2" }, [
+          el("div", { class: "small" }, [
+            el("div", { class: "fw-semibold", text: record.village + " · " + record.batch }),
+            text("forgotten", { status: record.statusLabel })
+          ]),
+          state
+        ])
+      ]);
+    }
+    var data = record.data;
+    var body = el("div", { class: "card-body p-2" }, [
+      el("div", { class: "d-flex justify-content-between gap-2" }, [
+        el("div", {}, [
+          el("div", { class: "fw-semibold", text: householdTitle(data) }),
+          el("div", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
+            " · KK " + (data.household.kk_number || "—") + " · " + data.batch })
+        ]),
+        state
+      ])
+    ]);
+    if (record.finished && record.state === "phone") {
+      body.appendChild(el("span", { class: "badge bg-primary", text: text("finished") }));
+    }
+    if (record.error) {
+      body.appendChild(el("div", { class: "alert alert-danger p-2 my-2 small", "data-testid": "error" }, [
+        text("refused") + " " + (record.error === "gone" ? text("gone") : record.error)
+      ]));
+    }
+    var actions = el("div", { class: "d-flex gap-2 mt-2" }, [
+      el("a", { class: "btn btn-primary btn-sm flex-grow-1", href: store.urls.survey + "?a=" + record.id, text: text("open"),
+        "aria-label": text("open") + ": " + householdTitle(data) })
+    ]);
+    var remove = el("button", { type: "button", class: "btn btn-outline-danger btn-sm", text: text("remove") });
+    remove.addEventListener("click", function () {
+      if (window.confirm(text("remove_confirm"))) {
+        store.removeHousehold(record.id).then(renderList);
+      }
+    });
+    actions.appendChild(remove);
+    body.appendChild(actions);
+    return el("article", { class: "card mb-2", "data-testid": "household", "data-id": record.id, "data-state": record.state,
+      "data-kk": data.household.kk_number }, [body]);
+  }
+
+  function renderList() {
+    return Promise.all([store.households(), store.meta("downloadedAt")]).then(function (results) {
+      var list = document.getElementById("offline-households");
+      var records = results[0];
+      list.textContent = "";
+      if (!records.length) {
+        list.appendChild(el("div", { class: "alert alert-info", text: text("nothing") }));
+      }
+      records.sort(function (a, b) { return a.id - b.id; }).forEach(function (record) {
+        list.appendChild(card(record));
+      });
+      document.getElementById("offline-downloaded").textContent = results[1]
+        ? text("downloaded_at", { time: new Date(results[1]).toLocaleString() }) : "";
+    });
+  }
+
+  function showNetwork() {
+    var line = document.getElementById("offline-network");
+    line.textContent = navigator.onLine ? text("network_online") : text("network_offline");
+  }
+
+  function send() {
+    message("info", text("sending"));
+    return store.sendAll().then(function (summary) {
+      if (summary.stopped) {
+        problemMessage(summary.stopped);
+      } else if (!summary.sent && !summary.conflict && !summary.refused) {
+        message("info", text("nothing_to_send"));
+      } else {
+        message(summary.conflict || summary.refused ? "warning" : "success", text("send_result", summary));
+      }
+      return renderList();
+    });
+  }
+
+  function listPage() {
+    showNetwork();
+    window.addEventListener("offline", showNetwork);
+    window.addEventListener("online", function () {
+      showNetwork();
+      send();
+    });
+    document.getElementById("offline-download").addEventListener("click", function () {
+      message("info", text("downloading"));
+      store.download().then(function (result) {
+        if (result.status === "ok") {
+          message("success", text("downloaded", { n: result.count }));
+        } else {
+          problemMessage(result.status);
+        }
+        return renderList();
+      });
+    });
+    document.getElementById("offline-send").addEventListener("click", send);
+    if (new URLSearchParams(location.search).get("finished")) {
+      message("success", text("finished_saved"));
+    }
+    renderList().then(function () {
+      if (navigator.onLine) {
+        return store.unsentCount().then(function (count) { return count ? send() : undefined; });
+      }
+      return undefined;
+    });
+  }
+
+  // --- one household's survey ---------------------------------------------------------------
+
+  var record;
+  var scorecard;
+  var choices;
+
+  function save(changes) {
+    Object.assign(record, changes);
+    return store.saveChanges(record.id, changes).then(function () {
+      record.state = record.state === "conflict" ? "conflict" : "phone";
+    });
+  }
+
+  function radioGroup(name, options, checked, onChange) {
+    return options.map(function (option) {
+      var id = name + "-" + option[0];
+      var input = el("input", { class: "btn-check", type: "radio", name: name, id: id, value: option[0],
+        autocomplete: "off", checked: String(checked) === String(option[0]) });
+      input.addEventListener("change", function () { onChange(option[0]); });
+      return [input, el("label", { class: "btn btn-outline-secondary", for: id, text: option[1] })];
+    }).reduce(function (all, pair) { return all.concat(pair); }, []);
+  }
+
+  function renderHeader() {
+    var data = record.data;
+    var box = document.getElementById("offline-household");
+    box.textContent = "";
+    box.appendChild(el("h1", { class: "h4 mb-1", text: householdTitle(data) }));
+    box.appendChild(el("p", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
+      " · KK " + (data.household.kk_number || "—") + " · " + data.batch }));
+    if (data.status === "returned" && data.return_note) {
+      box.appendChild(el("div", { class: "alert alert-warning", "data-testid": "return-note" }, [
+        el("strong", { text: text("returned") }), " " + data.return_note
+      ]));
+    }
+  }
+
+  function renderMembers() {
+    var box = document.getElementById("offline-members");
+    box.textContent = "";
+    if (!record.data.members.length) {
+      box.appendChild(el("p", { class: "text-muted", text: text("members_none") }));
+    }
+    record.data.members.forEach(function (member) {
+      var heading = el("div", { class: "fw-semibold" }, [member.full_name + " ", el("span", {
+        class: "small text-muted",
+        text: member.relationship + (member.birth_year ? ", " + member.birth_year : "") + (member.life_status ? " · " + member.life_status : "")
+      })]);
+      var group = el("div", { class: "btn-group btn-group-sm flex-wrap", role: "group" },
+        radioGroup("m-" + member.id, choices.findings, record.findings[member.id] || "present", function (value) {
+          var findings = Object.assign({}, record.findings);
+          findings[member.id] = value;
+          save({ findings: findings });
+        }));
+      box.appendChild(el("div", { class: "mb-2", role: "radiogroup", "aria-label": member.full_name,
+        "data-testid": "member", "data-name": member.full_name }, [heading, group]));
+    });
+  }
+
+  function renderNewborns() {
+    var list = document.getElementById("offline-newborns");
+    list.textContent = "";
+    record.newborns.forEach(function (newborn, index) {
+      var remove = el("button", { type: "button", class: "btn btn-link btn-sm p-0 ms-2", text: text("newborn_remove") });
+      remove.addEventListener("click", function () {
+        save({ newborns: record.newborns.filter(function (_item, i) { return i !== index; }) }).then(renderNewborns);
+      });
+      list.appendChild(el("li", { "data-testid": "newborn" }, [
+        "+ " + newborn.full_name + " (" + text("newborn") + (newborn.birth_date ? ", " + newborn.birth_date : "") + ")", remove
+      ]));
+    });
+  }
+
+  function renderQuestions() {
+    var box = document.getElementById("offline-questions");
+    box.textContent = "";
+    scorecard.indicators.forEach(function (indicator) {
+      var options = indicator.options.map(function (option) {
+        var id = "q-" + indicator.code + "-" + option[0];
+        var input = el("input", { class: "form-check-input", type: "radio", name: "q-" + indicator.code, id: id,
+          value: option[0], checked: record.answers[indicator.code] === option[0] });
+        input.addEventListener("change", function () {
+          var answers = Object.assign({}, record.answers);
+          answers[indicator.code] = option[0];
+          save({ answers: answers });
+        });
+        return el("div", { class: "form-check py-1" }, [input, el("label", { class: "form-check-label w-100", for: id, text: option[1] })]);
+      });
+      box.appendChild(el("fieldset", { class: "card mb-2", "data-testid": "question", "data-code": indicator.code }, [
+        el("legend", { class: "card-header h6 mb-0 fs-6", text: indicator.position + ". " + indicator.text }),
+        el("div", { class: "card-body py-2" }, options)
+      ]));
+    });
+  }
+
+  // A large photo is made smaller on the phone (at most 1600 px, JPEG) before it is kept.
+  function downscale(file) {
+    var MAX = 1600;
+    if (!window.createImageBitmap) {
+      return Promise.resolve(file);
+    }
+    return window.createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, MAX / Math.max(bitmap.width, bitmap.height));
+      if (scale === 1 && file.size < 1024 * 1024 && file.type === "image/jpeg") {
+        return file;
+      }
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+      });
+    }, function () { return file; });
+  }
+
+  var previews = [];
+
+  function renderPhotos() {
+    var box = document.getElementById("offline-photos");
+    previews.forEach(function (url) { URL.revokeObjectURL(url); });
+    previews = [];
+    return store.photosOf(record.id).then(function (photos) {
+      box.textContent = "";
+      choices.photos.forEach(function (kind) {
+        var id = "photo-" + kind[0];
+        var input = el("input", { class: "form-control", type: "file", id: id, accept: "image/*", capture: "environment",
+          "data-testid": "photo-" + kind[0] });
+        var slot = el("div", { class: "mb-3", "data-testid": "photo-slot", "data-kind": kind[0] }, [
+          el("label", { class: "form-label", for: id, text: kind[1] })
+        ]);
+        var onPhone = photos.filter(function (photo) { return photo.kind === kind[0]; })[0];
+        if (onPhone) {
+          var url = URL.createObjectURL(onPhone.blob);
+          previews.push(url);
+          slot.appendChild(el("div", { class: "mb-1" }, [
+            el("img", { src: url, alt: kind[1], class: "img-thumbnail", width: "120", "data-testid": "photo-preview" }),
+            " ", el("span", { class: "small text-muted", text: text("photo_on_phone") })
+          ]));
+        } else if ((record.data.photos || []).indexOf(kind[0]) !== -1) {
+          slot.appendChild(el("p", { class: "small text-muted mb-1", text: text("photo_on_server") }));
+        }
+        input.addEventListener("change", function () {
+          if (!input.files.length) {
+            return;
+          }
+          downscale(input.files[0]).then(function (blob) {
+            return store.savePhoto(record.id, kind[0], blob);
+          }).then(function () {
+            record.state = record.state === "conflict" ? "conflict" : "phone";
+            return renderPhotos();
+          });
+        });
+        slot.appendChild(input);
+        box.appendChild(slot);
+      });
+      return photos;
+    });
+  }
+
+  function askLocation() {
+    var status = document.getElementById("offline-location");
+    if (record.location) {
+      status.textContent = text("location_found") + ": " + record.location.latitude.toFixed(5) + ", " + record.location.longitude.toFixed(5);
+      return;
+    }
+    status.textContent = text("location_none");
+    if (!navigator.geolocation) {
+      return;
+    }
+    status.textContent = text("location_waiting");
+    navigator.geolocation.getCurrentPosition(function (position) {
+      record.location = {
+        latitude: Number(position.coords.latitude.toFixed(6)),
+        longitude: Number(position.coords.longitude.toFixed(6)),
+        accuracy: Math.round(position.coords.accuracy)
+      };
+      store.note(record.id, { location: record.location }).then(askLocation);
+    }, function () {
+      status.textContent = text("location_denied");
+    }, { enableHighAccuracy: true, timeout: 20000, maximumAge: 60000 });
+  }
+
+  function renderConflict() {
+    var box = document.getElementById("offline-conflict");
+    box.textContent = "";
+    if (record.state !== "conflict" || !record.conflict) {
+      return;
+    }
+    var server = record.conflict;
+    var rows = scorecard.indicators.filter(function (indicator) {
+      return record.answers[indicator.code] !== server.answers[indicator.code];
+    }).map(function (indicator) {
+      function label(value) {
+        var option = indicator.options.filter(function (o) { return o[0] === value; })[0];
+        return option ? option[1] : "—";
+      }
+      return el("tr", {}, [
+        el("td", { text: indicator.code }),
+        el("td", { text: label(record.answers[indicator.code]) }),
+        el("td", { text: label(server.answers[indicator.code]) })
+      ]);
+    });
+    if ((record.notes || "") !== (server.notes || "")) {
+      rows.push(el("tr", {}, [el("td", { text: text("conflict_notes") }), el("td", { text: record.notes }), el("td", { text: server.notes })]));
+    }
+    var panel = el("div", { class: "alert alert-danger", "data-testid": "conflict" }, [
+      el("p", { text: text("conflict_title", { status: server.status_label }) })
+    ]);
+    if (server.return_note) {
+      panel.appendChild(el("p", { "data-testid": "conflict-note" }, [el("strong", { text: text("returned") }), " " + server.return_note]));
+    }
+    if (rows.length) {
+      panel.appendChild(el("div", { class: "table-responsive" }, [el("table", { class: "table table-sm bg-white", "data-testid": "conflict-table" }, [
+        el("thead", {}, [el("tr", {}, [
+          el("th", { text: text("conflict_question") }), el("th", { text: text("conflict_mine") }), el("th", { text: text("conflict_server") })
+        ])]),
+        el("tbody", {}, rows)
+      ])]));
+    }
+    var open = store.OPEN.indexOf(server.status) !== -1;
+    if (!open) {
+      panel.appendChild(el("p", { text: text("closed_at_office", { status: server.status_label }) }));
+    }
+    var keep = el("button", { type: "button", class: "btn btn-primary", "data-testid": "keep-mine", text: text("keep_mine"), disabled: !open });
+    var take = el("button", { type: "button", class: "btn btn-outline-dark", "data-testid": "take-servers", text: text("take_servers") });
+    keep.addEventListener("click", function () {
+      store.keepMine(record.id).then(function () { location.href = store.urls.list; });
+    });
+    take.addEventListener("click", function () {
+      if (window.confirm(text("take_confirm"))) {
+        store.takeServers(record.id).then(function () { location.href = store.urls.list; });
+      }
+    });
+    panel.appendChild(el("div", { class: "d-flex flex-wrap gap-2" }, [keep, take]));
+    box.appendChild(panel);
+  }
+
+  function missing() {
+    return scorecard.indicators.filter(function (indicator) {
+      return !record.answers[indicator.code];
+    }).map(function (indicator) { return indicator.code; });
+  }
+
+  function surveyPage() {
+    var id = new URLSearchParams(location.search).get("a");
+    Promise.all([store.household(id), store.meta("choices")]).then(function (results) {
+      record = results[0];
+      choices = results[1];
+      if (!record || record.forgotten || !choices) {
+        message("warning", text("not_found"));
+        return undefined;
+      }
+      return store.scorecard(record.data.scorecard).then(function (found) {
+        scorecard = found;
+        var sex = document.getElementById("newborn-sex");
+        choices.sexes.forEach(function (option) { sex.appendChild(el("option", { value: option[0], text: option[1] })); });
+        renderHeader();
+        renderConflict();
+        renderMembers();
+        renderNewborns();
+        renderQuestions();
+        renderPhotos();
+        var notes = document.getElementById("offline-notes");
+        notes.value = record.notes || "";
+        notes.addEventListener("input", function () { save({ notes: notes.value }); });
+        askLocation();
+        document.getElementById("offline-form").hidden = false;
+      });
+    });
+    document.getElementById("newborn-add").addEventListener("click", function () {
+      var name = document.getElementById("newborn-name");
+      var sex = document.getElementById("newborn-sex");
+      var birth = document.getElementById("newborn-birth-date");
+      if (!name.value.trim() || !sex.value) {
+        message("danger", text("newborn_missing"));
+        return;
+      }
+      message("", "");
+      save({ newborns: record.newborns.concat([{ full_name: name.value.trim(), sex: sex.value, birth_date: birth.value }]) })
+        .then(function () {
+          name.value = "";
+          sex.value = "";
+          birth.value = "";
+          renderNewborns();
+        });
+    });
+    document.getElementById("offline-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      save({ notes: document.getElementById("offline-notes").value }).then(function () {
+        message("success", text("saved"));
+        window.scrollTo(0, 0);
+      });
+    });
+    document.getElementById("offline-finish").addEventListener("click", function () {
+      var open = missing();
+      if (open.length) {
+        message("danger", text("incomplete", { codes: open.join(", ") }));
+        window.scrollTo(0, 0);
+        return;
+      }
+      store.photosOf(record.id).then(function (photos) {
+        if (!photos.length && !(record.data.photos || []).length) {
+          message("danger", text("no_photo"));
+          window.scrollTo(0, 0);
+          return undefined;
+        }
+        return save({ finished: true, notes: document.getElementById("offline-notes").value }).then(function () {
+          location.href = store.urls.list + "?finished=" + record.id;
+        });
+      });
+    });
+  }
+
+  if (document.getElementById("offline-list")) {
+    listPage();
+  } else if (document.getElementById("offline-survey")) {
+    surveyPage();
+  }
+})();

@@ -1,0 +1,205 @@
+"""The surveyors' offline app on the server: the download, the sends (idempotent by the phone's
+UUID), conflicts, photo checks, and who may use them. The phone's side: tests/e2e/test_verivali_offline.py."""
+
+import json
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from pandu.models import AuditEvent
+from tests import factories
+from tests.verivali.conftest import all_answers, png_upload, submitted
+from verivali import services
+from verivali.models import Assessment, MemberCheck, OfflineSend
+
+
+@pytest.fixture
+def phone(client, surveyor):
+    """The surveyor's phone, set to English: the refusals are asserted by their msgids."""
+    client.force_login(surveyor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def _download(client) -> dict:
+    response = client.get(reverse("verivali:offline_download"))
+    assert response.status_code == 200
+    return response.json()
+
+
+def _send(client, assessment, **body):
+    return client.post(reverse("verivali:offline_send", args=[assessment.pk]), json.dumps(body),
+                       content_type="application/json")
+
+
+def _photo(client, assessment, *, base_version, send_uuid=None, kind="front", upload=None):
+    return client.post(reverse("verivali:offline_photo", args=[assessment.pk]), {
+        "uuid": send_uuid or str(uuid.uuid4()), "kind": kind, "base_version": base_version,
+        "image": upload or png_upload(),
+    })
+
+
+@pytest.mark.django_db
+def test_download_holds_the_surveyors_open_assignments_without_nik(phone, assignment, batch, other_surveyor, version):
+    elsewhere = services.batch_add_household(batch=batch, household=factories.HouseholdFactory())
+    services.assignments_assign(batch=batch, surveyor=other_surveyor, assessment_ids=[elsewhere.pk])
+
+    data = _download(phone)
+
+    assert [a["id"] for a in data["assignments"]] == [assignment.pk]
+    copy = data["assignments"][0]
+    assert {m["full_name"] for m in copy["members"]} == {"Siti Aminah", "Nayla Putri"}
+    assert "nik" not in json.dumps(copy["members"]).lower()
+    questions = data["scorecards"][str(version.number)]["indicators"]
+    assert len(questions) == version.indicators.count() and len(questions[0]["options"]) == 4
+    assert [kind for kind, _label in data["choices"]["photos"]] == ["front", "inside", "family"]
+    assert copy["version"] and copy["status"] == "assigned"
+    assert AuditEvent.objects.filter(action="export", user=assignment.surveyor).exists()
+
+
+@pytest.mark.django_db
+def test_offline_pages_and_download_are_for_surveyors_only(client, validator, assignment):
+    client.force_login(validator)
+    for name in ("verivali:offline", "verivali:offline_survey", "verivali:offline_download"):
+        assert client.get(reverse(name)).status_code == 403
+    assert _send(client, assignment, uuid=str(uuid.uuid4())).status_code == 403
+
+
+@pytest.mark.django_db
+def test_another_surveyors_household_cannot_be_sent(client, other_surveyor, assignment):
+    client.force_login(other_surveyor)
+    assert _send(client, assignment, uuid=str(uuid.uuid4())).status_code == 404
+    assert _photo(client, assignment, base_version="x").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_logged_out_phone_is_sent_to_the_login_page_and_nothing_is_stored(client, assignment):
+    response = _send(client, assignment, uuid=str(uuid.uuid4()))
+    assert response.status_code == 302 and reverse("login") in response.url
+    assert not OfflineSend.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_same_send_twice_makes_one_survey_and_one_photo(phone, assignment, version):
+    copy = _download(phone)["assignments"][0]
+    photo_uuid = str(uuid.uuid4())
+    first_photo = _photo(phone, assignment, base_version=copy["version"], send_uuid=photo_uuid)
+    assert first_photo.status_code == 200
+    again_photo = _photo(phone, assignment, base_version=copy["version"], send_uuid=photo_uuid)
+    assert again_photo.json() == first_photo.json()
+    assert assignment.photos.count() == 1
+
+    siti = assignment.household.members.get(full_name="Siti Aminah")
+    body = {
+        "uuid": str(uuid.uuid4()), "base_version": first_photo.json()["version"], "scorecard": version.number,
+        "answers": all_answers(version, 2), "findings": {str(siti.pk): "moved"},
+        "newborns": [{"full_name": "Bayi Aminah", "sex": "P", "birth_date": "2026-11-20"}],
+        "notes": "Rumah panggung", "location": {"latitude": 2.1532, "longitude": 117.4915, "accuracy": 12},
+        "submit": True,
+    }
+    first = _send(phone, assignment, **body)
+    assert first.status_code == 200, first.content
+    again = _send(phone, assignment, **body)
+
+    assert again.json() == first.json()
+    assignment.refresh_from_db()
+    assert assignment.status == Assessment.Status.SUBMITTED and assignment.score == 32
+    assert assignment.answers.count() == version.indicators.count()
+    assert assignment.member_checks.get(person=siti).finding == "moved"
+    assert assignment.member_checks.filter(finding=MemberCheck.Finding.BORN).count() == 1
+    assert str(assignment.latitude) == "2.153200" and assignment.notes == "Rumah panggung"
+    assert OfflineSend.objects.filter(assessment=assignment).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_draft_from_the_phone_replaces_its_newborns_and_stays_open(phone, assignment, version):
+    copy = _download(phone)["assignments"][0]
+    born = [{"full_name": "Bayi Satu", "sex": "L", "birth_date": ""}]
+    first = _send(phone, assignment, uuid=str(uuid.uuid4()), base_version=copy["version"],
+                  scorecard=version.number, answers={"H01": 1}, newborns=born)
+    renamed = [{"full_name": "Bayi Dua", "sex": "L", "birth_date": ""}]
+    second = _send(phone, assignment, uuid=str(uuid.uuid4()), base_version=first.json()["version"],
+                   scorecard=version.number, answers={"H01": 3}, newborns=renamed)
+
+    assert second.status_code == 200 and second.json()["status"] == "draft"
+    assert list(assignment.member_checks.values_list("full_name", flat=True)) == ["Bayi Dua"]
+    assert assignment.answers.get(indicator__code="H01").value == 3
+
+
+@pytest.mark.django_db
+def test_a_survey_returned_meanwhile_is_a_conflict_with_the_servers_copy(phone, assignment, surveyor, validator, version):
+    copy = _download(phone)["assignments"][0]
+    submitted(assignment, surveyor, version, value=2)  # from another device
+    services.assessment_return(assessment=assignment, validator=validator, note="Foto dapur kurang jelas")
+
+    response = _send(phone, assignment, uuid=str(uuid.uuid4()), base_version=copy["version"],
+                     scorecard=version.number, answers=all_answers(version, 4), submit=True)
+
+    assert response.status_code == 409
+    server = response.json()["server"]
+    assert server["status"] == "returned" and server["return_note"] == "Foto dapur kurang jelas"
+    assert set(server["answers"].values()) == {2}
+    assert set(assignment.answers.values_list("value", flat=True)) == {2}  # nothing overwritten
+    stale_photo = _photo(phone, assignment, base_version=copy["version"], kind="inside")
+    assert stale_photo.status_code == 409 and not assignment.photos.filter(kind="inside").exists()
+    # keep mine: the same survey on top of the server's version is accepted
+    again = _send(phone, assignment, uuid=str(uuid.uuid4()), base_version=server["version"],
+                  scorecard=version.number, answers=all_answers(version, 4), submit=True)
+    assert again.status_code == 200 and again.json()["status"] == "submitted"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body, message", [
+    ({"answers": {"H01": 7}}, "not one of the scorecard's options"),
+    ({"findings": {"1": "moved"}}, "not a member of this household"),
+    ({"newborns": [{"full_name": "", "sex": "P"}]}, "newborn's name"),
+    ({"location": {"latitude": 123, "longitude": 5}}, "location is not valid"),
+    ({"submit": True}, "Answer every question"),
+])
+def test_a_wrong_survey_is_refused_with_the_reason_and_nothing_stored(phone, assignment, version, body, message):
+    copy = _download(phone)["assignments"][0]
+    response = _send(phone, assignment, uuid=str(uuid.uuid4()), base_version=copy["version"],
+                     scorecard=version.number, **body)
+    assert response.status_code == 400 and message in response.json()["error"]
+    assignment.refresh_from_db()
+    assert assignment.status == "assigned" and not OfflineSend.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_photo_must_be_a_photo_and_not_too_large(phone, assignment, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    version = _download(phone)["assignments"][0]["version"]
+    text = SimpleUploadedFile("house.jpg", b"not a picture at all", content_type="image/jpeg")
+    assert "not a photo" in _photo(phone, assignment, base_version=version, upload=text).json()["error"]
+    settings.UPLOAD_IMAGE_MAX_BYTES = 50
+    large = _photo(phone, assignment, base_version=version)
+    assert large.status_code == 400 and "too large" in large.json()["error"]
+    assert not assignment.photos.exists()
+
+
+@pytest.mark.django_db
+def test_sends_need_the_csrf_token_in_a_header(surveyor, assignment, version):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(surveyor)
+    browser.get(reverse("verivali:offline"))  # the page sets the CSRF cookie
+    copy = browser.get(reverse("verivali:offline_download")).json()["assignments"][0]
+    body = json.dumps({"uuid": str(uuid.uuid4()), "base_version": copy["version"], "scorecard": version.number})
+    url = reverse("verivali:offline_send", args=[assignment.pk])
+    assert browser.post(url, body, content_type="application/json").status_code == 403
+    token = browser.cookies["csrftoken"].value
+    assert browser.post(url, body, content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code == 200
+
+
+@pytest.mark.django_db
+def test_service_worker_and_manifest_cover_the_surveyors_pages(client):
+    worker = client.get(reverse("verivali:service_worker"))
+    assert worker["Content-Type"].startswith("text/javascript")
+    assert worker["Service-Worker-Allowed"] == "/verivali/"
+    body = worker.content.decode()
+    assert reverse("verivali:offline") in body and "dexie/dexie.min.js" in body
+    manifest = client.get(reverse("verivali:manifest")).json()
+    assert manifest["start_url"] == reverse("verivali:offline") and manifest["scope"] == "/verivali/"
+    assert {icon["sizes"] for icon in manifest["icons"]} == {"192x192", "512x512"}

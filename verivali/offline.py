@@ -1,0 +1,375 @@
+"""The surveyors' offline app: what a phone downloads, and what it sends back.
+
+The phone (``static/verivali/offline-*.js``) downloads the surveyor's open assignments with
+:func:`offline_assignments`, works without a connection, and later sends each survey and each
+photo under a UUID it made. :func:`survey_receive` and :func:`photo_receive` store the UUID with
+their answer (``OfflineSend``), so a repeated send gets the same answer and changes nothing.
+
+Every assignment carries its server version (``assessment_version``). A send names the version
+the phone's copy is based on; when the server's copy changed since (the validator returned it,
+another device sent it), the send is refused with :class:`SurveyConflict`, which carries the
+server's copy for the surveyor to compare; nothing is overwritten.
+
+The survey a phone sends is one JSON object handed whole to :func:`survey_receive`; a new part of
+the survey (e.g. the household's verivali outcome) is one more key read in
+:func:`survey_payload_parse` and stored there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid as uuid_lib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+
+from clients.images import ProcessedImage
+from clients.models import Person
+from pandu.http import parse_id, without_control_characters
+from verivali import selectors, services
+from verivali.models import (
+    Assessment,
+    AssessmentPhoto,
+    MemberCheck,
+    OfflineSend,
+    ScorecardVersion,
+)
+
+# What the surveyor may find about a listed member on the phone (a newborn is a list of its own).
+MEMBER_FINDINGS = (
+    MemberCheck.Finding.PRESENT,
+    MemberCheck.Finding.MOVED,
+    MemberCheck.Finding.DECEASED,
+)
+MAX_NEWBORNS = 10
+MAX_NOTES = 5000
+
+
+class SurveyConflict(Exception):
+    """The server's copy changed since the phone downloaded it; ``server`` is that copy."""
+
+    def __init__(self, server: dict):
+        super().__init__("conflict")
+        self.server = server
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def assessment_version(assessment: Assessment) -> str:
+    """The server version of an assignment: every change of the assessment moves ``updated_at``."""
+    return assessment.updated_at.astimezone(datetime.UTC).isoformat()
+
+
+def _scorecard(version: ScorecardVersion) -> dict:
+    indicators, _bands = selectors.version_parts(version)
+    return {
+        "number": version.number,
+        "name": version.name,
+        "indicators": [
+            {
+                "code": i.code,
+                "position": i.position,
+                "group": i.group,
+                "text": i.text,
+                "options": [[value, text] for value, text in i.options],
+            }
+            for i in indicators
+        ],
+    }
+
+
+def assignment_copy(assessment: Assessment, *, version: ScorecardVersion) -> dict:
+    """One assignment as the phone keeps it: the household, its members (no NIK: the survey does
+    not need it), what is already saved on the server, and the server version."""
+    household = assessment.household
+    checks = list(assessment.member_checks.all())
+    location = None
+    if assessment.latitude is not None and assessment.longitude is not None:
+        location = {
+            "latitude": float(assessment.latitude),
+            "longitude": float(assessment.longitude),
+            "accuracy": assessment.location_accuracy,
+        }
+    return {
+        "id": assessment.pk,
+        "version": assessment_version(assessment),
+        "status": assessment.status,
+        "status_label": assessment.get_status_display(),
+        "return_note": assessment.return_note,
+        "batch": assessment.batch.name,
+        "scorecard": version.number,
+        "household": {
+            "kk_number": household.kk_number or "",
+            "address": household.address,
+            "rt": household.rt,
+            "rw": household.rw,
+            "village": household.village.name.title(),
+            "kecamatan": household.village.parent.name.title() if household.village.parent else "",
+        },
+        "members": [
+            {
+                "id": person.pk,
+                "full_name": person.full_name,
+                "relationship": person.get_relationship_display(),
+                "birth_year": person.birth_date.year if person.birth_date else None,
+                "life_status": person.get_life_status_display()
+                if person.life_status != Person.LifeStatus.ACTIVE
+                else "",
+            }
+            for person in assessment.household.members.all()
+        ],
+        "answers": {answer.indicator.code: answer.value for answer in assessment.answers.all()},
+        "findings": {str(c.person_id): c.finding for c in checks if c.person_id is not None},
+        "newborns": [
+            {
+                "full_name": c.full_name,
+                "sex": c.sex,
+                "birth_date": c.birth_date.isoformat() if c.birth_date else "",
+            }
+            for c in checks
+            if c.person_id is None and c.finding == MemberCheck.Finding.BORN
+        ],
+        "notes": assessment.notes,
+        "location": location,
+        "photos": sorted({photo.kind for photo in assessment.photos.all()}),
+    }
+
+
+def _assignments_queryset():
+    return Assessment.objects.select_related(
+        "batch", "household__village__parent", "version"
+    ).prefetch_related(
+        selectors.members_prefetch(), "answers__indicator", "member_checks", "photos"
+    )
+
+
+def offline_assignments(user) -> dict:
+    """Everything the phone needs to survey the user's open assignments without a connection."""
+    current = selectors.current_version()
+    assignments = _assignments_queryset().filter(
+        surveyor=user, status__in=Assessment.OPEN_FOR_SURVEYOR
+    ).order_by("household__village__name", "household__address", "pk")
+    copies, versions = [], {}
+    for assessment in assignments:
+        version = assessment.version or current
+        versions.setdefault(version.number, version)
+        copies.append(assignment_copy(assessment, version=version))
+    return {
+        "downloaded_at": timezone.now().isoformat(),
+        "assignments": copies,
+        "scorecards": {str(n): _scorecard(v) for n, v in versions.items()},
+        "choices": {
+            "findings": [[value, str(MemberCheck.Finding(value).label)] for value in MEMBER_FINDINGS],
+            "sexes": [[value, str(label)] for value, label in Person.Sex.choices],
+            "photos": [[value, str(label)] for value, label in AssessmentPhoto.Kind.choices],
+        },
+    }
+
+
+def server_copy(assessment: Assessment) -> dict:
+    """The server's copy of an assignment, as the phone compares it with its own in a conflict."""
+    assessment = _assignments_queryset().get(pk=assessment.pk)
+    return assignment_copy(
+        assessment, version=assessment.version or selectors.current_version()
+    )
+
+
+# --- what the phone sends -----------------------------------------------------------------
+
+
+@dataclass
+class SurveyPayload:
+    answers: dict[str, int] = field(default_factory=dict)
+    findings: dict[int, str] = field(default_factory=dict)
+    newborns: list[dict] = field(default_factory=list)
+    notes: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    accuracy: int | None = None
+    submit: bool = False
+    version: ScorecardVersion | None = None
+
+
+def _send_uuid(value) -> uuid_lib.UUID:
+    try:
+        return uuid_lib.UUID(str(value))
+    except ValueError:
+        raise ValidationError(_("The send has no valid UUID."), code="uuid") from None
+
+
+def _coordinate(value, limit: int) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        number = Decimal(str(value))
+        if not number.is_finite() or not -limit <= number <= limit:
+            raise InvalidOperation
+        return number.quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("The location is not valid."), code="location") from None
+
+
+def _newborn(item) -> dict:
+    if not isinstance(item, Mapping):
+        raise ValidationError(_("A newborn is not valid."), code="newborn")
+    name = without_control_characters(str(item.get("full_name") or "")).strip()
+    sex = str(item.get("sex") or "")
+    birth = str(item.get("birth_date") or "")
+    if not name or len(name) > 150:
+        raise ValidationError(_("Write the newborn's name (at most 150 letters)."), code="newborn")
+    if sex not in Person.Sex.values:
+        raise ValidationError(_("Choose the newborn's sex."), code="newborn")
+    try:
+        birth_date = parse_date(birth) if birth else None
+    except ValueError:
+        birth_date = None
+    if birth and birth_date is None:
+        raise ValidationError(_("The newborn's date of birth is not a date."), code="newborn")
+    if birth_date and birth_date > timezone.localdate():
+        raise ValidationError(_("The newborn's date of birth is in the future."), code="newborn")
+    return {"full_name": name, "sex": sex, "birth_date": birth_date}
+
+
+def survey_payload_parse(data: Mapping, *, assessment: Assessment) -> SurveyPayload:
+    """Check what the phone sent against the assignment; a ValidationError says what is wrong."""
+    version = assessment.version
+    if version is None:
+        number = data.get("scorecard")
+        if type(number) is int and 0 < number < 32768:
+            version = ScorecardVersion.objects.filter(number=number).first()
+        if version is None:
+            raise ValidationError(_("The survey names no known scorecard version."), code="version")
+    indicators, _bands = selectors.version_parts(version)
+    codes = {i.code for i in indicators}
+    answers = data.get("answers") or {}
+    findings = data.get("findings") or {}
+    newborns = data.get("newborns") or []
+    location = data.get("location") or {}
+    if not (isinstance(answers, Mapping) and isinstance(findings, Mapping)
+            and isinstance(newborns, list) and isinstance(location, Mapping)):
+        raise ValidationError(_("The survey sent by the phone is not complete."), code="shape")
+    payload = SurveyPayload(version=version, submit=data.get("submit") is True)
+    for code, value in answers.items():
+        if code not in codes or type(value) is not int or not 1 <= value <= 4:
+            raise ValidationError(
+                _("The answer to %(code)s is not one of the scorecard's options.") % {"code": code},
+                code="answer",
+            )
+        payload.answers[code] = value
+    members = set(assessment.household.members.values_list("pk", flat=True))
+    for person_id, finding in findings.items():
+        if parse_id(person_id) not in members:
+            raise ValidationError(_("That person is not a member of this household."), code="member")
+        if finding not in MEMBER_FINDINGS:
+            raise ValidationError(_("A member's finding is not valid."), code="member")
+        payload.findings[parse_id(person_id)] = finding
+    if len(newborns) > MAX_NEWBORNS:
+        raise ValidationError(_("Too many newborns in one survey."), code="newborn")
+    payload.newborns = [_newborn(item) for item in newborns]
+    notes = data.get("notes") or ""
+    if not isinstance(notes, str) or len(notes) > MAX_NOTES:
+        raise ValidationError(
+            _("The notes are too long (at most %(n)s characters).") % {"n": MAX_NOTES}, code="notes"
+        )
+    payload.notes = notes.replace("\x00", "")
+    payload.latitude = _coordinate(location.get("latitude"), 90)
+    payload.longitude = _coordinate(location.get("longitude"), 180)
+    accuracy = location.get("accuracy")
+    if isinstance(accuracy, int | float) and 0 <= accuracy < 2_147_483_647:
+        payload.accuracy = round(accuracy)
+    return payload
+
+
+def _receive(assessment: Assessment, surveyor, *, send_uuid, kind: str, base_version):
+    """Lock the assignment for a send; (the assignment, the answer already given when the phone
+    sends this UUID again, else None). A server copy changed since ``base_version`` raises
+    :class:`SurveyConflict`."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.surveyor_id != surveyor.pk:
+        raise ValidationError(
+            _("This household is assigned to another surveyor."), code="not_yours"
+        )
+    earlier = OfflineSend.objects.filter(uuid=send_uuid).first()
+    if earlier is not None:
+        if (earlier.kind, earlier.assessment_id, earlier.surveyor_id) != (kind, locked.pk, surveyor.pk):
+            raise ValidationError(_("This UUID was already used for another send."), code="uuid_reused")
+        return locked, earlier.result
+    if str(base_version or "") != assessment_version(locked):
+        raise SurveyConflict(server_copy(locked))
+    return locked, None
+
+
+def _answer(assessment: Assessment, **extra) -> dict:
+    assessment.refresh_from_db()
+    return {
+        "id": assessment.pk,
+        "status": assessment.status,
+        "status_label": assessment.get_status_display(),
+        "version": assessment_version(assessment),
+        **extra,
+    }
+
+
+@transaction.atomic
+def survey_receive(*, assessment: Assessment, surveyor, data: Mapping) -> dict:
+    """Store a survey sent from the phone (its answers, member checks, newborns, notes, location;
+    submitted to the validator when the surveyor finished it) and answer the phone. The same UUID
+    again returns the first answer; a server copy changed since the phone's base version raises
+    :class:`SurveyConflict`."""
+    send_uuid = _send_uuid(data.get("uuid"))
+    assessment, earlier = _receive(assessment, surveyor, send_uuid=send_uuid, kind=OfflineSend.Kind.SURVEY,
+                                   base_version=data.get("base_version"))
+    if earlier is not None:
+        return earlier
+    payload = survey_payload_parse(data, assessment=assessment)
+    if assessment.version_id is None and assessment.is_open_for_surveyor:
+        assessment.version = payload.version
+        assessment.save(update_fields=["version"])
+    services.survey_save_draft(
+        assessment=assessment,
+        surveyor=surveyor,
+        answers=payload.answers,
+        notes=payload.notes,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        accuracy=payload.accuracy,
+        member_findings=payload.findings,
+    )
+    # the phone sends every newborn it knows each time: they replace the ones saved before
+    assessment.member_checks.filter(finding=MemberCheck.Finding.BORN, person__isnull=True).delete()
+    MemberCheck.objects.bulk_create(
+        MemberCheck(assessment=assessment, finding=MemberCheck.Finding.BORN, **newborn)
+        for newborn in payload.newborns
+    )
+    if payload.submit:
+        services.survey_submit(assessment=assessment, surveyor=surveyor)
+    result = _answer(assessment)
+    OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.SURVEY, assessment=assessment,
+                               surveyor=surveyor, result=result)
+    return result
+
+
+@transaction.atomic
+def photo_receive(
+    *, assessment: Assessment, surveyor, uuid, kind: str, base_version, processed: ProcessedImage
+) -> dict:
+    """Store one survey photo sent from the phone, under the rules of :func:`survey_receive`."""
+    send_uuid = _send_uuid(uuid)
+    assessment, earlier = _receive(assessment, surveyor, send_uuid=send_uuid, kind=OfflineSend.Kind.PHOTO,
+                                   base_version=base_version)
+    if earlier is not None:
+        return earlier
+    photo = services.survey_photo_add(
+        assessment=assessment, surveyor=surveyor, kind=kind, processed=processed
+    )
+    result = _answer(assessment, photo=photo.pk, kind=kind)
+    OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.PHOTO, assessment=assessment,
+                               surveyor=surveyor, result=result)
+    return result
