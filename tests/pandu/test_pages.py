@@ -130,10 +130,10 @@ def test_seed_demo_makes_one_login_per_role_and_households(reference_data):
     users = get_user_model().objects.all()
     for role in roles.ALL_ROLES:
         assert any(roles.has_role(u, role) for u in users), role
-    # The twelve asked for, and two registered a second time: the duplicate review's demo pairs.
-    assert Household.objects.count() == 12 + 2
+    # The twelve asked for, two registered a second time (the duplicate review's demo pairs) and
+    # one a surveyor found in the field that nobody listed (verivali's demo).
+    assert Household.objects.count() == 12 + 2 + 1
     assert Person.objects.filter(nik__isnull=True).exclude(no_nik_reason="").exists() or Person.objects.count()
     assert "Pandu-demo-2026" in out.getvalue()
     call_command("seed_demo", "--if-empty", stdout=StringIO())
-    # The twelve asked for, and two registered a second time: the duplicate review's demo pairs.
-    assert Household.objects.count() == 12 + 2
+    assert Household.objects.count() == 12 + 2 + 1  # --if-empty added nothing
