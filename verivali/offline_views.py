@@ -97,6 +97,36 @@ STRINGS = {
         "unsent photos are deleted. Continue?"),
     "closed_at_office": gettext_lazy(
         "The office's copy is {status}: it can no longer be changed from the phone; take the office's copy."),
+    # the outcome and the members' details, with the online survey form's words
+    "outcome": gettext_lazy("What did you find?"),
+    "outcome_note": gettext_lazy("What you found (required when not found)"),
+    "outcome_missing": gettext_lazy(
+        "What did you find: fill in what the chosen outcome needs (not found: what you found; moved: the "
+        "village and address, or the place outside Berau; split: a new household's KK number and head; "
+        "duplicate: the other KK number)."),
+    "moved_village": gettext_lazy("Moved to the village (in Berau)"),
+    "moved_address": gettext_lazy("New address"),
+    "moved_outside": gettext_lazy("Or: moved outside Berau, to"),
+    "duplicate_kk": gettext_lazy("KK number of the household it duplicates"),
+    "split_help": gettext_lazy(
+        "For each new household: its KK number and head; then, for each member, the new household they "
+        "leave into. At least one member stays."),
+    "split_kk": gettext_lazy("KK number of new household %(n)s"),
+    "split_head": gettext_lazy("Its head"),
+    "split_address": gettext_lazy("Its address (empty: the same)"),
+    "split_stays": gettext_lazy("stays"),
+    "split_new": gettext_lazy("new household %(n)s"),
+    "split_to": gettext_lazy("%(name)s: stays or leaves"),
+    "member_kk": gettext_lazy("KK number of the new household"),
+    "member_relationship": gettext_lazy("Relationship to its head"),
+    "member_on": gettext_lazy("Date of the death or move, if known"),
+    "facts": gettext_lazy("Check what the registry knows"),
+    "head_education": gettext_lazy("Education of the head"),
+    "head_occupation": gettext_lazy("Occupation of the head"),
+    "illness": gettext_lazy("Chronic illness"),
+    "disability": gettext_lazy("Disability"),
+    "prefilled": gettext_lazy(
+        "Questions %(numbers)s are answered from the registry. Check them with the family; change what is not so."),
 }
 
 

@@ -54,14 +54,25 @@
 
   // --- download -----------------------------------------------------------------------------
 
+  // The outcome as the phone edits and sends it (the office's copy also carries its label).
+  function outcomeOf(copy) {
+    var outcome = Object.assign({ kind: "found", splits: [] }, copy.outcome || {});
+    delete outcome.label;
+    return outcome;
+  }
+
   function freshRecord(copy) {
     return {
       id: copy.id,
       state: "downloaded",
       data: copy,
       baseVersion: copy.version,
-      answers: copy.answers || {},
+      // the answers the registry settles start chosen, as on the online form
+      answers: Object.assign({}, copy.prefilled || {}, copy.answers || {}),
       findings: copy.findings || {},
+      outcome: outcomeOf(copy),
+      details: copy.details || {},
+      head: copy.head ? { education: copy.head.education, occupation: copy.head.occupation } : null,
       newborns: copy.newborns || [],
       notes: copy.notes || "",
       location: copy.location || null,
@@ -255,11 +266,16 @@
       }, function () { return { outcome: "network" }; });
   }
 
+  // A household downloaded before the phone knew outcomes has none: the keys are then left out
+  // (JSON drops undefined) and the office keeps what it has.
   function surveyBody(record) {
     return {
       scorecard: record.data.scorecard,
       answers: record.answers,
       findings: record.findings,
+      outcome: record.outcome,
+      details: record.details,
+      head: record.head || undefined,
       newborns: record.newborns,
       notes: record.notes,
       location: record.location,
@@ -371,6 +387,7 @@
     db: db,
     urls: urls,
     OPEN: OPEN,
+    outcomeOf: outcomeOf,
     download: download,
     household: household,
     households: households,
