@@ -35,10 +35,19 @@ from clients.images import ProcessedImage
 from clients.models import DisabilityKind, Person
 from pandu.http import parse_id, without_control_characters
 from verivali import selectors, services
-from verivali.forms import MEMBER_FINDINGS, SPLITS, SurveyForm, berau_villages, village_label
+from verivali.forms import (
+    MEMBER_FINDINGS,
+    SPLITS,
+    FieldHouseholdForm,
+    FieldMemberFormSet,
+    SurveyForm,
+    berau_villages,
+    village_label,
+)
 from verivali.models import (
     Assessment,
     AssessmentPhoto,
+    Batch,
     MemberCheck,
     OfflineSend,
     ScorecardVersion,
@@ -218,9 +227,17 @@ def offline_assignments(user) -> dict:
         version = assessment.version or current
         version = versions.setdefault(version.number, version)  # one instance: its parts are cached
         copies.append(assignment_copy(assessment, version=version))
+    versions.setdefault(current.number, current)  # a household found in the field is surveyed with it
     return {
         "downloaded_at": timezone.now().isoformat(),
         "assignments": copies,
+        # where the surveyor may register a household found in the field (as online)
+        "batches": [
+            {"id": batch.pk, "name": batch.name,
+             "villages": list(selectors.batch_villages(batch).values_list("pk", flat=True))}
+            for batch in selectors.batches_of_surveyor(user)
+        ],
+        "scorecard": current.number,
         "scorecards": {str(n): _scorecard(v) for n, v in versions.items()},
         "choices": {
             "findings": [[value, str(label)] for value, label in MEMBER_FINDINGS],
@@ -484,6 +501,14 @@ def survey_receive(*, assessment: Assessment, surveyor, data: Mapping) -> dict:
                                    base_version=data.get("base_version"))
     if earlier is not None:
         return earlier
+    _survey_store(assessment, surveyor, data)
+    result = _answer(assessment)
+    OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.SURVEY, assessment=assessment,
+                               surveyor=surveyor, result=result)
+    return result
+
+
+def _survey_store(assessment: Assessment, surveyor, data: Mapping) -> None:
     payload = survey_payload_parse(data, assessment=assessment)
     if assessment.version_id is None and assessment.is_open_for_surveyor:
         assessment.version = payload.version
@@ -508,10 +533,6 @@ def survey_receive(*, assessment: Assessment, surveyor, data: Mapping) -> dict:
     )
     if payload.submit:
         services.survey_submit(assessment=assessment, surveyor=surveyor)
-    result = _answer(assessment)
-    OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.SURVEY, assessment=assessment,
-                               surveyor=surveyor, result=result)
-    return result
 
 
 @transaction.atomic
@@ -529,5 +550,88 @@ def photo_receive(
     )
     result = _answer(assessment, photo=photo.pk, kind=kind)
     OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.PHOTO, assessment=assessment,
+                               surveyor=surveyor, result=result)
+    return result
+
+
+# --- a household found in the field ---------------------------------------------------------
+
+MEMBER_KEYS = ("full_name", "nik", "relationship", "sex", "birth_date")
+
+
+def _field_forms(data: Mapping, batch: Batch) -> tuple[FieldHouseholdForm, FieldMemberFormSet, list[str]]:
+    """The phone's new household and members in the online page's forms (``field_household``);
+    the members' keys (the phone's names for them) in the formset's order."""
+    household = _mapping(data.get("household"))
+    members = data.get("members") or []
+    if not isinstance(members, list) or len(members) > FieldMemberFormSet.max_num:
+        raise ValidationError(_("The household sent by the phone is not complete."), code="shape")
+    fields = {key: _field_value(household.get(key)) for key in ("kk_number", "address", "rt", "rw", "village")}
+    rows: dict = {}
+    keys: list[str] = []
+    for member in members:
+        member = _mapping(member)
+        values = {key: _field_value(member.get(key)) for key in MEMBER_KEYS}
+        if not any(values.values()):
+            continue  # an empty line, as the page skips it
+        key = _field_value(member.get("key"))
+        if not key or key in keys:
+            raise ValidationError(_("The household sent by the phone is not complete."), code="shape")
+        rows.update({f"members-{len(keys)}-{name}": value for name, value in values.items()})
+        keys.append(key)
+    management = {"members-TOTAL_FORMS": str(len(keys)), "members-INITIAL_FORMS": "0"}
+    form = FieldHouseholdForm(fields, villages=selectors.batch_villages(batch))
+    formset = FieldMemberFormSet({**management, **rows}, prefix="members")
+    return form, formset, keys
+
+
+def _field_refusal(form: FieldHouseholdForm, formset: FieldMemberFormSet) -> ValidationError:
+    reasons = [f"{form.fields[name].label}: {error}" if name in form.fields else str(error)
+               for name, errors in form.errors.items() for error in errors]
+    for member_form in formset.forms:
+        name = member_form.data.get(member_form.add_prefix("full_name")) or "?"
+        reasons += [f"{name}, {member_form.fields[field].label}: {error}" if field in member_form.fields else str(error)
+                    for field, errors in member_form.errors.items() for error in errors]
+    reasons += [str(error) for error in formset.non_form_errors()]
+    return ValidationError(reasons or [_("The household sent by the phone is not complete.")], code="field")
+
+
+def _by_person(survey: Mapping, persons: Mapping[str, int]) -> dict:
+    """The phone's survey of the new household with its members named by their new ids."""
+    survey = dict(survey)
+    for part in ("findings", "details"):
+        if part in survey:
+            survey[part] = {str(persons.get(key, key)): value for key, value in _mapping(survey[part]).items()}
+    return survey
+
+
+@transaction.atomic
+def field_household_receive(*, batch: Batch, surveyor, data: Mapping) -> dict:
+    """A household found in the field, registered on the phone with its members and its survey:
+    proposed as on the online page (``services.field_household_propose``, the same forms check
+    it) and its survey stored as a draft of the new assignment. The answer names the new
+    assignment and the members' ids by the phone's keys; the phone then sends the photos and the
+    finished survey as for any assignment. The same UUID again returns the first answer."""
+    send_uuid = _send_uuid(data.get("uuid"))
+    batch = Batch.objects.select_for_update().get(pk=batch.pk)  # one send of a batch's households at a time
+    earlier = OfflineSend.objects.filter(uuid=send_uuid).select_related("assessment").first()
+    if earlier is not None:
+        if (earlier.kind, earlier.surveyor_id, earlier.assessment.batch_id) != (
+            OfflineSend.Kind.FIELD, surveyor.pk, batch.pk
+        ):
+            raise ValidationError(_("This UUID was already used for another send."), code="uuid_reused")
+        return earlier.result
+    form, formset, keys = _field_forms(data, batch)
+    if not (form.is_valid() and formset.is_valid()):
+        raise _field_refusal(form, formset)
+    assessment = services.field_household_propose(
+        batch=batch, surveyor=surveyor, members=formset.members(), **form.cleaned_data
+    )
+    # the members are registered in the order sent
+    persons = dict(zip(keys, assessment.household.members.order_by("pk").values_list("pk", flat=True), strict=True))
+    survey = _mapping(data.get("survey"))
+    _survey_store(assessment, surveyor, {**_by_person(survey, persons), "submit": False})
+    result = _answer(assessment, members=persons)
+    OfflineSend.objects.create(uuid=send_uuid, kind=OfflineSend.Kind.FIELD, assessment=assessment,
                                surveyor=surveyor, result=result)
     return result

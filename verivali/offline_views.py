@@ -194,6 +194,23 @@ def offline_send(request, pk):
 
 @require_POST
 @role_required(roles.SURVEYOR)
+def offline_field_household(request, pk):
+    """A household found in the field, with its members and survey, from the phone, as JSON
+    (``verivali.offline.field_household_receive``)."""
+    batch = selectors.get_batch_for_surveyor(request.user, pk)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return _refusal(ValidationError(_("The household sent by the phone is not complete.")))
+    return _answer_phone(
+        lambda: offline.field_household_receive(batch=batch, surveyor=request.user, data=data)
+    )
+
+
+@require_POST
+@role_required(roles.SURVEYOR)
 def offline_photo(request, pk):
     """One survey photo from the phone (multipart: uuid, kind, base_version, image)."""
     assessment = selectors.get_assignment_for_user(request.user, pk)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from clients.models import Household
 from pandu.models import AuditEvent
 from tests import factories
 from tests.verivali.conftest import all_answers, png_upload, submitted
@@ -391,3 +392,74 @@ def test_a_split_sent_twice_is_stored_once_and_a_stale_copy_shows_the_offices_ou
     assert server["outcome"]["kind"] == "split" and server["outcome"]["splits"][0]["head"] == child.pk
     assert server["details"][str(child.pk)]["split"] == "1"
     assert assessment.splits.count() == 1
+
+
+# --- a household found in the field, registered on the phone -------------------------------------
+
+
+def _field_body(batch_data, **household):
+    return {
+        "uuid": str(uuid.uuid4()),
+        "household": {"kk_number": "", "address": "Kampung Baru RT 9", "village": batch_data["villages"][0],
+                      **household},
+        "members": [
+            {"key": "k1", "full_name": "Yohanes Lung", "relationship": "head", "sex": "L", "birth_date": "1980-05-05"},
+            {"key": "k2", "full_name": "Maria Lung", "relationship": "spouse", "sex": "P"},
+            {"key": "k3"},  # an empty line, skipped as on the page
+        ],
+        "survey": {"scorecard": 2, "answers": {"H01": 1}, "findings": {"k2": "present"},
+                   "details": {"k2": {"illness": "Asma", "disability": []}}, "notes": "Ditemukan dari tetangga"},
+    }
+
+
+def _field_send(client, batch, body):
+    return client.post(reverse("verivali:offline_field_household", args=[batch.pk]), json.dumps(body),
+                       content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_a_household_found_in_the_field_is_registered_once_from_the_phone_with_its_survey(
+    phone, client, batch, assignment, other_surveyor, version
+):
+    batch_data = next(b for b in _download(phone)["batches"] if b["id"] == batch.pk)
+    body = _field_body(batch_data)
+    body["survey"]["scorecard"] = version.number
+
+    first = _field_send(phone, batch, body)
+    again = _field_send(phone, batch, body)
+
+    assert first.status_code == 200, first.content
+    assert again.json() == first.json()
+    new = Assessment.objects.get(source="field")
+    assert first.json()["id"] == new.pk and (new.status, new.surveyor) == ("draft", assignment.surveyor)
+    maria = new.household.members.get(full_name="Maria Lung")
+    assert first.json()["members"] == {"k1": new.household.members.get(full_name="Yohanes Lung").pk, "k2": maria.pk}
+    assert new.household.registry_status == "in_verification" and new.household.members.count() == 2
+    assert new.answers.get(indicator__code="H01").value == 1 and new.notes == "Ditemukan dari tetangga"
+    assert new.member_checks.get(person=maria).chronic_illness == "Asma"
+    # the next download brings it as an assignment: photos and the finished survey follow as for any
+    assert new.pk in {a["id"] for a in _download(phone)["assignments"]}
+    client.force_login(other_surveyor)
+    assert _field_send(client, batch, {**body, "uuid": str(uuid.uuid4())}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("change, message", [
+    ({"members": [{"key": "k1", "full_name": "Yohanes Lung", "relationship": "child", "sex": "L"}]},
+     "exactly one head"),
+    ({"household": {"address": "Kampung Baru", "village": 1}}, "Village: Select a valid choice"),
+    ({"household": {"address": "", "village": None}}, "Address: This field is required"),
+    ({"members": [{"key": "k1", "full_name": "Yohanes Lung", "relationship": "head", "sex": "X"}]},
+     "Yohanes Lung, Sex: Select a valid choice"),
+    ({"survey": {"scorecard": 2, "answers": {"H01": 9}}}, "not one of the scorecard's options"),
+])
+def test_a_wrong_household_from_the_field_is_refused_with_the_reason_and_nothing_registered(
+    phone, batch, assignment, version, change, message
+):
+    batch_data = next(b for b in _download(phone)["batches"] if b["id"] == batch.pk)
+    households = Household.objects.count()
+
+    response = _field_send(phone, batch, {**_field_body(batch_data), **change})
+
+    assert response.status_code == 400 and message in response.json()["error"]
+    assert Household.objects.count() == households and not Assessment.objects.filter(source="field").exists()
