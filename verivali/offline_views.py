@@ -139,6 +139,14 @@ def _refusal(error: ValidationError) -> JsonResponse:
     return JsonResponse({"error": " ".join(error.messages)}, status=400)
 
 
+def _json_object(request) -> dict | None:
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _answer_phone(receive) -> JsonResponse:
     """The phone's send stored (200 with the answer), in conflict (409 with the server's copy) or
     refused (400 with the reason)."""
@@ -181,11 +189,8 @@ def offline_download(request):
 def offline_send(request, pk):
     """One survey from the phone, as JSON (``verivali.offline.survey_receive``)."""
     assessment = selectors.get_assignment_for_user(request.user, pk)
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = _json_object(request)
+    if data is None:
         return _refusal(ValidationError(_("The survey sent by the phone is not complete.")))
     return _answer_phone(
         lambda: offline.survey_receive(assessment=assessment, surveyor=request.user, data=data)
@@ -198,11 +203,8 @@ def offline_field_household(request, pk):
     """A household found in the field, with its members and survey, from the phone, as JSON
     (``verivali.offline.field_household_receive``)."""
     batch = selectors.get_batch_for_surveyor(request.user, pk)
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = _json_object(request)
+    if data is None:
         return _refusal(ValidationError(_("The household sent by the phone is not complete.")))
     return _answer_phone(
         lambda: offline.field_household_receive(batch=batch, surveyor=request.user, data=data)
