@@ -97,6 +97,16 @@ STRINGS = {
         "unsent photos are deleted. Continue?"),
     "closed_at_office": gettext_lazy(
         "The office's copy is {status}: it can no longer be changed from the phone; take the office's copy."),
+    # a household found in the field, registered on the phone
+    "field_new": gettext_lazy("New household found in the field"),
+    "field_missing": gettext_lazy(
+        "Choose the village, write the address and at least the head of the household (each member "
+        "with name, relationship and sex; exactly one head)."),
+    "full_name": gettext_lazy("Full name"),
+    "nik": gettext_lazy("NIK (if known)"),
+    "relationship": gettext_lazy("Relationship"),
+    "sex": gettext_lazy("Sex"),
+    "birth_date": gettext_lazy("Date of birth"),
     # the outcome and the members' details, with the online survey form's words
     "outcome": gettext_lazy("What did you find?"),
     "outcome_note": gettext_lazy("What you found (required when not found)"),

@@ -64,6 +64,11 @@
     }
   }
 
+  function place(data) {
+    var h = data.household;
+    return [h.kecamatan ? h.village + ", " + h.kecamatan : h.village, "KK " + (h.kk_number || "—"), data.batch].join(" · ");
+  }
+
   function householdTitle(data) {
     var h = data.household;
     return h.address + (h.rt ? ", RT " + h.rt + "/RW " + h.rw : "");
@@ -95,12 +100,14 @@
       el("div", { class: "d-flex justify-content-between gap-2" }, [
         el("div", {}, [
           el("div", { class: "fw-semibold", text: householdTitle(data) }),
-          el("div", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
-            " · KK " + (data.household.kk_number || "—") + " · " + data.batch })
+          el("div", { class: "small text-muted", text: place(data) })
         ]),
         state
       ])
     ]);
+    if (record.field) {
+      body.appendChild(el("span", { class: "badge bg-info text-dark me-1", "data-testid": "field-new", text: text("field_new") }));
+    }
     if (record.finished && record.state === "phone") {
       body.appendChild(el("span", { class: "badge bg-primary", text: text("finished") }));
     }
@@ -160,6 +167,101 @@
     });
   }
 
+  // --- a household found in the field, registered on the phone --------------------------------
+
+  function fieldMemberLine(choicesNow, index) {
+    var sexes = [el("option", { value: "", text: "—" })].concat(choicesNow.sexes.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    var relationships = [el("option", { value: "", text: "—" })].concat(choicesNow.relationships.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    function cell(css, label, control) {
+      control.id = "field-m" + index + "-" + control.getAttribute("data-name");
+      return el("div", { class: css }, [el("label", { class: "form-label small mb-0", for: control.id, text: label }), control]);
+    }
+    return el("div", { class: "row g-2 mb-2 pb-2 border-bottom", "data-testid": "field-member" }, [
+      cell("col-12 col-sm-4", text("full_name"), el("input", { class: "form-control", "data-name": "full_name", maxlength: "150" })),
+      cell("col-6 col-sm-4", text("relationship"), el("select", { class: "form-select", "data-name": "relationship" }, relationships)),
+      cell("col-6 col-sm-4", text("sex"), el("select", { class: "form-select", "data-name": "sex" }, sexes)),
+      cell("col-6", text("birth_date"), el("input", { class: "form-control", type: "date", "data-name": "birth_date" })),
+      cell("col-6", text("nik"), el("input", { class: "form-control", "data-name": "nik", inputmode: "numeric", maxlength: "40" }))
+    ]);
+  }
+
+  function fieldForm() {
+    return Promise.all([store.meta("batches"), store.meta("choices"), store.meta("scorecard")]).then(function (results) {
+      var batches = results[0] || [];
+      var choicesNow = results[1];
+      var box = document.getElementById("offline-field");
+      if (!batches.length || !choicesNow || !choicesNow.relationships) {
+        box.hidden = true;
+        return;
+      }
+      box.hidden = false;
+      var batchSelect = document.getElementById("field-batch");
+      var village = document.getElementById("field-village");
+      var members = document.getElementById("field-members");
+      var labels = {};
+      choicesNow.villages.forEach(function (option) { labels[option[0]] = option[1]; });
+      batchSelect.textContent = "";
+      batches.forEach(function (batch) { batchSelect.appendChild(el("option", { value: batch.id, text: batch.name })); });
+      document.getElementById("field-batch-row").hidden = batches.length === 1;
+      function villages() {
+        var batch = batches.filter(function (b) { return String(b.id) === batchSelect.value; })[0];
+        village.textContent = "";
+        village.appendChild(el("option", { value: "", text: "—" }));
+        batch.villages.forEach(function (id) { village.appendChild(el("option", { value: id, text: labels[id] || String(id) })); });
+      }
+      batchSelect.onchange = villages;
+      villages();
+      members.textContent = "";
+      members.appendChild(fieldMemberLine(choicesNow, 0));
+      members.appendChild(fieldMemberLine(choicesNow, 1));
+      document.getElementById("field-member-add").onclick = function () {
+        members.appendChild(fieldMemberLine(choicesNow, members.children.length));
+      };
+      document.getElementById("field-save").onclick = function () {
+        saveFieldHousehold(batches, choicesNow, labels, results[2]);
+      };
+    });
+  }
+
+  function saveFieldHousehold(batches, choicesNow, labels, scorecardNumber) {
+    var value = function (id) { return document.getElementById(id).value.trim(); };
+    var batch = batches.filter(function (b) { return String(b.id) === value("field-batch"); })[0];
+    var lines = Array.prototype.map.call(document.querySelectorAll("#field-members [data-testid=field-member]"), function (line, index) {
+      var member = { key: "k" + (index + 1) };
+      Array.prototype.forEach.call(line.querySelectorAll("[data-name]"), function (input) {
+        member[input.getAttribute("data-name")] = input.value.trim();
+      });
+      return member;
+    }).filter(function (member) { return member.full_name || member.relationship || member.sex || member.birth_date || member.nik; });
+    var complete = lines.every(function (m) { return m.full_name && m.relationship && m.sex; });
+    var heads = lines.filter(function (m) { return m.relationship === "head"; });
+    if (!value("field-village") || !value("field-address") || !lines.length || !complete || heads.length !== 1) {
+      message("danger", text("field_missing"));
+      return;
+    }
+    var label = function (options, key) { return (options.filter(function (o) { return o[0] === key; })[0] || [key, key])[1]; };
+    var household = { kk_number: value("field-kk"), address: value("field-address"), rt: value("field-rt"),
+      rw: value("field-rw"), village: Number(value("field-village")) };
+    var copy = {
+      version: "", status: "assigned", status_label: "", return_note: "", batch: batch.name, scorecard: scorecardNumber,
+      household: { kk_number: household.kk_number, address: household.address, rt: household.rt, rw: household.rw,
+        village: labels[household.village] || "", kecamatan: "" },
+      members: lines.map(function (m) {
+        return { id: m.key, full_name: m.full_name, relationship: label(choicesNow.relationships, m.relationship),
+          birth_year: m.birth_date ? Number(m.birth_date.slice(0, 4)) : null, life_status: "" };
+      }),
+      head: { id: heads[0].key, education: "", occupation: "" },
+      answers: {}, findings: {}, newborns: [], notes: "", location: null, photos: [], details: {}, prefilled: {}
+    };
+    store.addFieldHousehold({ batch: batch.id, household: household, members: lines }, copy).then(function (id) {
+      location.href = store.urls.survey + "?a=" + id;
+    });
+  }
+
   function listPage() {
     showNetwork();
     window.addEventListener("offline", showNetwork);
@@ -175,10 +277,11 @@
         } else {
           problemMessage(result.status);
         }
-        return renderList();
+        return Promise.all([renderList(), fieldForm()]);
       });
     });
     document.getElementById("offline-send").addEventListener("click", send);
+    fieldForm();
     if (new URLSearchParams(location.search).get("finished")) {
       message("success", text("finished_saved"));
     }
@@ -218,8 +321,7 @@
     var box = document.getElementById("offline-household");
     box.textContent = "";
     box.appendChild(el("h1", { class: "h4 mb-1", text: householdTitle(data) }));
-    box.appendChild(el("p", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
-      " · KK " + (data.household.kk_number || "—") + " · " + data.batch }));
+    box.appendChild(el("p", { class: "small text-muted", text: place(data) }));
     if (data.status === "returned" && data.return_note) {
       box.appendChild(el("div", { class: "alert alert-warning", "data-testid": "return-note" }, [
         el("strong", { text: text("returned") }), " " + data.return_note

@@ -14,6 +14,7 @@
     download: config.getAttribute("data-download"),
     send: config.getAttribute("data-send"),
     photo: config.getAttribute("data-photo"),
+    field: config.getAttribute("data-field"),
     login: config.getAttribute("data-login"),
     list: config.getAttribute("data-list"),
     survey: config.getAttribute("data-survey")
@@ -105,7 +106,9 @@
           db.scorecards.bulkPut(Object.keys(data.scorecards).map(function (key) { return data.scorecards[key]; })),
           db.meta.bulkPut([
             { key: "choices", value: data.choices },
-            { key: "downloadedAt", value: data.downloaded_at }
+            { key: "downloadedAt", value: data.downloaded_at },
+            { key: "batches", value: data.batches || [] },
+            { key: "scorecard", value: data.scorecard }
           ])
         ]);
       });
@@ -172,6 +175,17 @@
         return saveChanges(assessment, {});
       });
     });
+  }
+
+  // A household found in the field, registered on the phone: a negative id until the office gives
+  // it one; its members are named by keys made here ("k1"…). ``field`` is what registers it.
+  function addFieldHousehold(field, copy) {
+    var id = -Date.now();
+    var record = freshRecord(Object.assign({}, copy, { id: id }));
+    record.state = "phone";
+    record.savedAt = Date.now();
+    record.field = Object.assign({ uuid: newUuid() }, field);
+    return db.households.add(record).then(function () { return id; });
   }
 
   function unsentCount() {
@@ -348,7 +362,49 @@
     });
   }
 
+  // The office registers the household found in the field (once per UUID) with the survey so far;
+  // the phone then keeps it under the office's id and its members' ids, and sends its photos and
+  // the survey as for any assignment.
+  function sendField(record) {
+    var body = { uuid: record.field.uuid, household: record.field.household, members: record.field.members,
+      survey: Object.assign(surveyBody(record), { submit: false }) };
+    return post(urls.field.replace("/0/", "/" + record.field.batch + "/"), JSON.stringify(body), true).then(function (reply) {
+      if (reply.outcome !== "ok") {
+        return settle(record, reply);
+      }
+      var answer = reply.answer;
+      var ids = answer.members || {};
+      var newId = function (key) { return ids[key] !== undefined ? ids[key] : key; };
+      var rekey = function (map) {
+        var out = {};
+        Object.keys(map || {}).forEach(function (key) { out[newId(key)] = map[key]; });
+        return out;
+      };
+      var data = Object.assign({}, record.data, {
+        id: answer.id, version: answer.version, status: answer.status, status_label: answer.status_label,
+        members: record.data.members.map(function (member) { return Object.assign({}, member, { id: newId(member.id) }); }),
+        head: record.data.head ? Object.assign({}, record.data.head, { id: newId(record.data.head.id) }) : null
+      });
+      var registered = Object.assign({}, record, {
+        id: answer.id, field: null, data: data, baseVersion: answer.version, error: "", sending: null,
+        findings: rekey(record.findings), details: rekey(record.details)
+      });
+      return db.transaction("rw", db.households, db.photos, function () {
+        return Promise.all([
+          db.households.delete(record.id),
+          db.households.put(registered),
+          db.photos.where("assessment").equals(record.id).modify({ assessment: answer.id })
+        ]);
+      }).then(function () { return registered; });
+    });
+  }
+
   function sendHousehold(record) {
+    if (record.field) {
+      return sendField(record).then(function (result) {
+        return typeof result === "string" ? result : sendHousehold(result);
+      });
+    }
     return photosOf(record.id).then(function (photos) {
       return sendPhotos(record, photos);
     }).then(function (outcome) {
@@ -400,6 +456,7 @@
     keepMine: keepMine,
     takeServers: takeServers,
     removeHousehold: removeHousehold,
+    addFieldHousehold: addFieldHousehold,
     scorecard: function (number) { return db.scorecards.get(number); },
     meta: function (key) { return db.meta.get(key).then(function (row) { return row ? row.value : null; }); }
   };

@@ -1,7 +1,7 @@
 """A surveyor without signal: the assignments downloaded online, a survey with a member moved, a
 newborn and three photos made offline, kept through a closed page, sent once when the connection
 returns; a household found moved to another village, recorded offline, reaches the office as
-moved; a survey the validator returned meanwhile shows as a conflict (with both copies' outcome)
+moved; a household nobody listed is registered on the phone and reaches the office with its survey; a survey the validator returned meanwhile shows as a conflict (with both copies' outcome)
 and nothing is lost."""
 
 import datetime
@@ -102,6 +102,15 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     page.fill("#moved-address", "Jl. Murjani II No. 5")
     page.get_by_test_id("finish").click()
     expect(page.get_by_test_id("offline-list")).to_be_visible()
+    # A household nobody listed, found next door: registered on the phone, its survey begun.
+    page.locator("#offline-field summary").click()
+    page.select_option("#field-village", index=1)
+    page.fill("#field-address", "Jl. Pulau Derawan 4")
+    page.fill("#field-m0-full_name", "Yohanes Lung")
+    page.select_option("#field-m0-relationship", "head")
+    page.select_option("#field-m0-sex", "L")
+    page.get_by_test_id("field-save").click()
+    page.locator("label[for='q-H01-1']").click()
     # Meanwhile the second household, on the phone, gets another answer...
     page.goto(reverse("verivali:offline_survey") + f"?a={two.pk}")
     page.locator("label[for='q-H01-4']").click()
@@ -122,6 +131,10 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     three.refresh_from_db()
     assert (three.status, three.outcome, three.moved_village, three.moved_address) == (
         Assessment.Status.SUBMITTED, Assessment.Outcome.MOVED, target, "Jl. Murjani II No. 5")
+    found = Assessment.objects.get(source=Assessment.Source.FIELD)
+    assert (found.household.address, found.household.registry_status, found.surveyor) == (
+        "Jl. Pulau Derawan 4", "in_verification", surveyor)
+    assert found.answers.get(indicator__code="H01").value == 1
     one.refresh_from_db()
     assert one.status == Assessment.Status.SUBMITTED and one.photos.count() == 3
     assert one.member_checks.get(person=moved).finding == MemberCheck.Finding.MOVED
