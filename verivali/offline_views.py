@@ -102,6 +102,10 @@ STRINGS = {
     "field_missing": gettext_lazy(
         "Choose the village, write the address and at least the head of the household (each member "
         "with name, relationship and sex; exactly one head)."),
+    "kk_number": gettext_lazy("KK number (if the family has one)"),
+    "address": gettext_lazy("Address"),
+    "rt": gettext_lazy("RT"),
+    "rw": gettext_lazy("RW"),
     "full_name": gettext_lazy("Full name"),
     "nik": gettext_lazy("NIK (if known)"),
     "relationship": gettext_lazy("Relationship"),

@@ -327,6 +327,48 @@
         el("strong", { text: text("returned") }), " " + data.return_note
       ]));
     }
+    if (record.field) {
+      box.appendChild(registrationEdit());
+    }
+  }
+
+  // A household found in the field, not registered yet: what the office refused (a KK number or
+  // NIK already registered…) is corrected here, and the next send tries again.
+  function registrationEdit() {
+    var registration = record.field;
+    function setHousehold(key, value) {
+      var household = Object.assign({}, record.field.household);
+      var shown = Object.assign({}, record.data.household);
+      household[key] = value;
+      shown[key] = value;
+      return save({ field: Object.assign({}, record.field, { household: household }),
+        data: Object.assign({}, record.data, { household: shown }) });
+    }
+    function setNik(key, value) {
+      var members = record.field.members.map(function (member) {
+        return member.key === key ? Object.assign({}, member, { nik: value }) : member;
+      });
+      return save({ field: Object.assign({}, record.field, { members: members }) });
+    }
+    function householdInput(id, label, key, attrs, css) {
+      return field(id, label, input(attrs, registration.household[key], function (value) { setHousehold(key, value); }), css);
+    }
+    var rows = [
+      householdInput("fh-kk", text("kk_number"), "kk_number", KK_INPUT, "col-sm-6"),
+      householdInput("fh-address", text("address"), "address", { maxlength: "255" }, "col-sm-6"),
+      householdInput("fh-rt", text("rt"), "rt", { maxlength: "3" }, "col-6"),
+      householdInput("fh-rw", text("rw"), "rw", { maxlength: "3" }, "col-6")
+    ].concat(registration.members.map(function (member) {
+      return field("fh-nik-" + member.key, member.full_name + ": " + text("nik"),
+        input({ inputmode: "numeric", maxlength: "40" }, member.nik, function (value) { setNik(member.key, value); }), "col-sm-6");
+    }));
+    var body = el("div", { class: "card-body row g-2" }, rows);
+    if (record.error) {
+      body.insertBefore(el("div", { class: "col-12 alert alert-danger small mb-1", text: text("refused") + " " + record.error }), body.firstChild);
+    }
+    return el("details", { class: "card mb-3", "data-testid": "field-household-edit", open: Boolean(record.error) }, [
+      el("summary", { class: "card-header", text: text("field_new") }), body
+    ]);
   }
 
   function renderMembers() {
