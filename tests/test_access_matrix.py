@@ -406,6 +406,8 @@ EXPECTATIONS: dict[str, Spec] = {
     # the owner gets through to the body's check: an empty survey or no photo is refused (400)
     "verivali:offline_send": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}),
                                   ok_status=(400,), other_surveyor=404),
+    "verivali:offline_field_household": Spec(method="POST", args=lambda w: [w.batch.pk], ok=frozenset({"surveyor"}),
+                                             ok_status=(400,), other_surveyor=404),
     "verivali:offline_photo": Spec(method="POST", args=lambda w: [w.assessment.pk], ok=frozenset({"surveyor"}),
                                    ok_status=(400,), other_surveyor=404),
     # no data in them: the browser fetches them without a session

@@ -128,8 +128,17 @@ def _household_by_kk(value: str) -> Household:
     return household
 
 
-def _village_label(region: Region) -> str:
+def village_label(region: Region) -> str:
     return f"{region.name.title()} ({region.parent.name.title() if region.parent else ''})"
+
+
+def berau_villages():
+    """The villages a household may move to (the survey's "moved" outcome, online and offline)."""
+    return (
+        Region.objects.filter(level__in=Region.VILLAGE_LEVELS)
+        .select_related("parent")
+        .order_by("parent__name", "name")
+    )
 
 
 def _not_future(day):
@@ -240,12 +249,8 @@ class SurveyForm(forms.Form):
             )
 
     def _outcome_fields(self, assessment, members):
-        self.fields["moved_village"].queryset = (
-            Region.objects.filter(level__in=Region.VILLAGE_LEVELS)
-            .select_related("parent")
-            .order_by("parent__name", "name")
-        )
-        self.fields["moved_village"].label_from_instance = _village_label
+        self.fields["moved_village"].queryset = berau_villages()
+        self.fields["moved_village"].label_from_instance = village_label
         self.initial.update(
             outcome=assessment.outcome,
             outcome_note=assessment.outcome_note,
@@ -576,7 +581,7 @@ class FieldHouseholdForm(forms.Form):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
         self.fields["village"].queryset = villages
-        self.fields["village"].label_from_instance = _village_label
+        self.fields["village"].label_from_instance = village_label
 
     def clean_kk_number(self):
         value = (self.cleaned_data.get("kk_number") or "").strip()

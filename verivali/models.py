@@ -541,6 +541,7 @@ class OfflineSend(TimeStampedModel):
     class Kind(models.TextChoices):
         SURVEY = "survey", _("Survey")
         PHOTO = "photo", _("Photo")
+        FIELD = "field", _("New household found in the field")
 
     uuid = models.UUIDField(_("UUID made on the phone"), unique=True)
     kind = models.CharField(_("kind"), max_length=6, choices=Kind.choices)

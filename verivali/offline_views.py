@@ -97,6 +97,50 @@ STRINGS = {
         "unsent photos are deleted. Continue?"),
     "closed_at_office": gettext_lazy(
         "The office's copy is {status}: it can no longer be changed from the phone; take the office's copy."),
+    # a household found in the field, registered on the phone
+    "field_new": gettext_lazy("New household found in the field"),
+    "field_missing": gettext_lazy(
+        "Choose the village, write the address and at least the head of the household (each member "
+        "with name, relationship and sex; exactly one head)."),
+    "kk_number": gettext_lazy("KK number (if the family has one)"),
+    "address": gettext_lazy("Address"),
+    "rt": gettext_lazy("RT"),
+    "rw": gettext_lazy("RW"),
+    "full_name": gettext_lazy("Full name"),
+    "nik": gettext_lazy("NIK (if known)"),
+    "relationship": gettext_lazy("Relationship"),
+    "sex": gettext_lazy("Sex"),
+    "birth_date": gettext_lazy("Date of birth"),
+    # the outcome and the members' details, with the online survey form's words
+    "outcome": gettext_lazy("What did you find?"),
+    "outcome_note": gettext_lazy("What you found (required when not found)"),
+    "outcome_missing": gettext_lazy(
+        "What did you find: fill in what the chosen outcome needs (not found: what you found; moved: the "
+        "village and address, or the place outside Berau; split: a new household's KK number and head; "
+        "duplicate: the other KK number)."),
+    "moved_village": gettext_lazy("Moved to the village (in Berau)"),
+    "moved_address": gettext_lazy("New address"),
+    "moved_outside": gettext_lazy("Or: moved outside Berau, to"),
+    "duplicate_kk": gettext_lazy("KK number of the household it duplicates"),
+    "split_help": gettext_lazy(
+        "For each new household: its KK number and head; then, for each member, the new household they "
+        "leave into. At least one member stays."),
+    "split_kk": gettext_lazy("KK number of new household %(n)s"),
+    "split_head": gettext_lazy("Its head"),
+    "split_address": gettext_lazy("Its address (empty: the same)"),
+    "split_stays": gettext_lazy("stays"),
+    "split_new": gettext_lazy("new household %(n)s"),
+    "split_to": gettext_lazy("%(name)s: stays or leaves"),
+    "member_kk": gettext_lazy("KK number of the new household"),
+    "member_relationship": gettext_lazy("Relationship to its head"),
+    "member_on": gettext_lazy("Date of the death or move, if known"),
+    "facts": gettext_lazy("Check what the registry knows"),
+    "head_education": gettext_lazy("Education of the head"),
+    "head_occupation": gettext_lazy("Occupation of the head"),
+    "illness": gettext_lazy("Chronic illness"),
+    "disability": gettext_lazy("Disability"),
+    "prefilled": gettext_lazy(
+        "Questions %(numbers)s are answered from the registry. Check them with the family; change what is not so."),
 }
 
 
@@ -107,6 +151,14 @@ def _scope() -> str:
 
 def _refusal(error: ValidationError) -> JsonResponse:
     return JsonResponse({"error": " ".join(error.messages)}, status=400)
+
+
+def _json_object(request) -> dict | None:
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _answer_phone(receive) -> JsonResponse:
@@ -151,14 +203,25 @@ def offline_download(request):
 def offline_send(request, pk):
     """One survey from the phone, as JSON (``verivali.offline.survey_receive``)."""
     assessment = selectors.get_assignment_for_user(request.user, pk)
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = _json_object(request)
+    if data is None:
         return _refusal(ValidationError(_("The survey sent by the phone is not complete.")))
     return _answer_phone(
         lambda: offline.survey_receive(assessment=assessment, surveyor=request.user, data=data)
+    )
+
+
+@require_POST
+@role_required(roles.SURVEYOR)
+def offline_field_household(request, pk):
+    """A household found in the field, with its members and survey, from the phone, as JSON
+    (``verivali.offline.field_household_receive``)."""
+    batch = selectors.get_batch_for_surveyor(request.user, pk)
+    data = _json_object(request)
+    if data is None:
+        return _refusal(ValidationError(_("The household sent by the phone is not complete.")))
+    return _answer_phone(
+        lambda: offline.field_household_receive(batch=batch, surveyor=request.user, data=data)
     )
 
 

@@ -26,6 +26,8 @@ urlpatterns = [
     path("offline/download/", offline_views.offline_download, name="offline_download"),
     path("offline/<int:pk>/send/", offline_views.offline_send, name="offline_send"),
     path("offline/<int:pk>/photo/", offline_views.offline_photo, name="offline_photo"),
+    path("offline/batches/<int:pk>/new-household/", offline_views.offline_field_household,
+         name="offline_field_household"),
     path("sw.js", offline_views.service_worker, name="service_worker"),
     path("manifest.webmanifest", offline_views.manifest, name="manifest"),
 ]

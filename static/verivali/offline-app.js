@@ -13,7 +13,8 @@
   function text(key, values) {
     var value = T[key] || key;
     Object.keys(values || {}).forEach(function (name) {
-      value = value.split("{" + name + "}").join(String(values[name]));
+      value = value.split("{" + name + "}").join(String(values[name]))
+        .split("%(" + name + ")s").join(String(values[name]));
     });
     return value;
   }
@@ -63,6 +64,11 @@
     }
   }
 
+  function place(data) {
+    var h = data.household;
+    return [h.kecamatan ? h.village + ", " + h.kecamatan : h.village, "KK " + (h.kk_number || "—"), data.batch].join(" · ");
+  }
+
   function householdTitle(data) {
     var h = data.household;
     return h.address + (h.rt ? ", RT " + h.rt + "/RW " + h.rw : "");
@@ -94,12 +100,14 @@
       el("div", { class: "d-flex justify-content-between gap-2" }, [
         el("div", {}, [
           el("div", { class: "fw-semibold", text: householdTitle(data) }),
-          el("div", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
-            " · KK " + (data.household.kk_number || "—") + " · " + data.batch })
+          el("div", { class: "small text-muted", text: place(data) })
         ]),
         state
       ])
     ]);
+    if (record.field) {
+      body.appendChild(el("span", { class: "badge bg-info text-dark me-1", "data-testid": "field-new", text: text("field_new") }));
+    }
     if (record.finished && record.state === "phone") {
       body.appendChild(el("span", { class: "badge bg-primary", text: text("finished") }));
     }
@@ -159,6 +167,101 @@
     });
   }
 
+  // --- a household found in the field, registered on the phone --------------------------------
+
+  function fieldMemberLine(choicesNow, index) {
+    var sexes = [el("option", { value: "", text: "—" })].concat(choicesNow.sexes.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    var relationships = [el("option", { value: "", text: "—" })].concat(choicesNow.relationships.map(function (o) {
+      return el("option", { value: o[0], text: o[1] });
+    }));
+    function cell(css, label, control) {
+      control.id = "field-m" + index + "-" + control.getAttribute("data-name");
+      return el("div", { class: css }, [el("label", { class: "form-label small mb-0", for: control.id, text: label }), control]);
+    }
+    return el("div", { class: "row g-2 mb-2 pb-2 border-bottom", "data-testid": "field-member" }, [
+      cell("col-12 col-sm-4", text("full_name"), el("input", { class: "form-control", "data-name": "full_name", maxlength: "150" })),
+      cell("col-6 col-sm-4", text("relationship"), el("select", { class: "form-select", "data-name": "relationship" }, relationships)),
+      cell("col-6 col-sm-4", text("sex"), el("select", { class: "form-select", "data-name": "sex" }, sexes)),
+      cell("col-6", text("birth_date"), el("input", { class: "form-control", type: "date", "data-name": "birth_date" })),
+      cell("col-6", text("nik"), el("input", { class: "form-control", "data-name": "nik", inputmode: "numeric", maxlength: "40" }))
+    ]);
+  }
+
+  function fieldForm() {
+    return Promise.all([store.meta("batches"), store.meta("choices"), store.meta("scorecard")]).then(function (results) {
+      var batches = results[0] || [];
+      var choicesNow = results[1];
+      var box = document.getElementById("offline-field");
+      if (!batches.length || !choicesNow || !choicesNow.relationships) {
+        box.hidden = true;
+        return;
+      }
+      box.hidden = false;
+      var batchSelect = document.getElementById("field-batch");
+      var village = document.getElementById("field-village");
+      var members = document.getElementById("field-members");
+      var labels = {};
+      choicesNow.villages.forEach(function (option) { labels[option[0]] = option[1]; });
+      batchSelect.textContent = "";
+      batches.forEach(function (batch) { batchSelect.appendChild(el("option", { value: batch.id, text: batch.name })); });
+      document.getElementById("field-batch-row").hidden = batches.length === 1;
+      function villages() {
+        var batch = batches.filter(function (b) { return String(b.id) === batchSelect.value; })[0];
+        village.textContent = "";
+        village.appendChild(el("option", { value: "", text: "—" }));
+        batch.villages.forEach(function (id) { village.appendChild(el("option", { value: id, text: labels[id] || String(id) })); });
+      }
+      batchSelect.onchange = villages;
+      villages();
+      members.textContent = "";
+      members.appendChild(fieldMemberLine(choicesNow, 0));
+      members.appendChild(fieldMemberLine(choicesNow, 1));
+      document.getElementById("field-member-add").onclick = function () {
+        members.appendChild(fieldMemberLine(choicesNow, members.children.length));
+      };
+      document.getElementById("field-save").onclick = function () {
+        saveFieldHousehold(batches, choicesNow, labels, results[2]);
+      };
+    });
+  }
+
+  function saveFieldHousehold(batches, choicesNow, labels, scorecardNumber) {
+    var value = function (id) { return document.getElementById(id).value.trim(); };
+    var batch = batches.filter(function (b) { return String(b.id) === value("field-batch"); })[0];
+    var lines = Array.prototype.map.call(document.querySelectorAll("#field-members [data-testid=field-member]"), function (line, index) {
+      var member = { key: "k" + (index + 1) };
+      Array.prototype.forEach.call(line.querySelectorAll("[data-name]"), function (input) {
+        member[input.getAttribute("data-name")] = input.value.trim();
+      });
+      return member;
+    }).filter(function (member) { return member.full_name || member.relationship || member.sex || member.birth_date || member.nik; });
+    var complete = lines.every(function (m) { return m.full_name && m.relationship && m.sex; });
+    var heads = lines.filter(function (m) { return m.relationship === "head"; });
+    if (!value("field-village") || !value("field-address") || !lines.length || !complete || heads.length !== 1) {
+      message("danger", text("field_missing"));
+      return;
+    }
+    var label = function (options, key) { return (options.filter(function (o) { return o[0] === key; })[0] || [key, key])[1]; };
+    var household = { kk_number: value("field-kk"), address: value("field-address"), rt: value("field-rt"),
+      rw: value("field-rw"), village: Number(value("field-village")) };
+    var copy = {
+      version: "", status: "assigned", status_label: "", return_note: "", batch: batch.name, scorecard: scorecardNumber,
+      household: { kk_number: household.kk_number, address: household.address, rt: household.rt, rw: household.rw,
+        village: labels[household.village] || "", kecamatan: "" },
+      members: lines.map(function (m) {
+        return { id: m.key, full_name: m.full_name, relationship: label(choicesNow.relationships, m.relationship),
+          birth_year: m.birth_date ? Number(m.birth_date.slice(0, 4)) : null, life_status: "" };
+      }),
+      head: { id: heads[0].key, education: "", occupation: "" },
+      answers: {}, findings: {}, newborns: [], notes: "", location: null, photos: [], details: {}, prefilled: {}
+    };
+    store.addFieldHousehold({ batch: batch.id, household: household, members: lines }, copy).then(function (id) {
+      location.href = store.urls.survey + "?a=" + id;
+    });
+  }
+
   function listPage() {
     showNetwork();
     window.addEventListener("offline", showNetwork);
@@ -174,10 +277,11 @@
         } else {
           problemMessage(result.status);
         }
-        return renderList();
+        return Promise.all([renderList(), fieldForm()]);
       });
     });
     document.getElementById("offline-send").addEventListener("click", send);
+    fieldForm();
     if (new URLSearchParams(location.search).get("finished")) {
       message("success", text("finished_saved"));
     }
@@ -217,13 +321,54 @@
     var box = document.getElementById("offline-household");
     box.textContent = "";
     box.appendChild(el("h1", { class: "h4 mb-1", text: householdTitle(data) }));
-    box.appendChild(el("p", { class: "small text-muted", text: data.household.village + ", " + data.household.kecamatan +
-      " · KK " + (data.household.kk_number || "—") + " · " + data.batch }));
+    box.appendChild(el("p", { class: "small text-muted", text: place(data) }));
     if (data.status === "returned" && data.return_note) {
       box.appendChild(el("div", { class: "alert alert-warning", "data-testid": "return-note" }, [
         el("strong", { text: text("returned") }), " " + data.return_note
       ]));
     }
+    if (record.field) {
+      box.appendChild(registrationEdit());
+    }
+  }
+
+  // A household found in the field, not registered yet: what the office refused (a KK number or
+  // NIK already registered…) is corrected here, and the next send tries again.
+  function registrationEdit() {
+    var registration = record.field;
+    function setHousehold(key, value) {
+      var household = Object.assign({}, record.field.household);
+      var shown = Object.assign({}, record.data.household);
+      household[key] = value;
+      shown[key] = value;
+      return save({ field: Object.assign({}, record.field, { household: household }),
+        data: Object.assign({}, record.data, { household: shown }) });
+    }
+    function setNik(key, value) {
+      var members = record.field.members.map(function (member) {
+        return member.key === key ? Object.assign({}, member, { nik: value }) : member;
+      });
+      return save({ field: Object.assign({}, record.field, { members: members }) });
+    }
+    function householdInput(id, label, key, attrs, css) {
+      return field(id, label, input(attrs, registration.household[key], function (value) { setHousehold(key, value); }), css);
+    }
+    var rows = [
+      householdInput("fh-kk", text("kk_number"), "kk_number", KK_INPUT, "col-sm-6"),
+      householdInput("fh-address", text("address"), "address", { maxlength: "255" }, "col-sm-6"),
+      householdInput("fh-rt", text("rt"), "rt", { maxlength: "3" }, "col-6"),
+      householdInput("fh-rw", text("rw"), "rw", { maxlength: "3" }, "col-6")
+    ].concat(registration.members.map(function (member) {
+      return field("fh-nik-" + member.key, member.full_name + ": " + text("nik"),
+        input({ inputmode: "numeric", maxlength: "40" }, member.nik, function (value) { setNik(member.key, value); }), "col-sm-6");
+    }));
+    var body = el("div", { class: "card-body row g-2" }, rows);
+    if (record.error) {
+      body.insertBefore(el("div", { class: "col-12 alert alert-danger small mb-1", text: text("refused") + " " + record.error }), body.firstChild);
+    }
+    return el("details", { class: "card mb-3", "data-testid": "field-household-edit", open: Boolean(record.error) }, [
+      el("summary", { class: "card-header", text: text("field_new") }), body
+    ]);
   }
 
   function renderMembers() {
@@ -237,15 +382,229 @@
         class: "small text-muted",
         text: member.relationship + (member.birth_year ? ", " + member.birth_year : "") + (member.life_status ? " · " + member.life_status : "")
       })]);
+      var finding = record.findings[member.id] || "present";
       var group = el("div", { class: "btn-group btn-group-sm flex-wrap", role: "group" },
-        radioGroup("m-" + member.id, choices.findings, record.findings[member.id] || "present", function (value) {
+        radioGroup("m-" + member.id, choices.findings, finding, function (value) {
           var findings = Object.assign({}, record.findings);
           findings[member.id] = value;
-          save({ findings: findings });
+          save({ findings: findings }).then(renderMembers);
         }));
-      box.appendChild(el("div", { class: "mb-2", role: "radiogroup", "aria-label": member.full_name,
-        "data-testid": "member", "data-name": member.full_name }, [heading, group]));
+      box.appendChild(el("div", { class: "mb-2 pb-2 border-bottom", "data-testid": "member", "data-name": member.full_name }, [
+        el("div", { role: "radiogroup", "aria-label": member.full_name }, [heading, group]),
+        memberWhere(member, finding),
+        memberFacts(member)
+      ]));
     });
+  }
+
+  // --- the outcome and the members' details (the online survey form's fields) ----------------
+
+  function input(attrs, value, onInput) {
+    var node = el("input", Object.assign({ class: "form-control", type: "text" }, attrs));
+    node.value = value || "";
+    node.addEventListener("input", function () { onInput(node.value); });
+    return node;
+  }
+
+  function select(attrs, options, value, onChange, empty) {
+    var node = el("select", Object.assign({ class: "form-select" }, attrs),
+      [el("option", { value: "", text: empty || "—" })].concat(options.map(function (option) {
+        return el("option", { value: String(option[0]), text: option[1] });
+      })));
+    node.value = value === null || value === undefined ? "" : String(value);
+    node.addEventListener("change", function () { onChange(node.value); });
+    return node;
+  }
+
+  function field(id, label, control, css) {
+    control.id = id;
+    return el("div", { class: css || "col-12" }, [el("label", { class: "form-label small mb-0", for: id, text: label }), control]);
+  }
+
+  var KK_INPUT = { inputmode: "numeric", autocomplete: "off", maxlength: "40" };
+
+  function setDetail(memberId, key, value) {
+    var details = Object.assign({}, record.details);
+    details[memberId] = Object.assign({}, details[memberId] || {});
+    details[memberId][key] = value;
+    return save({ details: details });
+  }
+
+  // Moved to another KK (its KK number, the relationship to its head) or died: when.
+  function memberWhere(member, finding) {
+    var box = el("div", { class: "row g-2 mt-1" });
+    var detail = record.details[member.id] || {};
+    var id = member.id;
+    if (finding === "moved_kk") {
+      box.appendChild(field("mkk-" + id, text("member_kk"), input(KK_INPUT, detail.kk, function (value) {
+        setDetail(id, "kk", value);
+      }), "col-sm-5"));
+      box.appendChild(field("mrel-" + id, text("member_relationship"), select({}, choices.relationships, detail.relationship,
+        function (value) { setDetail(id, "relationship", value); }), "col-sm-4"));
+    }
+    if (finding === "moved_kk" || finding === "deceased") {
+      box.appendChild(field("mon-" + id, text("member_on"), input({ type: "date" }, detail.on, function (value) {
+        setDetail(id, "on", value);
+      }), "col-sm-3"));
+    }
+    return box;
+  }
+
+  // What the registry knows of the member (the head's education and occupation too): the
+  // surveyor confirms or corrects it; it is written to the person when the survey is validated.
+  function memberFacts(member) {
+    var detail = record.details[member.id] || {};
+    var id = member.id;
+    var rows = [];
+    if (record.head && record.data.head && record.data.head.id === member.id) {
+      rows.push(field("head-education", text("head_education"), input({ maxlength: "60" }, record.head.education, function (value) {
+        save({ head: Object.assign({}, record.head, { education: value }) });
+      }), "col-sm-6"));
+      rows.push(field("head-occupation", text("head_occupation"), input({ maxlength: "80" }, record.head.occupation, function (value) {
+        save({ head: Object.assign({}, record.head, { occupation: value }) });
+      }), "col-sm-6"));
+    }
+    rows.push(field("ill-" + id, text("illness"), input({ maxlength: "255" }, detail.illness, function (value) {
+      setDetail(id, "illness", value);
+    })));
+    var kinds = detail.disability || [];
+    rows.push(el("fieldset", { class: "col-12" }, [el("legend", { class: "form-label small mb-0", text: text("disability") })]
+      .concat(choices.disabilities.map(function (option) {
+        var boxId = "dis-" + id + "-" + option[0];
+        var box = el("input", { class: "form-check-input", type: "checkbox", id: boxId, value: option[0],
+          checked: kinds.indexOf(option[0]) !== -1 });
+        box.addEventListener("change", function () {
+          var now = ((record.details[id] || {}).disability || []).filter(function (kind) { return kind !== option[0]; });
+          setDetail(id, "disability", box.checked ? now.concat([option[0]]) : now);
+        });
+        return el("div", { class: "form-check form-check-inline" }, [box, el("label", { class: "form-check-label small", for: boxId, text: option[1] })]);
+      }))));
+    return el("details", { class: "mt-1", "data-testid": "member-facts" }, [
+      el("summary", { class: "small", text: text("facts") }),
+      el("div", { class: "row g-2 mt-1" }, rows)
+    ]);
+  }
+
+  function setOutcome(changes) {
+    return save({ outcome: Object.assign({}, record.outcome, changes) });
+  }
+
+  function setSplit(index, key, value) {
+    var splits = (record.outcome.splits || []).slice();
+    while (splits.length <= index) {
+      splits.push({ kk: "", head: "", address: "" });
+    }
+    splits[index] = Object.assign({}, splits[index]);
+    splits[index][key] = value;
+    return setOutcome({ splits: splits });
+  }
+
+  function renderOutcome() {
+    var box = document.getElementById("offline-outcome");
+    var outcome = record.outcome;
+    var kind = outcome.kind || "found";
+    box.textContent = "";
+    box.appendChild(el("div", { class: "mb-2", role: "radiogroup", "aria-label": text("outcome") }, choices.outcomes.map(function (option) {
+      var id = "outcome-" + option[0];
+      var radio = el("input", { class: "form-check-input", type: "radio", name: "outcome", id: id, value: option[0],
+        checked: kind === option[0] });
+      radio.addEventListener("change", function () { setOutcome({ kind: option[0] }).then(renderOutcome); });
+      return el("div", { class: "form-check" }, [radio, el("label", { class: "form-check-label", for: id, text: option[1] })]);
+    })));
+    var rows = [field("outcome-note", text("outcome_note"), input({ maxlength: "255" }, outcome.note, function (value) {
+      setOutcome({ note: value });
+    }))];
+    if (kind === "moved") {
+      rows.push(field("moved-village", text("moved_village"), select({}, choices.villages, outcome.moved_village, function (value) {
+        setOutcome({ moved_village: value });
+      }), "col-sm-6"));
+      rows.push(field("moved-address", text("moved_address"), input({ maxlength: "255" }, outcome.moved_address, function (value) {
+        setOutcome({ moved_address: value });
+      }), "col-sm-6"));
+      rows.push(field("moved-outside", text("moved_outside"), input({ maxlength: "150" }, outcome.moved_outside_place, function (value) {
+        setOutcome({ moved_outside_place: value });
+      })));
+    } else if (kind === "duplicate") {
+      rows.push(field("duplicate-kk", text("duplicate_kk"), input(KK_INPUT, outcome.duplicate_kk, function (value) {
+        setOutcome({ duplicate_kk: value });
+      })));
+    } else if (kind === "split") {
+      rows = rows.concat(splitRows());
+    }
+    box.appendChild(el("div", { class: "row g-2", "data-testid": "outcome-" + kind }, rows));
+  }
+
+  // Split: each new household's KK number, head and address; each member stays or leaves into one.
+  function splitRows() {
+    var members = record.data.members.map(function (member) { return [member.id, member.full_name]; });
+    var splits = record.outcome.splits || [];
+    var rows = [el("p", { class: "col-12 small text-muted mb-0", text: text("split_help") })];
+    for (var index = 0; index < choices.splits; index += 1) {
+      (function (i) {
+        var split = splits[i] || {};
+        var n = i + 1;
+        rows.push(field("split-" + n + "-kk", text("split_kk", { n: n }), input(KK_INPUT, split.kk, function (value) {
+          setSplit(i, "kk", value);
+        }), "col-sm-4"));
+        rows.push(field("split-" + n + "-head", text("split_head"), select({}, members, split.head, function (value) {
+          setSplit(i, "head", value);
+        }), "col-sm-4"));
+        rows.push(field("split-" + n + "-address", text("split_address"), input({ maxlength: "255" }, split.address, function (value) {
+          setSplit(i, "address", value);
+        }), "col-sm-4"));
+      })(index);
+    }
+    var newHouseholds = [];
+    for (var n = 1; n <= choices.splits; n += 1) {
+      newHouseholds.push([String(n), text("split_new", { n: n })]);
+    }
+    record.data.members.forEach(function (member) {
+      var control = select({ "aria-label": text("split_to", { name: member.full_name }) }, newHouseholds,
+        (record.details[member.id] || {}).split, function (value) { setDetail(member.id, "split", value); }, text("split_stays"));
+      control.id = "split-to-" + member.id;
+      rows.push(el("div", { class: "col-7 small align-self-center", text: member.full_name }));
+      rows.push(el("div", { class: "col-5" }, [control]));
+    });
+    return rows;
+  }
+
+  // Enough for the chosen outcome to be finished (the office checks it again, with its reasons).
+  function outcomeMissing() {
+    var outcome = record.outcome;
+    function filled(value) { return Boolean(String(value || "").trim()); }
+    switch (outcome.kind) {
+      case "not_found":
+        return !filled(outcome.note);
+      case "moved":
+        return !((filled(outcome.moved_village) && filled(outcome.moved_address)) || filled(outcome.moved_outside_place));
+      case "duplicate":
+        return !filled(outcome.duplicate_kk);
+      case "split":
+        return !(outcome.splits || []).some(function (split) { return filled(split.kk) && filled(split.head); });
+      default:
+        return false;
+    }
+  }
+
+  function outcomeText(outcome) {
+    if (!outcome) {
+      return "—";
+    }
+    var kind = outcome.kind || "found";
+    var label = (choices.outcomes.filter(function (option) { return option[0] === kind; })[0] || [kind, kind])[1];
+    var village = choices.villages.filter(function (option) { return String(option[0]) === String(outcome.moved_village); })[0];
+    var more = [];
+    if (kind === "not_found") {
+      more = [outcome.note];
+    } else if (kind === "moved") {
+      more = [village ? village[1] : "", outcome.moved_address, outcome.moved_outside_place];
+    } else if (kind === "duplicate") {
+      more = [outcome.duplicate_kk ? "KK " + outcome.duplicate_kk : ""];
+    } else if (kind === "split") {
+      more = (outcome.splits || []).map(function (split) { return split.kk ? "KK " + split.kk : ""; });
+    }
+    more = more.filter(function (item) { return item; });
+    return label + (more.length ? ": " + more.join(", ") : "");
   }
 
   function renderNewborns() {
@@ -264,6 +623,13 @@
 
   function renderQuestions() {
     var box = document.getElementById("offline-questions");
+    var prefilled = record.data.prefilled || {};
+    var numbers = scorecard.indicators.filter(function (indicator) {
+      return prefilled[indicator.code] !== undefined;
+    }).map(function (indicator) { return indicator.position; });
+    var note = document.getElementById("offline-prefilled");
+    note.textContent = text("prefilled", { numbers: numbers.join(", ") });
+    note.hidden = !numbers.length;
     box.textContent = "";
     scorecard.indicators.forEach(function (indicator) {
       var options = indicator.options.map(function (option) {
@@ -379,8 +745,10 @@
       return;
     }
     var server = record.conflict;
+    // the office's copy as the phone would take it: the registry's answers chosen where none is saved
+    var serverAnswers = Object.assign({}, server.prefilled || {}, server.answers);
     var rows = scorecard.indicators.filter(function (indicator) {
-      return record.answers[indicator.code] !== server.answers[indicator.code];
+      return record.answers[indicator.code] !== serverAnswers[indicator.code];
     }).map(function (indicator) {
       function label(value) {
         var option = indicator.options.filter(function (o) { return o[0] === value; })[0];
@@ -389,9 +757,12 @@
       return el("tr", {}, [
         el("td", { text: indicator.code }),
         el("td", { text: label(record.answers[indicator.code]) }),
-        el("td", { text: label(server.answers[indicator.code]) })
+        el("td", { text: label(serverAnswers[indicator.code]) })
       ]);
     });
+    rows.unshift(el("tr", { "data-testid": "conflict-outcome" }, [
+      el("td", { text: text("outcome") }), el("td", { text: outcomeText(record.outcome) }), el("td", { text: outcomeText(server.outcome) })
+    ]));
     if ((record.notes || "") !== (server.notes || "")) {
       rows.push(el("tr", {}, [el("td", { text: text("conflict_notes") }), el("td", { text: record.notes }), el("td", { text: server.notes })]));
     }
@@ -442,12 +813,17 @@
         message("warning", text("not_found"));
         return undefined;
       }
+      if (!record.outcome) {  // downloaded before the phone knew outcomes
+        record.outcome = store.outcomeOf(record.data);
+        record.details = record.details || {};
+      }
       return store.scorecard(record.data.scorecard).then(function (found) {
         scorecard = found;
         var sex = document.getElementById("newborn-sex");
         choices.sexes.forEach(function (option) { sex.appendChild(el("option", { value: option[0], text: option[1] })); });
         renderHeader();
         renderConflict();
+        renderOutcome();
         renderMembers();
         renderNewborns();
         renderQuestions();
@@ -484,14 +860,20 @@
       });
     });
     document.getElementById("offline-finish").addEventListener("click", function () {
-      var open = missing();
+      // only a household found as listed needs every answer (moved or split may be scored too)
+      var open = (record.outcome.kind || "found") === "found" ? missing() : [];
+      if (outcomeMissing()) {
+        message("danger", text("outcome_missing"));
+        window.scrollTo(0, 0);
+        return;
+      }
       if (open.length) {
         message("danger", text("incomplete", { codes: open.join(", ") }));
         window.scrollTo(0, 0);
         return;
       }
       store.photosOf(record.id).then(function (photos) {
-        if (!photos.length && !(record.data.photos || []).length) {
+        if (record.outcome.kind !== "duplicate" && !photos.length && !(record.data.photos || []).length) {
           message("danger", text("no_photo"));
           window.scrollTo(0, 0);
           return undefined;

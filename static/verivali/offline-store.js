@@ -14,6 +14,7 @@
     download: config.getAttribute("data-download"),
     send: config.getAttribute("data-send"),
     photo: config.getAttribute("data-photo"),
+    field: config.getAttribute("data-field"),
     login: config.getAttribute("data-login"),
     list: config.getAttribute("data-list"),
     survey: config.getAttribute("data-survey")
@@ -54,14 +55,25 @@
 
   // --- download -----------------------------------------------------------------------------
 
+  // The outcome as the phone edits and sends it (the office's copy also carries its label).
+  function outcomeOf(copy) {
+    var outcome = Object.assign({ kind: "found", splits: [] }, copy.outcome || {});
+    delete outcome.label;
+    return outcome;
+  }
+
   function freshRecord(copy) {
     return {
       id: copy.id,
       state: "downloaded",
       data: copy,
       baseVersion: copy.version,
-      answers: copy.answers || {},
+      // the answers the registry settles start chosen, as on the online form
+      answers: Object.assign({}, copy.prefilled || {}, copy.answers || {}),
       findings: copy.findings || {},
+      outcome: outcomeOf(copy),
+      details: copy.details || {},
+      head: copy.head ? { education: copy.head.education, occupation: copy.head.occupation } : null,
       newborns: copy.newborns || [],
       notes: copy.notes || "",
       location: copy.location || null,
@@ -94,7 +106,9 @@
           db.scorecards.bulkPut(Object.keys(data.scorecards).map(function (key) { return data.scorecards[key]; })),
           db.meta.bulkPut([
             { key: "choices", value: data.choices },
-            { key: "downloadedAt", value: data.downloaded_at }
+            { key: "downloadedAt", value: data.downloaded_at },
+            { key: "batches", value: data.batches || [] },
+            { key: "scorecard", value: data.scorecard }
           ])
         ]);
       });
@@ -161,6 +175,17 @@
         return saveChanges(assessment, {});
       });
     });
+  }
+
+  // A household found in the field, registered on the phone: a negative id until the office gives
+  // it one; its members are named by keys made here ("k1"…). ``field`` is what registers it.
+  function addFieldHousehold(field, copy) {
+    var id = -Date.now();
+    var record = freshRecord(Object.assign({}, copy, { id: id }));
+    record.state = "phone";
+    record.savedAt = Date.now();
+    record.field = Object.assign({ uuid: newUuid() }, field);
+    return db.households.add(record).then(function () { return id; });
   }
 
   function unsentCount() {
@@ -255,11 +280,16 @@
       }, function () { return { outcome: "network" }; });
   }
 
+  // A household downloaded before the phone knew outcomes has none: the keys are then left out
+  // (JSON drops undefined) and the office keeps what it has.
   function surveyBody(record) {
     return {
       scorecard: record.data.scorecard,
       answers: record.answers,
       findings: record.findings,
+      outcome: record.outcome,
+      details: record.details,
+      head: record.head || undefined,
       newborns: record.newborns,
       notes: record.notes,
       location: record.location,
@@ -332,7 +362,49 @@
     });
   }
 
+  // The office registers the household found in the field (once per UUID) with the survey so far;
+  // the phone then keeps it under the office's id and its members' ids, and sends its photos and
+  // the survey as for any assignment.
+  function sendField(record) {
+    var body = { uuid: record.field.uuid, household: record.field.household, members: record.field.members,
+      survey: Object.assign(surveyBody(record), { submit: false }) };
+    return post(urls.field.replace("/0/", "/" + record.field.batch + "/"), JSON.stringify(body), true).then(function (reply) {
+      if (reply.outcome !== "ok") {
+        return settle(record, reply);
+      }
+      var answer = reply.answer;
+      var ids = answer.members || {};
+      var newId = function (key) { return ids[key] !== undefined ? ids[key] : key; };
+      var rekey = function (map) {
+        var out = {};
+        Object.keys(map || {}).forEach(function (key) { out[newId(key)] = map[key]; });
+        return out;
+      };
+      var data = Object.assign({}, record.data, {
+        id: answer.id, version: answer.version, status: answer.status, status_label: answer.status_label,
+        members: record.data.members.map(function (member) { return Object.assign({}, member, { id: newId(member.id) }); }),
+        head: record.data.head ? Object.assign({}, record.data.head, { id: newId(record.data.head.id) }) : null
+      });
+      var registered = Object.assign({}, record, {
+        id: answer.id, field: null, data: data, baseVersion: answer.version, error: "", sending: null,
+        findings: rekey(record.findings), details: rekey(record.details)
+      });
+      return db.transaction("rw", db.households, db.photos, function () {
+        return Promise.all([
+          db.households.delete(record.id),
+          db.households.put(registered),
+          db.photos.where("assessment").equals(record.id).modify({ assessment: answer.id })
+        ]);
+      }).then(function () { return registered; });
+    });
+  }
+
   function sendHousehold(record) {
+    if (record.field) {
+      return sendField(record).then(function (result) {
+        return typeof result === "string" ? result : sendHousehold(result);
+      });
+    }
     return photosOf(record.id).then(function (photos) {
       return sendPhotos(record, photos);
     }).then(function (outcome) {
@@ -371,6 +443,7 @@
     db: db,
     urls: urls,
     OPEN: OPEN,
+    outcomeOf: outcomeOf,
     download: download,
     household: household,
     households: households,
@@ -383,6 +456,7 @@
     keepMine: keepMine,
     takeServers: takeServers,
     removeHousehold: removeHousehold,
+    addFieldHousehold: addFieldHousehold,
     scorecard: function (number) { return db.scorecards.get(number); },
     meta: function (key) { return db.meta.get(key).then(function (row) { return row ? row.value : null; }); }
   };

@@ -1,6 +1,8 @@
 """A surveyor without signal: the assignments downloaded online, a survey with a member moved, a
 newborn and three photos made offline, kept through a closed page, sent once when the connection
-returns; a survey the validator returned meanwhile shows as a conflict and nothing is lost."""
+returns; a household found moved to another village, recorded offline, reaches the office as
+moved; a household nobody listed is registered on the phone and reaches the office with its survey; a survey the validator returned meanwhile shows as a conflict (with both copies' outcome)
+and nothing is lost."""
 
 import datetime
 
@@ -29,13 +31,17 @@ def _households(surveyor, validator):
     moved = factories.PersonFactory(household=first, full_name="Rudi Hartono", relationship="child", sex="L")
     second = factories.HouseholdFactory(address="Jl. Pulau Derawan 2", registry_status="in_verification")
     factories.PersonFactory(household=second, full_name="Wati Lestari")
-    one, two = (services.batch_add_household(batch=batch, household=h) for h in (first, second))
-    services.assignments_assign(batch=batch, surveyor=surveyor, assessment_ids=[one.pk, two.pk])
-    # the second was started online earlier: a complete draft with a photo
+    third = factories.HouseholdFactory(address="Jl. Pulau Derawan 3", registry_status="listed")
+    factories.PersonFactory(household=third, full_name="Yohanes Lung")
+    one, two, three = (services.batch_add_household(batch=batch, household=h) for h in (first, second, third))
+    services.assignments_assign(batch=batch, surveyor=surveyor, assessment_ids=[one.pk, two.pk, three.pk])
+    # the second was started online earlier: a complete draft with a photo; the third has its photo
     services.survey_save_draft(assessment=two, surveyor=surveyor,
                                answers=all_answers(ScorecardVersion.objects.get(number=1), 3),
                                photos={"front": process_image(png_upload())})
-    return one, two, moved
+    services.survey_save_draft(assessment=three, surveyor=surveyor, answers={},
+                               photos={"front": process_image(png_upload())})
+    return one, two, three, moved
 
 
 def _photo(name, colour):
@@ -46,7 +52,8 @@ def _photo(name, colour):
 def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, private_media, new_page):
     surveyor = factories.user_with_role("surveyor", username="andi", first_name="Andi")
     validator = factories.user_with_role("validator", username="sri")
-    one, two, moved = _households(surveyor, validator)
+    one, two, three, moved = _households(surveyor, validator)
+    target = Region.objects.filter(level__in=Region.VILLAGE_LEVELS).exclude(pk=three.household.village_id).first()
 
     page = new_page(viewport=PHONE)
     context = page.context
@@ -55,12 +62,12 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # the pages are kept
     page.get_by_test_id("download").click()
     households = page.get_by_test_id("household")
-    expect(households).to_have_count(2)
+    expect(households).to_have_count(3)
 
     # No signal: the app opens from the phone, the survey is made and kept on it.
     context.set_offline(True)
     page.reload()
-    expect(households).to_have_count(2)
+    expect(households).to_have_count(3)
     page.locator(f"[data-testid=household][data-id='{one.pk}']").get_by_role("link").click()
     page.locator(f"label[for='m-{moved.pk}-moved']").click()
     page.locator("#offline-newborn-add summary").click()
@@ -88,6 +95,22 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     expect(page.get_by_test_id("newborn")).to_contain_text("Bayi Aminah")
     expect(page.get_by_test_id("question").nth(15).locator("input").nth(1)).to_be_checked()
     expect(page.get_by_test_id("photo-preview")).to_have_count(3)
+    # The third household moved to another village: the outcome, without the questions.
+    page.goto(reverse("verivali:offline_survey") + f"?a={three.pk}")
+    page.locator("label[for='outcome-moved']").click()
+    page.select_option("#moved-village", str(target.pk))
+    page.fill("#moved-address", "Jl. Murjani II No. 5")
+    page.get_by_test_id("finish").click()
+    expect(page.get_by_test_id("offline-list")).to_be_visible()
+    # A household nobody listed, found next door: registered on the phone, its survey begun.
+    page.locator("#offline-field summary").click()
+    page.select_option("#field-village", index=1)
+    page.fill("#field-address", "Jl. Pulau Derawan 4")
+    page.fill("#field-m0-full_name", "Yohanes Lung")
+    page.select_option("#field-m0-relationship", "head")
+    page.select_option("#field-m0-sex", "L")
+    page.get_by_test_id("field-save").click()
+    page.locator("label[for='q-H01-1']").click()
     # Meanwhile the second household, on the phone, gets another answer...
     page.goto(reverse("verivali:offline_survey") + f"?a={two.pk}")
     page.locator("label[for='q-H01-4']").click()
@@ -104,6 +127,14 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     expect(first).not_to_contain_text("Pulau Derawan 1")  # its personal data left the phone
     second = page.locator(f"[data-testid=household][data-id='{two.pk}']")
     expect(second).to_have_attribute("data-state", "conflict")
+    expect(page.locator(f"[data-testid=household][data-id='{three.pk}']")).to_have_attribute("data-state", "sent")
+    three.refresh_from_db()
+    assert (three.status, three.outcome, three.moved_village, three.moved_address) == (
+        Assessment.Status.SUBMITTED, Assessment.Outcome.MOVED, target, "Jl. Murjani II No. 5")
+    found = Assessment.objects.get(source=Assessment.Source.FIELD)
+    assert (found.household.address, found.household.registry_status, found.surveyor) == (
+        "Jl. Pulau Derawan 4", "in_verification", surveyor)
+    assert found.answers.get(indicator__code="H01").value == 1
     one.refresh_from_db()
     assert one.status == Assessment.Status.SUBMITTED and one.photos.count() == 3
     assert one.member_checks.get(person=moved).finding == MemberCheck.Finding.MOVED
@@ -120,6 +151,7 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     conflict = page.get_by_test_id("conflict")
     expect(conflict).to_contain_text("Foto dapur kurang jelas")
     expect(conflict.get_by_test_id("conflict-table")).to_contain_text("H01")
+    expect(conflict.get_by_test_id("conflict-outcome")).to_contain_text("Ditemukan sesuai data")
     expect(page.locator("#q-H01-4")).to_be_checked()
     screenshot(page, "verivali-offline-2-conflict")
     # Logging out would delete it: refused with a warning.
