@@ -15,6 +15,7 @@ from clients.models import Region
 from tests import factories
 from tests.e2e.conftest import login, screenshot
 from tests.verivali.conftest import all_answers, png_upload
+from tests.workers import wait_for
 from verivali import services
 from verivali.models import Assessment, MemberCheck, OfflineSend, ScorecardVersion
 
@@ -131,7 +132,9 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, priv
     three.refresh_from_db()
     assert (three.status, three.outcome, three.moved_village, three.moved_address) == (
         Assessment.Status.SUBMITTED, Assessment.Outcome.MOVED, target, "Jl. Murjani II No. 5")
-    found = Assessment.objects.get(source=Assessment.Source.FIELD)
+    # The household found in the field goes first, its survey after it: wait for the survey too.
+    found = wait_for(lambda: Assessment.objects.filter(source=Assessment.Source.FIELD, answers__isnull=False).first(),
+                     what="the field household's survey at the office", timeout=15)
     assert (found.household.address, found.household.registry_status, found.surveyor) == (
         "Jl. Pulau Derawan 4", "in_verification", surveyor)
     assert found.answers.get(indicator__code="H01").value == 1
