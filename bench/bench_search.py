@@ -207,11 +207,15 @@ def run(scale: float) -> list[Line]:
         started = time.perf_counter()
         cursor.execute("CREATE INDEX bench_full_name_trgm ON clients_person USING gin (full_name gin_trgm_ops)")
         build_s = time.perf_counter() - started
+    # The baseline takes seconds a query at several million persons: above the design's scale
+    # it runs on an even sample of the queries (300 at 1,000,000, 60 at 5,000,000).
+    step = max(1, round(scale))
+    baseline_pairs = list(zip(queries, names, strict=True))[::step]
     try:
-        for query in queries[:10]:
+        for query in queries[:10 // step]:
             _baseline_search(query)
         baseline_samples, baseline_found = [], 0
-        for query, name in zip(queries, names, strict=True):
+        for query, name in baseline_pairs:
             elapsed, ids = timed_ms(_baseline_search, query)
             baseline_samples.append(elapsed)
             baseline_found += Person.objects.filter(pk__in=ids[:5], full_name=name).exists()
@@ -229,7 +233,7 @@ def run(scale: float) -> list[Line]:
     )
     lines.append(Line(
         f"name search median {median(samples):.1f} ms (baseline {median(baseline_samples):.1f} ms); "
-        f"the person typed is in the top 5: {found_top5}/{len(queries)} (baseline {baseline_found}/{len(queries)}); "
+        f"the person typed is in the top 5: {found_top5}/{len(queries)} (baseline {baseline_found}/{len(baseline_pairs)}); "
         f"baseline index built in {build_s:.0f} s; {distinct_names:,} distinct names",
         True,
     ))
