@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from clients.models import Region
+
 CHROMIUM = os.environ.get("PANDU_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -109,8 +111,6 @@ def demo_template(django_db_setup, django_db_blocker, tmp_path_factory):
         # The tests' own password hasher (tests/conftest.py): the demo logins are checked with it.
         fast_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
         with _using(template), override_settings(MEDIA_ROOT=media), fast_hashing, open(os.devnull, "w") as devnull:
-            from clients.models import Region
-
             if not Region.objects.exists():
                 call_command("load_reference_data", stdout=devnull)
             call_command("seed_demo", "--households", "20", "--keep-demo-passwords", stdout=devnull)
@@ -129,19 +129,6 @@ def demo_office(transactional_db, demo_template, settings):
     with _using(journey):
         yield
     _server_sql(f'DROP DATABASE IF EXISTS "{journey}" WITH (FORCE)')
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    """Demo and survey photos of this test go to its own directory (the live server's storage too)."""
-    from django.utils.functional import empty
-
-    from pandu.files import private_storage
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    private_storage._wrapped = empty
-    yield
-    private_storage._wrapped = empty
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ def _png() -> bytes:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_verivali_from_batch_to_decree(private_media, demo_office, new_page):
+def test_verivali_from_batch_to_decree(demo_office, new_page):
     household = (
         Household.objects.filter(verivali_assessments__isnull=True, kk_number__isnull=False)
         .exclude(registry_status="listed")

@@ -50,7 +50,7 @@ def _photo(name, colour):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, private_media, new_page):
+def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, new_page):
     surveyor = factories.user_with_role("surveyor", username="andi", first_name="Andi")
     validator = factories.user_with_role("validator", username="sri")
     one, two, three, moved = _households(surveyor, validator)
