@@ -48,11 +48,14 @@ run: migrate
 	@echo "Background jobs: a worker runs next to the server, its log in .data/worker.log"
 	$(BIN)/python scripts/run.py $(HOST):$(PORT)
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with its own test database,
+# live server and browser: 2 by default, the office machine's cores.
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

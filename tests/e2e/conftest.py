@@ -32,7 +32,12 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Two test processes share the machine's two cores (make test: pytest-xdist), and a journey's
+    # server answers beside the other process's work: an assertion waits up to 15 s for the page
+    # (Playwright's 5 s default), an action up to 30 s. A passing journey waits no longer for it.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -143,7 +148,7 @@ def new_page(browser, live_server):
             locale="id-ID",
             timezone_id="Asia/Makassar",
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context.new_page()
 

@@ -28,7 +28,7 @@ def test_head_filters_by_kecamatan_opens_a_number_and_exports_the_list(demo_offi
     expect(page.get_by_test_id("drill-title")).to_contain_text("FM")
     expect(page.get_by_test_id("drill-total")).to_contain_text(str(fakir_miskin))
     screenshot(page, "dashboard-drilldown")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_test_id("drill-export-xlsx").click()
     assert download.value.suggested_filename.startswith("persons-")
     assert download.value.suggested_filename.endswith(".xlsx")

@@ -43,7 +43,7 @@ def test_head_downloads_everything_and_anonymises_a_person(demo_office, new_page
     expect(page.get_by_test_id("corrections")).to_contain_text("KTP dilihat di loket")
 
     # Everything the office holds, as one file.
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_test_id("data-export").click()
     assert download.value.suggested_filename.startswith(f"person-{person.pk}-")
     path = tmp_path / "data.zip"

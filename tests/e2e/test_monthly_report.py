@@ -24,7 +24,7 @@ def test_head_reads_the_months_draft_approves_it_and_downloads_the_pdf(demo_offi
     page.get_by_test_id("report-approve").click()
     expect(page.get_by_test_id("report-approved")).to_contain_text("Drs. H. Muhammad Saleh")
     expect(page.get_by_test_id("report-approve")).to_have_count(0)
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_test_id("report-pdf").click()
     assert download.value.suggested_filename.startswith(f"laporan-bulanan-{month:%Y-%m}-final")
     assert download.value.suggested_filename.endswith(".pdf")

@@ -46,7 +46,7 @@ def test_data_officer_checks_imports_and_downloads_the_error_report(demo_office,
     screenshot(page, "registry-import-done")
     assert Person.objects.get(nik="6403051205800001").full_name == "Budi Santoso"
 
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=60_000) as download_info:
         page.get_by_test_id("error-report").click()
     report = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
     assert "6.40305E+15" in report and report.count("\n") >= 24  # the header and every rejected row

@@ -112,6 +112,10 @@ def test_a_survey_made_without_signal_is_kept_and_sent_once(reference_data, new_
     page.select_option("#field-m0-sex", "L")
     page.get_by_test_id("field-save").click()
     page.locator("label[for='q-H01-1']").click()
+    # The answer is written to the phone's database a moment after the tap: leaving the page sooner
+    # would leave the field household's survey empty (as a surveyor who closed the browser at once).
+    page.wait_for_function("() => PanduOffline.db.households.filter(r => Boolean(r.field) && r.answers.H01 !== undefined)"
+                           ".count()")
     # Meanwhile the second household, on the phone, gets another answer...
     page.goto(reverse("verivali:offline_survey") + f"?a={two.pk}")
     page.locator("label[for='q-H01-4']").click()
