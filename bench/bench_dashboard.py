@@ -107,7 +107,10 @@ def _ensure_referrals(count: int) -> float:
     # lets the covering indexes answer without reading the rows.
     with connection.cursor() as cursor:
         for table in ("referrals_referral", "referrals_referralevent", "referrals_case", "clients_person",
-                      "clients_person_pmks_categories", "referrals_referralmonth"):
+                      "clients_person_pmks_categories", "clients_pmkshousehold", "referrals_referralmonth",
+                      "referrals_referralservicemonth", "referrals_referralkecamatanmonth",
+                      "referrals_referralcompleteddays", "referrals_referralanswerdays", "referrals_referralaidmonth",
+                      "referrals_caseopenedmonth", "referrals_caseclosedmonth"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
 

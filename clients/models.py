@@ -682,6 +682,22 @@ class PMKSCount(models.Model):
         return f"{self.category_id} {self.village_id}: {self.persons}"
 
 
+class PMKSHousehold(models.Model):
+    """Living members per household and PMKS category: a household counts in the paper's Table 1
+    rows in KK (poor families, remote indigenous communities) while its cell is above zero. Kept
+    exact by database triggers on the category links and the persons (migration clients 0023)."""
+
+    category = models.ForeignKey(PMKSCategory, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    household = models.ForeignKey("Household", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    members = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["category", "household"], name="pmks_household_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.household_id}: {self.members}"
+
+
 class DuplicateCandidate(TimeStampedModel):
     """Two persons who may be one: found by the registry-wide check (clients.duplicates), scored
     by what a clerk weighs, waiting for the data officer's decision. ``person_a`` has the lower

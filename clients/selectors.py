@@ -23,6 +23,7 @@ from clients.models import (
     Person,
     PMKSCategory,
     PMKSCount,
+    PMKSHousehold,
     Region,
     RegistryStatus,
 )
@@ -503,24 +504,19 @@ def persons_in_disability_group(group: str, *, on: datetime.date | None = None) 
 
 
 def pmks_household_counts(codes: list[str], *, kecamatan: Region | None = None) -> dict[str, int]:
-    """Households with at least one living member in each of these PMKS categories."""
-    join, params = _in_kecamatan(kecamatan)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.code, count(DISTINCT p.household_id) FROM clients_pmkscategory c"
-            " JOIN clients_person_pmks_categories pc ON pc.pmkscategory_id = c.id"
-            " JOIN clients_person p ON p.id = pc.person_id AND p.life_status = 'active' AND p.household_id IS NOT NULL"
-            f"{join} WHERE c.code = ANY(%s) GROUP BY c.code",
-            [*params, list(codes)],
-        )
-        return dict(cursor.fetchall())
+    """Households with at least one living member in each of these PMKS categories, from the
+    exact counter of living members per household and category (``clients_pmkshousehold``)."""
+    cells = PMKSHousehold.objects.filter(category__code__in=codes, members__gt=0)
+    if kecamatan is not None:
+        cells = cells.filter(household__village__parent=kecamatan)
+    return dict(cells.order_by().values_list("category__code").annotate(n=Count("pk")).values_list("category__code", "n"))
 
 
 def households_in_pmks(code: str) -> QuerySet[Household]:
     """The households a Table 1 row in KK counts (the list behind the number)."""
     return Household.objects.filter(
-        members__life_status=Person.LifeStatus.ACTIVE, members__pmks_categories__code=code
-    ).distinct()
+        pk__in=PMKSHousehold.objects.filter(category__code=code, members__gt=0).values("household")
+    )
 
 
 def table_one(*, kecamatan: Region | None = None, on: datetime.date | None = None) -> list[dict]:

@@ -6,8 +6,18 @@ the rows it counts, so reading it is reading the data:
 - clients_registrycount (migration clients 0009_counters): households and persons per village,
   registry status and source;
 - clients_pmkscount (same migration): living persons per PMKS category and village;
+- clients_pmkshousehold (migration clients 0023_pmks_households): living members per PMKS
+  category and household (Table 1's rows in households, KK);
 - referrals_referralmonth (migration referrals 0003_referral_months): referrals per month made,
-  provider, service, kecamatan, state, outcome granted and completion within SLA.
+  provider, service, kecamatan, state, outcome granted and completion within SLA;
+- referrals_referralservicemonth and referrals_referralkecamatanmonth (migration referrals
+  0013_dashboard_counters): the same without the kecamatan, and with the kecamatan alone;
+- referrals_referralcompleteddays and referrals_referralanswerdays (same migration): completed referrals per month made, service and whole days to completion,
+  and answered ones per month made, provider, channel and days: the medians add up these cells;
+  referrals_referralaidmonth (same migration): grants and rupiah per month completed, provider,
+  service, kecamatan and how the aid was given; referrals_caseopenedmonth and
+  referrals_caseclosedmonth (same migration): cases per month opened and pathway, per month
+  closed and why.
 
 Each has a view counting the same from the rows. `differences` compares the two and
 `recount` rebuilds a table from its view (after restoring part of a dump, or any doubt):
@@ -37,9 +47,27 @@ COUNTERS = (
             ("clients_household", "clients_person")),
     Counter("pmks", "clients_pmkscount", "pandu_pmks_recount", ("category_id", "village_id"), ("persons",),
             ("clients_household", "clients_person", "clients_person_pmks_categories")),
+    Counter("pmks households", "clients_pmkshousehold", "pandu_pmks_household_recount", ("category_id", "household_id"),
+            ("members",), ("clients_person", "clients_person_pmks_categories")),
     Counter("referrals", "referrals_referralmonth", "pandu_referral_recount",
             ("month", "provider_id", "service_id", "kecamatan_id", "status", "granted", "within_sla"),
             ("referrals",), ("referrals_referral",)),
+    Counter("referrals per service", "referrals_referralservicemonth", "pandu_referral_service_recount",
+            ("month", "provider_id", "service_id", "status", "granted", "within_sla"), ("referrals",),
+            ("referrals_referral",)),
+    Counter("referrals per kecamatan", "referrals_referralkecamatanmonth", "pandu_referral_kecamatan_recount",
+            ("month", "kecamatan_id", "status", "granted", "within_sla"), ("referrals",), ("referrals_referral",)),
+    Counter("completed days", "referrals_referralcompleteddays", "pandu_referral_completed_days_recount",
+            ("month", "provider_id", "service_id", "days"), ("referrals",), ("referrals_referral",)),
+    Counter("answer days", "referrals_referralanswerdays", "pandu_referral_answer_days_recount",
+            ("month", "provider_id", "channel", "days"), ("referrals",), ("referrals_referral",)),
+    Counter("aid", "referrals_referralaidmonth", "pandu_referral_aid_recount",
+            ("month", "provider_id", "service_id", "kecamatan_id", "aid_kind"), ("grants", "rupiah"),
+            ("referrals_referral",)),
+    Counter("cases opened", "referrals_caseopenedmonth", "pandu_case_opened_recount", ("month", "pathway"),
+            ("cases",), ("referrals_case",)),
+    Counter("cases closed", "referrals_caseclosedmonth", "pandu_case_closed_recount", ("month", "closure_reason"),
+            ("cases",), ("referrals_case",)),
 )
 
 

@@ -336,6 +336,13 @@ class Recommendation(TimeStampedModel):
         return self.number or _("Recommendation request #%(pk)s") % {"pk": self.pk}
 
 
+# A referral holds one of its service's places: on its way, or granted and not freed
+# (referrals.services.holds_place_q; counted from the partial index referral_place_idx).
+HOLDS_PLACE = (Q(status__in=("sent", "received", "returned", "accepted")) | Q(status="completed", outcome="granted")) & Q(
+    place_released_at__isnull=True
+)
+
+
 class Referral(TimeStampedModel):
     class Status(models.TextChoices):
         WAITING = "waiting", _("On the waiting list")
@@ -426,12 +433,13 @@ class Referral(TimeStampedModel):
         help_text=_("In rupiah (the value) or in kind (described in the outcome detail)."),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Days from sending to closing, kept by the database: the dashboard's medians sort it from the
-    # covering indexes instead of computing it for every referral of the period.
+    # Whole days from sending to closing, as the office counts them: the day (WITA) it was closed
+    # minus the day it was sent (closed the same day: 0). Kept by the database: the dashboard's
+    # day counters (ReferralCompletedDays, ReferralAnswerDays) and medians read it.
     days_to_close = models.GeneratedField(
-        expression=Func(F("closed_at") - F("sent_at"), template="date_part('epoch', %(expressions)s) / 86400",
-                        output_field=models.FloatField()),
-        output_field=models.FloatField(),
+        expression=Func(F("closed_at"), F("sent_at"), template="((%(expressions)s AT TIME ZONE 'Asia/Makassar')::date)",
+                        arg_joiner=" AT TIME ZONE 'Asia/Makassar')::date - (", output_field=models.IntegerField()),
+        output_field=models.IntegerField(),
         db_persist=True,
         verbose_name=_("days from sending to closing"),
     )
@@ -545,6 +553,16 @@ class Referral(TimeStampedModel):
                 condition=Q(status__in=("sent", "received", "accepted", "returned")),
                 name="referral_open_due_idx",
             ),
+            # The dashboard's days around the whole months its counters hold: every referral made
+            # on those days, its cell read from the index alone.
+            models.Index(
+                fields=["created_at"],
+                include=["provider", "service", "kecamatan", "status", "outcome", "closed_at", "due_on"],
+                name="referral_made_idx",
+            ),
+            # The places a quota service's referrals hold since its period began (the front desk
+            # before each referral, the dashboard), counted from the index alone.
+            models.Index(fields=["service", "sent_at"], condition=HOLDS_PLACE, name="referral_place_idx"),
             # What the aid was worth (the dashboard, the monthly report): grants by completion time.
             models.Index(
                 fields=["closed_at"],
@@ -578,22 +596,31 @@ class Referral(TimeStampedModel):
         return [doc for doc in self.required_documents if doc not in self.documents_checked]
 
 
-class ReferralMonth(models.Model):
+class ReferralStateCell(models.Model):
+    """A counter cell of referrals made in a month in one state (granted, completed within SLA):
+    ReferralMonth and its parts without the kecamatan and with the kecamatan alone."""
+
+    month = models.DateField()
+    status = models.CharField(max_length=10)
+    granted = models.BooleanField()
+    within_sla = models.BooleanField()
+    referrals = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ReferralMonth(ReferralStateCell):
     """Referrals per month made, provider, service, kecamatan, state, outcome granted and
     completion within the SLA. Kept exact by database triggers on referrals (migration
     referrals/migrations/0003_referral_months.py) in the same transaction as every change, so the dashboard adds up
     these rows for whole months instead of reading every referral."""
 
-    month = models.DateField()
     provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     kecamatan = models.ForeignKey(
         "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
-    status = models.CharField(max_length=10)
-    granted = models.BooleanField()
-    within_sla = models.BooleanField()
-    referrals = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -606,6 +633,139 @@ class ReferralMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.service_id} {self.status}: {self.referrals}"
+
+
+class ReferralServiceMonth(ReferralStateCell):
+    """ReferralMonth without the kecamatan: referrals per month made, provider, service, state,
+    granted and within SLA, so the dashboard's tables per provider, service and month add up a
+    few thousand cells instead of every kecamatan's. Kept by triggers (migration referrals 0013)."""
+
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "provider", "service", "status", "granted", "within_sla"],
+                                    name="referral_service_month_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_id} {self.status}: {self.referrals}"
+
+
+class ReferralKecamatanMonth(ReferralStateCell):
+    """ReferralMonth per kecamatan alone: referrals per month made, kecamatan, state, granted and
+    within SLA (the dashboard's table per kecamatan). Kept by triggers (migration referrals 0013)."""
+
+    kecamatan = models.ForeignKey(
+        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "kecamatan", "status", "granted", "within_sla"],
+                                    nulls_distinct=False, name="referral_kecamatan_month_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.kecamatan_id} {self.status}: {self.referrals}"
+
+
+class ReferralCompletedDays(models.Model):
+    """Completed referrals per month made, service (and its provider) and whole days from sending
+    to completion: the dashboard's and the monthly report's median days to completion, added up
+    for whole months instead of sorting every completed referral. Kept exact by database triggers
+    (migration referrals 0013), like ReferralMonth."""
+
+    month = models.DateField()
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    days = models.IntegerField()
+    referrals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "provider", "service", "days"], name="referral_completed_days_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_id} {self.days} d: {self.referrals}"
+
+
+class ReferralAnswerDays(models.Model):
+    """Answered referrals (completed or rejected) per month made, provider, the channel the answer
+    arrived by and whole days from sending to the answer: how outcomes arrived and how long each
+    channel took (the dashboard, the monthly report). Kept exact by database triggers (migration
+    referrals 0013)."""
+
+    month = models.DateField()
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    channel = models.CharField(max_length=10)
+    days = models.IntegerField()
+    referrals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "provider", "channel", "days"], name="referral_answer_days_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.provider_id} {self.channel} {self.days} d: {self.referrals}"
+
+
+class ReferralAidMonth(models.Model):
+    """Grants per month completed, provider, service, kecamatan and how the aid was given (in rupiah,
+    in kind, not stated), with the rupiah given: what the aid was worth (the dashboard, the monthly
+    report) added up for whole months. Kept exact by database triggers (migration referrals 0013)."""
+
+    month = models.DateField()
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    kecamatan = models.ForeignKey(
+        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+    aid_kind = models.CharField(max_length=8)
+    grants = models.IntegerField(default=0)
+    rupiah = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "provider", "service", "kecamatan", "aid_kind"],
+                                    nulls_distinct=False, name="referral_aid_month_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service_id} {self.aid_kind or '-'}: {self.grants}, Rp {self.rupiah}"
+
+
+class CaseOpenedMonth(models.Model):
+    """Cases per month opened and pathway (the dashboard, the monthly report), kept exact by
+    database triggers (migration referrals 0013)."""
+
+    month = models.DateField()
+    pathway = models.CharField(max_length=20)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "pathway"], name="case_opened_month_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.pathway}: {self.cases}"
+
+
+class CaseClosedMonth(models.Model):
+    """Closed cases per month closed and why (a case reopened and closed again counts where it was
+    last closed), kept exact by database triggers (migration referrals 0013)."""
+
+    month = models.DateField()
+    closure_reason = models.CharField(max_length=20)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "closure_reason"], name="case_closed_month_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.closure_reason}: {self.cases}"
 
 
 class ReferralEvent(models.Model):

@@ -502,6 +502,67 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def months_and_days(date_from, date_to, *, whole_months: bool = True):
+    """The period as the whole months a counter adds up, ``[first_month, after_months)``, and the
+    spans of days around them (``[start, end)``, local midnights) counted from the referrals. No
+    whole month (or ``whole_months`` false, for a filter the counter does not hold): every day
+    from the referrals."""
+    start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
+    first_month = date_from if date_from.day == 1 else _next_month(date_from)
+    after_months = (date_to + datetime.timedelta(days=1)).replace(day=1)
+    if not whole_months or first_month >= after_months:
+        month = date_from.replace(day=1)
+        return month, month, [(start, end)]
+    return first_month, after_months, [(start, _local_midnight(first_month)), (_local_midnight(after_months), end)]
+
+
+def in_spans(select: str, spans, where: str, params: list, column: str = "created_at") -> tuple[str, list]:
+    """``select`` (a SELECT … FROM …) of the rows made (or ``column``: closed) in any of the spans
+    and matching ``where`` ("AND …" with ``params``), as SQL and its parameters: one range of an
+    index per span, UNION ALL (an OR of the ranges reads the whole index)."""
+    sql = " UNION ALL ".join(f"{select} WHERE {column} >= %s AND {column} < %s{where}" for _ in spans)
+    return sql, [value for span in spans for value in (*span, *params)]
+
+
+def _day_cells(cursor, *, counter: str, keys: tuple[str, str], row_keys: tuple[str, str], counted: str,
+               date_from, date_to, kecamatan=None, provider=None) -> list[tuple]:
+    """``(key, key, days, referrals)`` of the referrals made in the period that ``counted`` selects:
+    whole months from the day counter ``counter`` (ReferralCompletedDays, ReferralAnswerDays), the
+    days around them from the referrals' covering indexes. The counters hold no kecamatan: with
+    one, every day comes from the referrals."""
+    first_month, after_months, spans = months_and_days(date_from, date_to, whole_months=kecamatan is None)
+    counter_where, counter_params = referral_filter_sql(provider=provider)
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
+    days, day_params = in_spans(
+        f"SELECT {row_keys[0]}, {row_keys[1]}, days_to_close, 1 FROM referrals_referral", spans,
+        f" AND {counted} AND days_to_close IS NOT NULL{where}", params)
+    cursor.execute(
+        f"SELECT {keys[0]}, {keys[1]}, days, sum(n)::integer FROM ("
+        f" SELECT {keys[0]}, {keys[1]}, days, referrals AS n FROM {counter}"
+        f" WHERE month >= %s AND month < %s AND referrals <> 0{counter_where}"
+        f" UNION ALL {days}) cells GROUP BY 1, 2, 3",
+        [first_month, after_months, *counter_params, *day_params],
+    )
+    return cursor.fetchall()
+
+
+def median_of_days(histogram: dict[int, int]) -> float | None:
+    """The median of whole days given as ``{days: referrals}`` (as PostgreSQL's percentile_cont(0.5):
+    the middle one, or halfway between the two middle ones); None when there are none."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2  # positions of the middle one(s), from 0
+    seen, below = 0, None
+    for days in sorted(histogram):
+        seen += histogram[days]
+        if below is None and seen > low:
+            below = days
+        if seen > high:
+            return (below + days) / 2
+    raise AssertionError("unreachable: the positions are below the total")
+
+
 def _with_sla(row: dict, median_days, not_yet_due: int) -> dict:
     row["median_days"] = median_days
     row["overdue"] = row["open"] - not_yet_due
@@ -509,65 +570,83 @@ def _with_sla(row: dict, median_days, not_yet_due: int) -> dict:
     return row
 
 
+def _referral_cells_sql(*, kecamatan, provider, days: str, where: str) -> str:
+    """The figures per provider, service and month, and per kecamatan, as one statement: the days
+    around the whole months grouped into cells once (from ``referral_made_idx``), added to the
+    smallest counter that holds the filter: without a filter the counters without the kecamatan
+    (per provider, service, month) and with the kecamatan alone; with a kecamatan, or a provider for
+    the table per kecamatan, the full ``referrals_referralmonth``. Parameters: the days' (``days``:
+    :func:`in_spans`), then the months and the filter twice."""
+    state = "status, granted, within_sla"
+    by_service = "referrals_referralservicemonth" if kecamatan is None else "referrals_referralmonth"
+    by_kecamatan = ("referrals_referralkecamatanmonth" if kecamatan is None and provider is None
+                    else "referrals_referralmonth")
+    figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
+    return (
+        "WITH edge AS MATERIALIZED ("
+        " SELECT provider_id, service_id, kecamatan_id, pandu_local_month(created_at) AS month, status,"
+        " pandu_referral_granted(status, outcome) AS granted,"
+        " pandu_referral_within_sla(status, closed_at, due_on) AS within_sla, count(*)::integer AS n"
+        f" FROM ({days}) made GROUP BY 1, 2, 3, 4, 5, 6, 7),"
+        f" by_service AS (SELECT provider_id, service_id, month, {state}, referrals AS n FROM {by_service}"
+        f" WHERE month >= %s AND month < %s AND referrals <> 0{where}"
+        f" UNION ALL SELECT provider_id, service_id, month, {state}, n FROM edge),"
+        f" by_kecamatan AS (SELECT kecamatan_id, {state}, referrals AS n FROM {by_kecamatan}"
+        f" WHERE month >= %s AND month < %s AND referrals <> 0{where}"
+        f" UNION ALL SELECT kecamatan_id, {state}, n FROM edge)"
+        " SELECT GROUPING(provider_id, service_id, month), provider_id, service_id, to_char(month, 'YYYY-MM'),"
+        f" NULL::bigint, {figures} FROM by_service"
+        " GROUP BY GROUPING SETS ((provider_id), (service_id), (month)) HAVING sum(n) <> 0"
+        f" UNION ALL SELECT 8, NULL, NULL, NULL, kecamatan_id, {figures} FROM by_kecamatan"
+        " GROUP BY kecamatan_id HAVING sum(n) <> 0"
+    )
+
+
 def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) -> dict:
     """Referrals made in the period: per provider and per service (total, by state, completed
     within SLA, median days to completion, overdue now), per month and per kecamatan, and the
     quota services' places and waiting lists.
 
-    Whole months of the period are added up from the exact counters (referrals_referralmonth,
-    pandu/counters.py); the days before the first whole month and after the last are counted
-    from the referrals themselves, cell by cell the same way. A referral counts in the
-    kecamatan its person lived in when it was made (Referral.kecamatan). Medians come from the
-    completed referrals of the period, "overdue now" is the open ones minus those not yet
-    due: both read partial covering indexes of a small part of the referrals.
+    Whole months of the period are added up from the exact counters (referrals_referralmonth and
+    its parts, pandu/counters.py; :func:`_referral_cells_sql`); the days before the first whole
+    month and after the last are counted from the referrals themselves, cell by cell the same
+    way. A referral counts in the
+    kecamatan its person lived in when it was made (Referral.kecamatan). Median whole days to
+    completion add up the day counter (ReferralCompletedDays) the same way; "overdue now" is the
+    open ones minus those not yet due, from a partial covering index of the open referrals.
     """
 
     start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
-    first_month = date_from if date_from.day == 1 else _next_month(date_from)
-    after_months = (date_to + datetime.timedelta(days=1)).replace(day=1)
-    if first_month >= after_months:  # no whole month: every day from the referrals
-        first_month = after_months = date_from.replace(day=1)
-        days = [(start, end)]
-    else:
-        days = [(start, _local_midnight(first_month)), (_local_midnight(after_months), end)]
+    first_month, after_months, spans = months_and_days(date_from, date_to)
     where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
-    in_days = " OR ".join("(created_at >= %s AND created_at < %s)" for _ in days)
-    day_params = [moment for span in days for moment in span]
-    figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
+    days, day_params = in_spans("SELECT provider_id, service_id, kecamatan_id, created_at, status, outcome, closed_at,"
+                                " due_on FROM referrals_referral", spans, where, params)
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        # The medians sort the period's completed referrals: in memory, not on disk. The scans read
-        # covering indexes of a part of the referrals: starting parallel workers costs more.
-        cursor.execute("SET LOCAL work_mem = '32MB'")
+        # The scans read covering indexes of a part of the referrals: starting parallel workers costs more.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(
-            "WITH cells AS ("
-            " SELECT provider_id, service_id, kecamatan_id, month, status, granted, within_sla, referrals AS n"
-            f" FROM referrals_referralmonth WHERE month >= %s AND month < %s AND referrals <> 0{where}"
-            " UNION ALL"
-            " SELECT provider_id, service_id, kecamatan_id, pandu_local_month(created_at), status,"
-            " pandu_referral_granted(status, outcome), pandu_referral_within_sla(status, closed_at, due_on), 1"
-            f" FROM referrals_referral WHERE ({in_days}){where})"
-            " SELECT GROUPING(provider_id, service_id, month, kecamatan_id), provider_id, service_id,"
-            f" to_char(month, 'YYYY-MM'), kecamatan_id, {figures} FROM cells"
-            " GROUP BY GROUPING SETS ((provider_id), (service_id), (month), (kecamatan_id)) HAVING sum(n) <> 0",
-            [first_month, after_months, *params, *day_params, *params],
-        )
+        cursor.execute(_referral_cells_sql(kecamatan=kecamatan, provider=provider, days=days, where=where),
+                       [*day_params, first_month, after_months, *params, first_month, after_months, *params])
         grouped = cursor.fetchall()
-        # Medians and "not yet due" per provider and per service, from the referrals themselves.
+        # Median days to completion per provider and per service: completed referrals per whole
+        # day, from the day counter and the referrals around its months.
+        histograms: dict[tuple[int, int], dict[int, int]] = {}
+        for provider_id, service_id, days_taken, n in _day_cells(
+                cursor, counter="referrals_referralcompleteddays", keys=("provider_id", "service_id"),
+                row_keys=("provider_id", "service_id"), counted="status = 'completed'", date_from=date_from,
+                date_to=date_to, kecamatan=kecamatan, provider=provider):
+            for key in ((1, provider_id), (2, service_id)):
+                histogram = histograms.setdefault(key, {})
+                histogram[days_taken] = histogram.get(days_taken, 0) + n
+        medians = {key: median_of_days(histogram) for key, histogram in histograms.items()}
+        # "Not yet due" per provider and per service, from the open referrals due from today on (and
+        # the few without a due date): two ranges of referral_open_due_idx, read from the index alone.
+        open_ = ("SELECT provider_id, service_id FROM referrals_referral"
+                 f" WHERE status IN ('sent', 'received', 'accepted', 'returned') AND created_at >= %s AND created_at < %s{where}")
         cursor.execute(
-            "SELECT GROUPING(provider_id, service_id), provider_id, service_id,"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_close)"
-            f" FROM referrals_referral WHERE status = 'completed' AND created_at >= %s AND created_at < %s{where}"
-            " GROUP BY GROUPING SETS ((provider_id), (service_id))",
-            [start, end, *params],
-        )
-        medians = {(row[0], row[1] if row[0] == 1 else row[2]): row[3] for row in cursor.fetchall()}
-        cursor.execute(
-            "SELECT GROUPING(provider_id, service_id), provider_id, service_id, count(*) FROM referrals_referral"
-            " WHERE status IN ('sent', 'received', 'accepted', 'returned') AND (due_on >= %s OR due_on IS NULL)"
-            f" AND created_at >= %s AND created_at < %s{where} GROUP BY GROUPING SETS ((provider_id), (service_id))",
-            [today, start, end, *params],
+            f"SELECT GROUPING(provider_id, service_id), provider_id, service_id, count(*) FROM ({open_} AND due_on >= %s"
+            f" UNION ALL {open_} AND due_on IS NULL) open_referrals GROUP BY GROUPING SETS ((provider_id), (service_id))",
+            [start, end, *params, today, start, end, *params],
         )
         not_due = {(row[0], row[1] if row[0] == 1 else row[2]): row[3] for row in cursor.fetchall()}
 
@@ -578,15 +657,15 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     kecamatan_by_pk = {}
     for grouping, provider_id, service_id, month, kecamatan_id, *values in grouped:
         row = dict(zip(_FIGURES, values, strict=True))
-        if grouping == 0b0111:  # by provider (GROUPING's bits: the columns *not* grouped on)
+        if grouping == 0b011:  # by provider (GROUPING's bits: the columns *not* grouped on)
             row |= {"provider_id": provider_id, "name": names.get(provider_id, "")}
             per_provider.append(_with_sla(row, medians.get((1, provider_id)), not_due.get((1, provider_id), 0)))
-        elif grouping == 0b1011:
+        elif grouping == 0b101:
             service = services_by_pk.get(service_id)
             row |= {"service_id": service_id, "name": service.name if service else "",
                     "provider": service.provider.name if service else ""}
             per_service.append(_with_sla(row, medians.get((2, service_id)), not_due.get((2, service_id), 0)))
-        elif grouping == 0b1101:
+        elif grouping == 0b110:
             per_month.append({"month": month, "count": row["total"]})
         elif kecamatan_id is not None:
             kecamatan_by_pk[kecamatan_id] = row["total"]
@@ -620,33 +699,30 @@ def dashboard_outcome_channels(*, date_from, date_to, kecamatan=None, provider=N
     the period and answered (completed or rejected), the channel of the event that closed each
     (in the app by the provider's officer, entered by the office, from the agency's system, from
     a reply slip; kept on the referral as ``answer_channel`` when it closes), how many, and the
-    median days from sent to that answer. Read from the partial covering index
+    median whole days from sent to that answer. Whole months from the day counter
+    (ReferralAnswerDays), the days around them from the partial covering index
     ``referral_answered_idx``.
 
     Returns ``{"rows": [{"provider_id", "name", "cells": [{"channel", "label", "count",
     "median_days"}, …], "total"}], "totals": [cell per channel]}``."""
-    start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
-    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
-    params = [start, end, *params]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '32MB'")  # the medians sort in memory
-        cursor.execute(
-            "SELECT GROUPING(provider_id), provider_id, answer_channel COLLATE \"C\", count(*),"
-            " percentile_cont(0.5) WITHIN GROUP (ORDER BY days_to_close)"
-            " FROM referrals_referral"
-            " WHERE status IN ('completed', 'rejected') AND created_at >= %s AND created_at < %s AND answer_channel <> ''"
-            f"{where} GROUP BY GROUPING SETS ((answer_channel COLLATE \"C\", provider_id),"
-            " (answer_channel COLLATE \"C\"))",
-            params,
-        )
-        found = cursor.fetchall()
+    with connection.cursor() as cursor:
+        found = _day_cells(cursor, counter="referrals_referralanswerdays", keys=("provider_id", "channel"),
+                           row_keys=("provider_id", "answer_channel"),
+                           counted="status IN ('completed', 'rejected') AND answer_channel <> ''",
+                           date_from=date_from, date_to=date_to, kecamatan=kecamatan, provider=provider)
+    histograms: dict[tuple[int | None, str], dict[int, int]] = {}
+    for provider_id, channel, days_taken, n in found:
+        for key in ((provider_id, channel), (None, channel)):
+            histogram = histograms.setdefault(key, {})
+            histogram[days_taken] = histogram.get(days_taken, 0) + n
     per_provider: dict[int, dict] = {}
     overall: dict[str, tuple[int, float | None]] = {}
-    for grouping, provider_id, channel, count, median in found:
-        if grouping:
-            overall[channel] = (count, median)
+    for (provider_id, channel), histogram in histograms.items():
+        cell = (sum(histogram.values()), median_of_days(histogram))
+        if provider_id is None:
+            overall[channel] = cell
         else:
-            per_provider.setdefault(provider_id, {})[channel] = (count, median)
+            per_provider.setdefault(provider_id, {})[channel] = cell
 
     def cells(by_channel: dict) -> list[dict]:
         return [

@@ -42,6 +42,7 @@ from pandu.workdays import working_days_after
 from referrals import hooks as referral_hooks
 from referrals.case_records import aid_follow_up_plan, case_event_add
 from referrals.models import (
+    HOLDS_PLACE,
     Case,
     CaseEvent,
     CaseFollowUp,
@@ -106,9 +107,7 @@ PDF_MAGIC = b"%PDF-"
 
 def holds_place_q() -> Q:
     """A referral holds one of its service's places: on its way, or granted and not freed."""
-    return (Q(status__in=PLACE_HOLDING) | Q(status=S.COMPLETED, outcome=Referral.Outcome.GRANTED)) & Q(
-        place_released_at__isnull=True
-    )
+    return HOLDS_PLACE
 
 
 def period_start(service: Service, at: datetime.datetime | None = None) -> datetime.datetime | None:

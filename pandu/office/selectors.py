@@ -13,8 +13,13 @@ from clients.selectors import complaints_overdue, disabilities_to_review, househ
 from desks.models import Pathway, Provider, Service, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
-from referrals.models import Case, Recommendation
-from referrals.selectors import referral_counts_for_home, referral_filter_sql
+from referrals.models import Case, CaseClosedMonth, CaseOpenedMonth, Recommendation
+from referrals.selectors import (
+    in_spans,
+    months_and_days,
+    referral_counts_for_home,
+    referral_filter_sql,
+)
 
 
 def registry_counts() -> dict[str, int]:
@@ -87,15 +92,27 @@ def registrations(*, date_from: datetime.date, date_to: datetime.date, kecamatan
 
 def case_flow(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
     """Cases opened in the period per pathway, and closed in it per reason (a case reopened and
-    closed again counts where it was last closed)."""
-    start, end = period_bounds(date_from, date_to)
+    closed again counts where it was last closed). Whole months from the exact counters
+    (referrals_caseopenedmonth, referrals_caseclosedmonth), the days around them from the cases;
+    with a kecamatan (where the person lives now), which the counters do not hold, every day from
+    the cases."""
+    first_month, after_months, spans = months_and_days(date_from, date_to, whole_months=kecamatan is None)
     cases = Case.objects.all()
     if kecamatan is not None:
         cases = cases.filter(person__household__village__parent=kecamatan)
-    opened = dict(cases.filter(created_at__gte=start, created_at__lt=end).order_by().values_list("pathway")
-                  .annotate(n=Count("pk")).values_list("pathway", "n"))
-    closed = dict(cases.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).order_by()
-                  .values_list("closure_reason").annotate(n=Count("pk")).values_list("closure_reason", "n"))
+    months = {"month__gte": first_month, "month__lt": after_months}
+    opened_cells = list(CaseOpenedMonth.objects.filter(**months).values_list("pathway", "cases"))
+    closed_cells = list(CaseClosedMonth.objects.filter(**months).values_list("closure_reason", "cases"))
+    for start, end in spans:  # one index range per span (an OR of them reads the whole index)
+        opened_cells += cases.filter(created_at__gte=start, created_at__lt=end).order_by().values_list(
+            "pathway").annotate(n=Count("pk"))
+        closed_cells += cases.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).order_by(
+            ).values_list("closure_reason").annotate(n=Count("pk"))
+    opened, closed = {}, {}
+    for pathway, n in opened_cells:
+        opened[pathway] = opened.get(pathway, 0) + n
+    for reason, n in closed_cells:
+        closed[reason] = closed.get(reason, 0) + n
     return {
         "opened": sum(opened.values()),
         "pathways": {pathway: opened.get(pathway, 0) for pathway in Pathway.values},
@@ -135,13 +152,13 @@ def complaint_flow(*, date_from: datetime.date, date_to: datetime.date) -> dict:
     }
 
 
-# What the aid can be totalled by: the SQL of each group's key.
+# What the aid can be totalled by: the SQL of each group's key (in the cells of the aid).
 AID_GROUPS = {
     "provider": "r.provider_id",
     "service": "r.service_id",
     "programme": 'coalesce(nullif(s.programme, \'\'), s.name) COLLATE "C"',
     "kecamatan": "r.kecamatan_id",
-    "month": "pandu_local_month(r.closed_at)",
+    "month": "r.month",
 }
 AID_FIGURES = ("grants", "rupiah", "in_money", "in_kind", "not_stated")
 
@@ -151,20 +168,29 @@ def aid_totals_by(*, date_from: datetime.date, date_to: datetime.date, groups: t
     """What the aid granted in the period was worth (grants by the day they were completed), per
     each of ``groups`` (provider, service, programme: the service's, or the service itself,
     kecamatan, month): grants, the rupiah given in money, grants in money, in kind, and whose value
-    was not stated. One pass over the partial covering index ``referral_granted_idx``."""
-    start, end = period_bounds(date_from, date_to)
+    was not stated. Whole months from the exact counter ``referrals_referralaidmonth``
+    (pandu/counters.py), the days around them from the partial covering index
+    ``referral_granted_idx``."""
+    first_month, after_months, spans = months_and_days(date_from, date_to)
     keys = [AID_GROUPS[group] for group in groups]
-    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider, alias="r")
-    params = [start, end, *params]
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
+    days, day_params = in_spans(
+        "SELECT provider_id, service_id, kecamatan_id, pandu_local_month(closed_at), aid_kind, 1,"
+        " coalesce(aid_value, 0) FROM referrals_referral", spans,
+        f" AND status = 'completed' AND outcome = 'granted'{where}", params, column="closed_at")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, count(*), coalesce(sum(r.aid_value), 0)::bigint,"
-            " count(*) FILTER (WHERE r.aid_kind = 'money'), count(*) FILTER (WHERE r.aid_kind = 'in_kind'),"
-            " count(*) FILTER (WHERE r.aid_kind = '')"
-            " FROM referrals_referral r JOIN desks_service s ON s.id = r.service_id"
-            " WHERE r.status = 'completed' AND r.outcome = 'granted' AND r.closed_at >= %s AND r.closed_at < %s"
-            f"{where} GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys)})",
-            params,
+            "WITH cells AS ("
+            " SELECT provider_id, service_id, kecamatan_id, month, aid_kind, grants, rupiah"
+            f" FROM referrals_referralaidmonth WHERE month >= %s AND month < %s AND grants <> 0{where}"
+            f" UNION ALL {days})"
+            f" SELECT GROUPING({', '.join(keys)}), {', '.join(keys)}, sum(r.grants), sum(r.rupiah)::bigint,"
+            " coalesce(sum(r.grants) FILTER (WHERE r.aid_kind = 'money'), 0),"
+            " coalesce(sum(r.grants) FILTER (WHERE r.aid_kind = 'in_kind'), 0),"
+            " coalesce(sum(r.grants) FILTER (WHERE r.aid_kind = ''), 0)"
+            " FROM cells r JOIN desks_service s ON s.id = r.service_id"
+            f" GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys)})",
+            [first_month, after_months, *params, *day_params],
         )
         found = cursor.fetchall()
     names = {

@@ -8,7 +8,16 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from clients.models import Household, Person, PMKSCategory, PMKSCount, RegistryCount, RegistryStatus
+from clients.models import (
+    Household,
+    Person,
+    PMKSCategory,
+    PMKSCount,
+    PMKSHousehold,
+    RegistryCount,
+    RegistryStatus,
+)
+from clients.selectors import pmks_household_counts
 from clients.services import household_set_registry_status
 from pandu.counters import differences, recount
 from tests import factories
@@ -22,6 +31,14 @@ def cell(village, status=RegistryStatus.NOT_LISTED, source=""):
 def pmks(category, village):
     row = PMKSCount.objects.filter(category=category, village=village).first()
     return row.persons if row else 0
+
+
+def kk(category, household=None):
+    """Households counted in the category (Table 1's rows in KK), or this household's living members in it."""
+    if household is not None:
+        row = PMKSHousehold.objects.filter(category=category, household=household).first()
+        return row.members if row else 0
+    return pmks_household_counts([category.code]).get(category.code, 0)
 
 
 @pytest.mark.django_db
@@ -39,6 +56,8 @@ def test_counters_follow_households_persons_and_categories(reference_data):
     members[1].pmks_categories.add(beggar)
     alone.pmks_categories.add(beggar)
     assert (pmks(beggar, here), pmks(elderly, here), pmks(beggar, None)) == (2, 1, 1)
+    # in households: one household with two beggars, one with an elderly person; "alone" has none
+    assert (kk(beggar), kk(beggar, household), kk(elderly)) == (1, 2, 1)
     assert differences() == []
 
     # listed by the ministry: the household and its three members move cell together
@@ -58,6 +77,7 @@ def test_counters_follow_households_persons_and_categories(reference_data):
     members[1].life_status = Person.LifeStatus.DECEASED
     members[1].save()
     assert pmks(beggar, there) == 1
+    assert (kk(beggar), kk(beggar, household)) == (1, 1)  # the household still has a living one
     members[1].pmks_categories.remove(beggar)  # a dead person's link going changes nothing
     assert pmks(beggar, there) == 1
 
@@ -68,6 +88,7 @@ def test_counters_follow_households_persons_and_categories(reference_data):
     assert cell(there, RegistryStatus.LISTED, "DTKS") == (1, 2)
     assert cell(here) == (1, 1)
     assert (pmks(beggar, here), pmks(elderly, here), pmks(beggar, there)) == (1, 1, 0)
+    assert (kk(beggar), kk(beggar, household), kk(beggar, other), kk(elderly, other)) == (1, 0, 1, 1)
     members[2].household = None
     members[2].save()
     assert cell(None, "", "") == (0, 2)
@@ -76,6 +97,7 @@ def test_counters_follow_households_persons_and_categories(reference_data):
     members[0].pmks_categories.clear()
     alone.delete()
     assert (pmks(beggar, here), pmks(beggar, None)) == (0, 0)
+    assert (kk(beggar), kk(elderly)) == (0, 0)
     assert cell(None, "", "") == (0, 1)
     members[1].household = other
     members[1].save()

@@ -70,7 +70,7 @@ def _plain(date_from, date_to, kecamatan=None, provider=None):
             row["completed"] += 1
             row["granted"] += r.outcome == "granted"
             row["within_sla"] += timezone.localtime(r.closed_at).date() <= r.due_on
-            row["days"].append((r.closed_at - r.sent_at).total_seconds() / 86400)
+            row["days"].append((timezone.localtime(r.closed_at).date() - timezone.localtime(r.sent_at).date()).days)
     months = {}
     for r in referrals:
         month = timezone.localtime(r.created_at).strftime("%Y-%m")
@@ -105,7 +105,7 @@ def test_figures_equal_a_plain_count(spread, date_from, date_to, monkeypatch):
                 expected["overdue"], expected["waiting"],
             ), (filters, provider_id)
             if expected["days"]:
-                assert row["median_days"] == pytest.approx(statistics.median(expected["days"]))
+                assert row["median_days"] == statistics.median(expected["days"])
         assert {row["month"]: row["count"] for row in figures["per_month"]} == months, filters
         assert sum(row["total"] for row in figures["per_service"]) == sum(row["total"] for row in per.values())
         assert sum(row["count"] for row in figures["per_kecamatan"]) == sum(row["total"] for row in per.values())
