@@ -110,7 +110,7 @@ def _ensure_referrals(count: int) -> float:
                       "clients_person_pmks_categories", "clients_pmkshousehold", "referrals_referralmonth",
                       "referrals_referralservicemonth", "referrals_referralkecamatanmonth",
                       "referrals_referralcompleteddays", "referrals_referralanswerdays", "referrals_referralaidmonth",
-                      "referrals_caseopenedmonth", "referrals_caseclosedmonth"):
+                      "referrals_caseopenedday", "referrals_caseclosedday"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return time.perf_counter() - started
 

@@ -11,12 +11,13 @@ the rows it counts, so reading it is reading the data:
 - referrals_referralmonth (migration referrals 0003_referral_months): referrals per month made,
   provider, service, kecamatan, state, outcome granted and completion within SLA;
 - referrals_referralservicemonth and referrals_referralkecamatanmonth (migration referrals
-  0013_dashboard_counters): the same without the kecamatan, and with the kecamatan alone;
+  0013_dashboard_counters): the same without the kecamatan, and with the kecamatan alone (and
+  those two per day made: referrals_referralserviceday, referrals_referralkecamatanday);
 - referrals_referralcompleteddays and referrals_referralanswerdays (same migration): completed referrals per month made, service and whole days to completion,
   and answered ones per month made, provider, channel and days: the medians add up these cells;
   referrals_referralaidmonth (same migration): grants and rupiah per month completed, provider,
-  service, kecamatan and how the aid was given; referrals_caseopenedmonth and
-  referrals_caseclosedmonth (same migration): cases per month opened and pathway, per month
+  service, kecamatan and how the aid was given; referrals_caseopenedday and
+  referrals_caseclosedday (same migration): cases per day opened and pathway, per day
   closed and why.
 
 Each has a view counting the same from the rows. `differences` compares the two and
@@ -57,6 +58,12 @@ COUNTERS = (
             ("referrals_referral",)),
     Counter("referrals per kecamatan", "referrals_referralkecamatanmonth", "pandu_referral_kecamatan_recount",
             ("month", "kecamatan_id", "status", "granted", "within_sla"), ("referrals",), ("referrals_referral",)),
+    Counter("referrals per service and day", "referrals_referralserviceday", "pandu_referral_service_day_recount",
+            ("day", "provider_id", "service_id", "status", "granted", "within_sla"), ("referrals",),
+            ("referrals_referral",)),
+    Counter("referrals per kecamatan and day", "referrals_referralkecamatanday",
+            "pandu_referral_kecamatan_day_recount", ("day", "kecamatan_id", "status", "granted", "within_sla"),
+            ("referrals",), ("referrals_referral",)),
     Counter("completed days", "referrals_referralcompleteddays", "pandu_referral_completed_days_recount",
             ("month", "provider_id", "service_id", "days"), ("referrals",), ("referrals_referral",)),
     Counter("answer days", "referrals_referralanswerdays", "pandu_referral_answer_days_recount",
@@ -64,9 +71,9 @@ COUNTERS = (
     Counter("aid", "referrals_referralaidmonth", "pandu_referral_aid_recount",
             ("month", "provider_id", "service_id", "kecamatan_id", "aid_kind"), ("grants", "rupiah"),
             ("referrals_referral",)),
-    Counter("cases opened", "referrals_caseopenedmonth", "pandu_case_opened_recount", ("month", "pathway"),
+    Counter("cases opened", "referrals_caseopenedday", "pandu_case_opened_recount", ("day", "pathway"),
             ("cases",), ("referrals_case",)),
-    Counter("cases closed", "referrals_caseclosedmonth", "pandu_case_closed_recount", ("month", "closure_reason"),
+    Counter("cases closed", "referrals_caseclosedday", "pandu_case_closed_recount", ("day", "closure_reason"),
             ("cases",), ("referrals_case",)),
 )
 

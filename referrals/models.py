@@ -597,10 +597,10 @@ class Referral(TimeStampedModel):
 
 
 class ReferralStateCell(models.Model):
-    """A counter cell of referrals made in a month in one state (granted, completed within SLA):
-    ReferralMonth and its parts without the kecamatan and with the kecamatan alone."""
+    """A counter cell of referrals made in a month (or on a day) in one state (granted, completed
+    within SLA): ReferralMonth, its parts without the kecamatan and with the kecamatan alone, and
+    those two per day."""
 
-    month = models.DateField()
     status = models.CharField(max_length=10)
     granted = models.BooleanField()
     within_sla = models.BooleanField()
@@ -616,6 +616,7 @@ class ReferralMonth(ReferralStateCell):
     referrals/migrations/0003_referral_months.py) in the same transaction as every change, so the dashboard adds up
     these rows for whole months instead of reading every referral."""
 
+    month = models.DateField()
     provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     kecamatan = models.ForeignKey(
@@ -640,6 +641,7 @@ class ReferralServiceMonth(ReferralStateCell):
     granted and within SLA, so the dashboard's tables per provider, service and month add up a
     few thousand cells instead of every kecamatan's. Kept by triggers (migration referrals 0013)."""
 
+    month = models.DateField()
     provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
 
@@ -657,6 +659,7 @@ class ReferralKecamatanMonth(ReferralStateCell):
     """ReferralMonth per kecamatan alone: referrals per month made, kecamatan, state, granted and
     within SLA (the dashboard's table per kecamatan). Kept by triggers (migration referrals 0013)."""
 
+    month = models.DateField()
     kecamatan = models.ForeignKey(
         "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
     )
@@ -669,6 +672,44 @@ class ReferralKecamatanMonth(ReferralStateCell):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.kecamatan_id} {self.status}: {self.referrals}"
+
+
+class ReferralServiceDay(ReferralStateCell):
+    """ReferralServiceMonth per day made: the days of a period before its first whole month and
+    after its last, added up instead of read referral by referral. Kept by triggers (migration
+    referrals 0013)."""
+
+    day = models.DateField()
+    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "provider", "service", "status", "granted", "within_sla"],
+                                    name="referral_service_day_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.service_id} {self.status}: {self.referrals}"
+
+
+class ReferralKecamatanDay(ReferralStateCell):
+    """ReferralKecamatanMonth per day made (the days around a period's whole months). Kept by
+    triggers (migration referrals 0013)."""
+
+    day = models.DateField()
+    kecamatan = models.ForeignKey(
+        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kecamatan", "status", "granted", "within_sla"],
+                                    nulls_distinct=False, name="referral_kecamatan_day_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kecamatan_id} {self.status}: {self.referrals}"
 
 
 class ReferralCompletedDays(models.Model):
@@ -738,34 +779,34 @@ class ReferralAidMonth(models.Model):
         return f"{self.month:%Y-%m} {self.service_id} {self.aid_kind or '-'}: {self.grants}, Rp {self.rupiah}"
 
 
-class CaseOpenedMonth(models.Model):
-    """Cases per month opened and pathway (the dashboard, the monthly report), kept exact by
-    database triggers (migration referrals 0013)."""
+class CaseOpenedDay(models.Model):
+    """Cases per day opened and pathway (the dashboard, the monthly report): a few thousand cells
+    a year, a period adds up its days. Kept exact by database triggers (migration referrals 0013)."""
 
-    month = models.DateField()
+    day = models.DateField()
     pathway = models.CharField(max_length=20)
     cases = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "pathway"], name="case_opened_month_cell")]
+        constraints = [models.UniqueConstraint(fields=["day", "pathway"], name="case_opened_day_cell")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.pathway}: {self.cases}"
+        return f"{self.day} {self.pathway}: {self.cases}"
 
 
-class CaseClosedMonth(models.Model):
-    """Closed cases per month closed and why (a case reopened and closed again counts where it was
+class CaseClosedDay(models.Model):
+    """Closed cases per day closed and why (a case reopened and closed again counts where it was
     last closed), kept exact by database triggers (migration referrals 0013)."""
 
-    month = models.DateField()
+    day = models.DateField()
     closure_reason = models.CharField(max_length=20)
     cases = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "closure_reason"], name="case_closed_month_cell")]
+        constraints = [models.UniqueConstraint(fields=["day", "closure_reason"], name="case_closed_day_cell")]
 
     def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.closure_reason}: {self.cases}"
+        return f"{self.day} {self.closure_reason}: {self.cases}"
 
 
 class ReferralEvent(models.Model):

@@ -570,36 +570,60 @@ def _with_sla(row: dict, median_days, not_yet_due: int) -> dict:
     return row
 
 
-def _referral_cells_sql(*, kecamatan, provider, days: str, where: str) -> str:
-    """The figures per provider, service and month, and per kecamatan, as one statement: the days
-    around the whole months grouped into cells once (from ``referral_made_idx``), added to the
-    smallest counter that holds the filter: without a filter the counters without the kecamatan
-    (per provider, service, month) and with the kecamatan alone; with a kecamatan, or a provider for
-    the table per kecamatan, the full ``referrals_referralmonth``. Parameters: the days' (``days``:
-    :func:`in_spans`), then the months and the filter twice."""
+def _referral_cells_sql(*, kecamatan, provider, first_month, after_months, spans) -> tuple[str, list]:
+    """The figures per provider, service and month, and per kecamatan, as one statement and its
+    parameters. Each table adds up the smallest counters that hold its filter: without a
+    kecamatan, the counters without it (per provider, service and month; per day for the days
+    around the whole months); without a filter, those of the kecamatan alone for the table per
+    kecamatan. What no counter holds (a kecamatan filter; the table per kecamatan for one
+    provider) comes from the full ``referrals_referralmonth`` and, for the days, from the
+    referrals (``referral_made_idx``), grouped into cells once."""
     state = "status, granted, within_sla"
-    by_service = "referrals_referralservicemonth" if kecamatan is None else "referrals_referralmonth"
-    by_kecamatan = ("referrals_referralkecamatanmonth" if kecamatan is None and provider is None
-                    else "referrals_referralmonth")
+    where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
+    counted = kecamatan is None  # the day counters hold a provider, not a kecamatan
+    kecamatan_counted = kecamatan is None and provider is None
+    days = [(timezone.localtime(start).date(), timezone.localtime(end).date()) for start, end in spans]
+    ctes, values = [], []
+    if not (counted and kecamatan_counted):
+        rows, row_params = in_spans("SELECT provider_id, service_id, kecamatan_id, created_at, status, outcome,"
+                                    " closed_at, due_on FROM referrals_referral", spans, where, params)
+        ctes.append(
+            "edge AS MATERIALIZED ("
+            " SELECT provider_id, service_id, kecamatan_id, pandu_local_month(created_at) AS month, status,"
+            " pandu_referral_granted(status, outcome) AS granted,"
+            " pandu_referral_within_sla(status, closed_at, due_on) AS within_sla, count(*)::integer AS n"
+            f" FROM ({rows}) made GROUP BY 1, 2, 3, 4, 5, 6, 7)")
+        values += row_params
+
+    def from_days(select: str, table: str) -> str:
+        sql, day_params = in_spans(f"SELECT {select}, referrals FROM {table}", days,
+                                   f" AND referrals <> 0{where}", params, column="day")
+        values.extend(day_params)
+        return sql
+
+    values += [first_month, after_months, *params]
+    service_days = (from_days(f"provider_id, service_id, date_trunc('month', day)::date, {state}",
+                              "referrals_referralserviceday") if counted
+                    else f"SELECT provider_id, service_id, month, {state}, n FROM edge")
+    ctes.append(f"by_service AS (SELECT provider_id, service_id, month, {state}, referrals AS n"
+                f" FROM {'referrals_referralservicemonth' if counted else 'referrals_referralmonth'}"
+                f" WHERE month >= %s AND month < %s AND referrals <> 0{where} UNION ALL {service_days})")
+    values += [first_month, after_months, *params]
+    kecamatan_days = (from_days(f"kecamatan_id, {state}", "referrals_referralkecamatanday") if kecamatan_counted
+                      else f"SELECT kecamatan_id, {state}, n FROM edge")
+    ctes.append(f"by_kecamatan AS (SELECT kecamatan_id, {state}, referrals AS n"
+                f" FROM {'referrals_referralkecamatanmonth' if kecamatan_counted else 'referrals_referralmonth'}"
+                f" WHERE month >= %s AND month < %s AND referrals <> 0{where} UNION ALL {kecamatan_days})")
     figures = ", ".join(f"coalesce({sql}, 0) AS {name}" for name, sql in _FIGURES.items())
-    return (
-        "WITH edge AS MATERIALIZED ("
-        " SELECT provider_id, service_id, kecamatan_id, pandu_local_month(created_at) AS month, status,"
-        " pandu_referral_granted(status, outcome) AS granted,"
-        " pandu_referral_within_sla(status, closed_at, due_on) AS within_sla, count(*)::integer AS n"
-        f" FROM ({days}) made GROUP BY 1, 2, 3, 4, 5, 6, 7),"
-        f" by_service AS (SELECT provider_id, service_id, month, {state}, referrals AS n FROM {by_service}"
-        f" WHERE month >= %s AND month < %s AND referrals <> 0{where}"
-        f" UNION ALL SELECT provider_id, service_id, month, {state}, n FROM edge),"
-        f" by_kecamatan AS (SELECT kecamatan_id, {state}, referrals AS n FROM {by_kecamatan}"
-        f" WHERE month >= %s AND month < %s AND referrals <> 0{where}"
-        f" UNION ALL SELECT kecamatan_id, {state}, n FROM edge)"
+    sql = (
+        f"WITH {', '.join(ctes)}"
         " SELECT GROUPING(provider_id, service_id, month), provider_id, service_id, to_char(month, 'YYYY-MM'),"
         f" NULL::bigint, {figures} FROM by_service"
         " GROUP BY GROUPING SETS ((provider_id), (service_id), (month)) HAVING sum(n) <> 0"
         f" UNION ALL SELECT 8, NULL, NULL, NULL, kecamatan_id, {figures} FROM by_kecamatan"
         " GROUP BY kecamatan_id HAVING sum(n) <> 0"
     )
+    return sql, values
 
 
 def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) -> dict:
@@ -619,14 +643,12 @@ def dashboard_referrals(*, date_from, date_to, kecamatan=None, provider=None) ->
     start, end = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(days=1))
     first_month, after_months, spans = months_and_days(date_from, date_to)
     where, params = referral_filter_sql(kecamatan=kecamatan, provider=provider)
-    days, day_params = in_spans("SELECT provider_id, service_id, kecamatan_id, created_at, status, outcome, closed_at,"
-                                " due_on FROM referrals_referral", spans, where, params)
     today = timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
         # The scans read covering indexes of a part of the referrals: starting parallel workers costs more.
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        cursor.execute(_referral_cells_sql(kecamatan=kecamatan, provider=provider, days=days, where=where),
-                       [*day_params, first_month, after_months, *params, first_month, after_months, *params])
+        cursor.execute(*_referral_cells_sql(kecamatan=kecamatan, provider=provider, first_month=first_month,
+                                            after_months=after_months, spans=spans))
         grouped = cursor.fetchall()
         # Median days to completion per provider and per service: completed referrals per whole
         # day, from the day counter and the referrals around its months.

@@ -13,7 +13,7 @@ from clients.selectors import complaints_overdue, disabilities_to_review, househ
 from desks.models import Pathway, Provider, Service, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
-from referrals.models import Case, CaseClosedMonth, CaseOpenedMonth, Recommendation
+from referrals.models import Case, CaseClosedDay, CaseOpenedDay, Recommendation
 from referrals.selectors import (
     in_spans,
     months_and_days,
@@ -92,27 +92,21 @@ def registrations(*, date_from: datetime.date, date_to: datetime.date, kecamatan
 
 def case_flow(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
     """Cases opened in the period per pathway, and closed in it per reason (a case reopened and
-    closed again counts where it was last closed). Whole months from the exact counters
-    (referrals_caseopenedmonth, referrals_caseclosedmonth), the days around them from the cases;
-    with a kecamatan (where the person lives now), which the counters do not hold, every day from
-    the cases."""
-    first_month, after_months, spans = months_and_days(date_from, date_to, whole_months=kecamatan is None)
-    cases = Case.objects.all()
-    if kecamatan is not None:
-        cases = cases.filter(person__household__village__parent=kecamatan)
-    months = {"month__gte": first_month, "month__lt": after_months}
-    opened_cells = list(CaseOpenedMonth.objects.filter(**months).values_list("pathway", "cases"))
-    closed_cells = list(CaseClosedMonth.objects.filter(**months).values_list("closure_reason", "cases"))
-    for start, end in spans:  # one index range per span (an OR of them reads the whole index)
-        opened_cells += cases.filter(created_at__gte=start, created_at__lt=end).order_by().values_list(
-            "pathway").annotate(n=Count("pk"))
-        closed_cells += cases.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).order_by(
-            ).values_list("closure_reason").annotate(n=Count("pk"))
-    opened, closed = {}, {}
-    for pathway, n in opened_cells:
-        opened[pathway] = opened.get(pathway, 0) + n
-    for reason, n in closed_cells:
-        closed[reason] = closed.get(reason, 0) + n
+    closed again counts where it was last closed). The days' exact counters
+    (referrals_caseopenedday, referrals_caseclosedday); with a kecamatan (where the person lives
+    now), which the counters do not hold, the cases themselves."""
+    if kecamatan is None:
+        days = {"day__gte": date_from, "day__lte": date_to}
+        opened_cells = CaseOpenedDay.objects.filter(**days).values_list("pathway").annotate(n=Sum("cases"))
+        closed_cells = CaseClosedDay.objects.filter(**days).values_list("closure_reason").annotate(n=Sum("cases"))
+    else:
+        start, end = period_bounds(date_from, date_to)
+        cases = Case.objects.filter(person__household__village__parent=kecamatan).order_by()
+        opened_cells = cases.filter(created_at__gte=start, created_at__lt=end).values_list("pathway").annotate(
+            n=Count("pk"))
+        closed_cells = cases.filter(status=Case.Status.CLOSED, closed_at__gte=start, closed_at__lt=end).values_list(
+            "closure_reason").annotate(n=Count("pk"))
+    opened, closed = dict(opened_cells), dict(closed_cells)
     return {
         "opened": sum(opened.values()),
         "pathways": {pathway: opened.get(pathway, 0) for pathway in Pathway.values},

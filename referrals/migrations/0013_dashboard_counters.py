@@ -6,6 +6,8 @@
 - ``referrals_referralservicemonth`` and ``referrals_referralkecamatanmonth``: ``referrals_referralmonth``
   without the kecamatan, and with the kecamatan alone: the dashboard's tables per provider, service
   and month, and per kecamatan, add up a few thousand cells instead of every combination.
+- ``referrals_referralserviceday`` and ``referrals_referralkecamatanday``: the same two per day
+  made, for the days of a period around its whole months.
 - ``referral_place_idx``: the referrals that hold a quota service's place, by service and the time
   they were sent: the places taken are counted from the index alone.
 - ``referral_made_idx``: every referral by the time it was made, with what its cell needs, so the
@@ -17,8 +19,8 @@
   median days of each channel.
 - ``referrals_referralaidmonth``: grants per (month completed, provider, service, kecamatan, how the
   aid was given), with the rupiah given: what the aid was worth, added up for whole months.
-- ``referrals_caseopenedmonth`` and ``referrals_caseclosedmonth``: cases per month opened and
-  pathway, and per month closed and why.
+- ``referrals_caseopenedday`` and ``referrals_caseclosedday``: cases per day opened and pathway,
+  and per day closed and why (a few thousand cells a year: a period adds up its days).
 
 Each is kept like ``referrals_referralmonth`` (migration 0003): statement-level triggers with
 transition tables, one grouped upsert per statement ordered by cell; a view counting the same
@@ -40,6 +42,12 @@ SOURCES = {
          "pandu_referral_service_recount"),
         ("referrals_referralkecamatanmonth", ("month", "kecamatan_id", "status", "granted", "within_sla"),
          ("pandu_local_month(created_at)", "kecamatan_id", *STATE), ONE, "true", "pandu_referral_kecamatan_recount"),
+        ("referrals_referralserviceday", ("day", "provider_id", "service_id", "status", "granted", "within_sla"),
+         ("pandu_local_day(created_at)", "provider_id", "service_id", *STATE), ONE, "true",
+         "pandu_referral_service_day_recount"),
+        ("referrals_referralkecamatanday", ("day", "kecamatan_id", "status", "granted", "within_sla"),
+         ("pandu_local_day(created_at)", "kecamatan_id", *STATE), ONE, "true",
+         "pandu_referral_kecamatan_day_recount"),
         ("referrals_referralcompleteddays", ("month", "provider_id", "service_id", "days"),
          ("pandu_local_month(created_at)", "provider_id", "service_id", "days_to_close"), ONE,
          "status = 'completed' AND days_to_close IS NOT NULL", "pandu_referral_completed_days_recount"),
@@ -53,9 +61,9 @@ SOURCES = {
          "status = 'completed' AND outcome = 'granted' AND closed_at IS NOT NULL", "pandu_referral_aid_recount"),
     )),
     "referrals_case": ("cases", (
-        ("referrals_caseopenedmonth", ("month", "pathway"), ("pandu_local_month(created_at)", "pathway"),
+        ("referrals_caseopenedday", ("day", "pathway"), ("pandu_local_day(created_at)", "pathway"),
          (("cases", "1"),), "true", "pandu_case_opened_recount"),
-        ("referrals_caseclosedmonth", ("month", "closure_reason"), ("pandu_local_month(closed_at)", "closure_reason"),
+        ("referrals_caseclosedday", ("day", "closure_reason"), ("pandu_local_day(closed_at)", "closure_reason"),
          (("cases", "1"),), "status = 'closed' AND closed_at IS NOT NULL", "pandu_case_closed_recount"),
     )),
 }
@@ -139,6 +147,10 @@ CREATE TRIGGER {trigger}_delete AFTER DELETE ON {source}
 def _trigger_sql() -> str:
     referral_counters, case_counters = SOURCES["referrals_referral"][1], SOURCES["referrals_case"][1]
     return f"""
+-- A moment's day at the office (WITA), as pandu_local_month its month.
+CREATE OR REPLACE FUNCTION pandu_local_day(at timestamptz) RETURNS date
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (at AT TIME ZONE 'Asia/Makassar')::date;
 {_source_sql("referrals_referral")}
 {_source_sql("referrals_case")}
 
@@ -186,12 +198,15 @@ DROP FUNCTION IF EXISTS pandu_count_case_months();
 DROP TRIGGER IF EXISTS referrals_case_recount_after_truncate ON referrals_case;
 DROP FUNCTION IF EXISTS pandu_recount_cases_after_truncate();
 DROP VIEW IF EXISTS pandu_referral_service_recount;
+DROP VIEW IF EXISTS pandu_referral_service_day_recount;
+DROP VIEW IF EXISTS pandu_referral_kecamatan_day_recount;
 DROP VIEW IF EXISTS pandu_referral_kecamatan_recount;
 DROP VIEW IF EXISTS pandu_referral_completed_days_recount;
 DROP VIEW IF EXISTS pandu_referral_answer_days_recount;
 DROP VIEW IF EXISTS pandu_referral_aid_recount;
 DROP VIEW IF EXISTS pandu_case_opened_recount;
 DROP VIEW IF EXISTS pandu_case_closed_recount;
+DROP FUNCTION IF EXISTS pandu_local_day(timestamptz);
 CREATE OR REPLACE FUNCTION pandu_recount_referrals_after_truncate() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
@@ -295,6 +310,45 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name="ReferralServiceDay",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("status", models.CharField(max_length=10)),
+                ("granted", models.BooleanField()),
+                ("within_sla", models.BooleanField()),
+                ("referrals", models.IntegerField(default=0)),
+                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                                               related_name="+", to="desks.provider")),
+                ("service", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                                              related_name="+", to="desks.service")),
+            ],
+            options={
+                "constraints": [models.UniqueConstraint(
+                    fields=("day", "provider", "service", "status", "granted", "within_sla"),
+                    name="referral_service_day_cell")],
+            },
+        ),
+        migrations.CreateModel(
+            name="ReferralKecamatanDay",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("status", models.CharField(max_length=10)),
+                ("granted", models.BooleanField()),
+                ("within_sla", models.BooleanField()),
+                ("referrals", models.IntegerField(default=0)),
+                ("kecamatan", models.ForeignKey(db_constraint=False, null=True,
+                                                on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
+                                                to="clients.region")),
+            ],
+            options={
+                "constraints": [models.UniqueConstraint(
+                    fields=("day", "kecamatan", "status", "granted", "within_sla"), nulls_distinct=False,
+                    name="referral_kecamatan_day_cell")],
+            },
+        ),
+        migrations.CreateModel(
             name="ReferralCompletedDays",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
@@ -350,25 +404,25 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name="CaseOpenedMonth",
+            name="CaseOpenedDay",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
+                ("day", models.DateField()),
                 ("pathway", models.CharField(max_length=20)),
                 ("cases", models.IntegerField(default=0)),
             ],
-            options={"constraints": [models.UniqueConstraint(fields=("month", "pathway"), name="case_opened_month_cell")]},
+            options={"constraints": [models.UniqueConstraint(fields=("day", "pathway"), name="case_opened_day_cell")]},
         ),
         migrations.CreateModel(
-            name="CaseClosedMonth",
+            name="CaseClosedDay",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
+                ("day", models.DateField()),
                 ("closure_reason", models.CharField(max_length=20)),
                 ("cases", models.IntegerField(default=0)),
             ],
-            options={"constraints": [models.UniqueConstraint(fields=("month", "closure_reason"),
-                                                             name="case_closed_month_cell")]},
+            options={"constraints": [models.UniqueConstraint(fields=("day", "closure_reason"),
+                                                             name="case_closed_day_cell")]},
         ),
         migrations.RunSQL(_trigger_sql(), reverse_sql=REVERSE_SQL),
     ]
