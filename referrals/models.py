@@ -596,6 +596,12 @@ class Referral(TimeStampedModel):
         return [doc for doc in self.required_documents if doc not in self.documents_checked]
 
 
+def _counted(model: str, *, null: bool = False) -> models.ForeignKey:
+    """A counter cell's key: no foreign-key constraint (the triggers write cells in bulk, and the
+    cells of a deleted row are simply never read), no reverse accessor."""
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, null=null, related_name="+")
+
+
 class ReferralStateCell(models.Model):
     """A counter cell of referrals made in a month (or on a day) in one state (granted, completed
     within SLA): ReferralMonth, its parts without the kecamatan and with the kecamatan alone, and
@@ -617,11 +623,9 @@ class ReferralMonth(ReferralStateCell):
     these rows for whole months instead of reading every referral."""
 
     month = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    kecamatan = models.ForeignKey(
-        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
-    )
+    provider = _counted("desks.Provider")
+    service = _counted("desks.Service")
+    kecamatan = _counted("clients.Region", null=True)
 
     class Meta:
         constraints = [
@@ -642,8 +646,8 @@ class ReferralServiceMonth(ReferralStateCell):
     few thousand cells instead of every kecamatan's. Kept by triggers (migration referrals 0013)."""
 
     month = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    provider = _counted("desks.Provider")
+    service = _counted("desks.Service")
 
     class Meta:
         constraints = [
@@ -660,9 +664,7 @@ class ReferralKecamatanMonth(ReferralStateCell):
     within SLA (the dashboard's table per kecamatan). Kept by triggers (migration referrals 0013)."""
 
     month = models.DateField()
-    kecamatan = models.ForeignKey(
-        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
-    )
+    kecamatan = _counted("clients.Region", null=True)
 
     class Meta:
         constraints = [
@@ -680,8 +682,8 @@ class ReferralServiceDay(ReferralStateCell):
     referrals 0013)."""
 
     day = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    provider = _counted("desks.Provider")
+    service = _counted("desks.Service")
 
     class Meta:
         constraints = [
@@ -698,9 +700,7 @@ class ReferralKecamatanDay(ReferralStateCell):
     triggers (migration referrals 0013)."""
 
     day = models.DateField()
-    kecamatan = models.ForeignKey(
-        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
-    )
+    kecamatan = _counted("clients.Region", null=True)
 
     class Meta:
         constraints = [
@@ -719,8 +719,8 @@ class ReferralCompletedDays(models.Model):
     (migration referrals 0013), like ReferralMonth."""
 
     month = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    provider = _counted("desks.Provider")
+    service = _counted("desks.Service")
     days = models.IntegerField()
     referrals = models.IntegerField(default=0)
 
@@ -740,7 +740,7 @@ class ReferralAnswerDays(models.Model):
     referrals 0013)."""
 
     month = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    provider = _counted("desks.Provider")
     channel = models.CharField(max_length=10)
     days = models.IntegerField()
     referrals = models.IntegerField(default=0)
@@ -760,11 +760,9 @@ class ReferralAidMonth(models.Model):
     report) added up for whole months. Kept exact by database triggers (migration referrals 0013)."""
 
     month = models.DateField()
-    provider = models.ForeignKey("desks.Provider", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    service = models.ForeignKey("desks.Service", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
-    kecamatan = models.ForeignKey(
-        "clients.Region", on_delete=models.DO_NOTHING, db_constraint=False, null=True, related_name="+"
-    )
+    provider = _counted("desks.Provider")
+    service = _counted("desks.Service")
+    kecamatan = _counted("clients.Region", null=True)
     aid_kind = models.CharField(max_length=8)
     grants = models.IntegerField(default=0)
     rupiah = models.BigIntegerField(default=0)

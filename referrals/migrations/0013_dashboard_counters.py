@@ -186,6 +186,56 @@ CREATE TRIGGER referrals_case_recount_after_truncate AFTER TRUNCATE ON referrals
 """
 
 
+def _fk(to: str, *, null: bool = False):
+    return models.ForeignKey(db_constraint=False, null=null, on_delete=django.db.models.deletion.DO_NOTHING,
+                             related_name="+", to=to)
+
+
+def _counter_model(name: str, fields: list, cell: str, unique: tuple[str, ...]):
+    """A counter table: an id, its cell's fields, one unique constraint on the cell (a cell with
+    no kecamatan is a cell like the others)."""
+    nulls = {"nulls_distinct": False} if "kecamatan" in unique else {}
+    return migrations.CreateModel(
+        name=name,
+        fields=[("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                *fields],
+        options={"constraints": [models.UniqueConstraint(fields=unique, name=cell, **nulls)]},
+    )
+
+
+STATE_FIELDS = [("status", models.CharField(max_length=10)), ("granted", models.BooleanField()),
+                ("within_sla", models.BooleanField()), ("referrals", models.IntegerField(default=0))]
+STATE_CELL = ("status", "granted", "within_sla")
+SERVICE_FIELDS = [("provider", _fk("desks.provider")), ("service", _fk("desks.service"))]
+KECAMATAN_FIELDS = [("kecamatan", _fk("clients.region", null=True))]
+# (model, its fields, its unique constraint's name, the cell)
+COUNTER_MODELS = (
+    ("ReferralServiceMonth", [("month", models.DateField()), *STATE_FIELDS, *SERVICE_FIELDS],
+     "referral_service_month_cell", ("month", "provider", "service", *STATE_CELL)),
+    ("ReferralKecamatanMonth", [("month", models.DateField()), *STATE_FIELDS, *KECAMATAN_FIELDS],
+     "referral_kecamatan_month_cell", ("month", "kecamatan", *STATE_CELL)),
+    ("ReferralServiceDay", [("day", models.DateField()), *STATE_FIELDS, *SERVICE_FIELDS],
+     "referral_service_day_cell", ("day", "provider", "service", *STATE_CELL)),
+    ("ReferralKecamatanDay", [("day", models.DateField()), *STATE_FIELDS, *KECAMATAN_FIELDS],
+     "referral_kecamatan_day_cell", ("day", "kecamatan", *STATE_CELL)),
+    ("ReferralCompletedDays", [("month", models.DateField()), ("days", models.IntegerField()),
+                               ("referrals", models.IntegerField(default=0)), *SERVICE_FIELDS],
+     "referral_completed_days_cell", ("month", "provider", "service", "days")),
+    ("ReferralAnswerDays", [("month", models.DateField()), ("channel", models.CharField(max_length=10)),
+                            ("days", models.IntegerField()), ("referrals", models.IntegerField(default=0)),
+                            ("provider", _fk("desks.provider"))],
+     "referral_answer_days_cell", ("month", "provider", "channel", "days")),
+    ("ReferralAidMonth", [("month", models.DateField()), ("aid_kind", models.CharField(max_length=8)),
+                          ("grants", models.IntegerField(default=0)), ("rupiah", models.BigIntegerField(default=0)),
+                          *SERVICE_FIELDS, *KECAMATAN_FIELDS],
+     "referral_aid_month_cell", ("month", "provider", "service", "kecamatan", "aid_kind")),
+    ("CaseOpenedDay", [("day", models.DateField()), ("pathway", models.CharField(max_length=20)),
+                       ("cases", models.IntegerField(default=0))], "case_opened_day_cell", ("day", "pathway")),
+    ("CaseClosedDay", [("day", models.DateField()), ("closure_reason", models.CharField(max_length=20)),
+                       ("cases", models.IntegerField(default=0))], "case_closed_day_cell", ("day", "closure_reason")),
+)
+
+
 REVERSE_SQL = """
 DROP TRIGGER IF EXISTS referral_days_insert ON referrals_referral;
 DROP TRIGGER IF EXISTS referral_days_update ON referrals_referral;
@@ -270,159 +320,6 @@ class Migration(migrations.Migration):
                            | Q(status="completed", outcome="granted")) & Q(place_released_at__isnull=True),
                 fields=["service", "sent_at"], name="referral_place_idx"),
         ),
-        migrations.CreateModel(
-            name="ReferralServiceMonth",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
-                ("status", models.CharField(max_length=10)),
-                ("granted", models.BooleanField()),
-                ("within_sla", models.BooleanField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                               related_name="+", to="desks.provider")),
-                ("service", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                              related_name="+", to="desks.service")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(
-                    fields=("month", "provider", "service", "status", "granted", "within_sla"),
-                    name="referral_service_month_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralKecamatanMonth",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
-                ("status", models.CharField(max_length=10)),
-                ("granted", models.BooleanField()),
-                ("within_sla", models.BooleanField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("kecamatan", models.ForeignKey(db_constraint=False, null=True,
-                                                on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
-                                                to="clients.region")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(
-                    fields=("month", "kecamatan", "status", "granted", "within_sla"), nulls_distinct=False,
-                    name="referral_kecamatan_month_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralServiceDay",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("status", models.CharField(max_length=10)),
-                ("granted", models.BooleanField()),
-                ("within_sla", models.BooleanField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                               related_name="+", to="desks.provider")),
-                ("service", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                              related_name="+", to="desks.service")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(
-                    fields=("day", "provider", "service", "status", "granted", "within_sla"),
-                    name="referral_service_day_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralKecamatanDay",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("status", models.CharField(max_length=10)),
-                ("granted", models.BooleanField()),
-                ("within_sla", models.BooleanField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("kecamatan", models.ForeignKey(db_constraint=False, null=True,
-                                                on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
-                                                to="clients.region")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(
-                    fields=("day", "kecamatan", "status", "granted", "within_sla"), nulls_distinct=False,
-                    name="referral_kecamatan_day_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralCompletedDays",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
-                ("days", models.IntegerField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                               related_name="+", to="desks.provider")),
-                ("service", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                              related_name="+", to="desks.service")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(fields=("month", "provider", "service", "days"),
-                                                        name="referral_completed_days_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralAnswerDays",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
-                ("channel", models.CharField(max_length=10)),
-                ("days", models.IntegerField()),
-                ("referrals", models.IntegerField(default=0)),
-                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                               related_name="+", to="desks.provider")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(fields=("month", "provider", "channel", "days"),
-                                                        name="referral_answer_days_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="ReferralAidMonth",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("month", models.DateField()),
-                ("aid_kind", models.CharField(max_length=8)),
-                ("grants", models.IntegerField(default=0)),
-                ("rupiah", models.BigIntegerField(default=0)),
-                ("provider", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                               related_name="+", to="desks.provider")),
-                ("service", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
-                                              related_name="+", to="desks.service")),
-                ("kecamatan", models.ForeignKey(db_constraint=False, null=True,
-                                                on_delete=django.db.models.deletion.DO_NOTHING, related_name="+",
-                                                to="clients.region")),
-            ],
-            options={
-                "constraints": [models.UniqueConstraint(
-                    fields=("month", "provider", "service", "kecamatan", "aid_kind"), nulls_distinct=False,
-                    name="referral_aid_month_cell")],
-            },
-        ),
-        migrations.CreateModel(
-            name="CaseOpenedDay",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("pathway", models.CharField(max_length=20)),
-                ("cases", models.IntegerField(default=0)),
-            ],
-            options={"constraints": [models.UniqueConstraint(fields=("day", "pathway"), name="case_opened_day_cell")]},
-        ),
-        migrations.CreateModel(
-            name="CaseClosedDay",
-            fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("day", models.DateField()),
-                ("closure_reason", models.CharField(max_length=20)),
-                ("cases", models.IntegerField(default=0)),
-            ],
-            options={"constraints": [models.UniqueConstraint(fields=("day", "closure_reason"),
-                                                             name="case_closed_day_cell")]},
-        ),
+        *(_counter_model(name, fields, cell, unique) for name, fields, cell, unique in COUNTER_MODELS),
         migrations.RunSQL(_trigger_sql(), reverse_sql=REVERSE_SQL),
     ]
