@@ -18,7 +18,11 @@ the rows it counts, so reading it is reading the data:
   referrals_referralaidmonth (same migration): grants and rupiah per month completed, provider,
   service, kecamatan and how the aid was given; referrals_caseopenedday and
   referrals_caseclosedday (same migration): cases per day opened and pathway, per day
-  closed and why.
+  closed and why;
+- referrals_servedpersonday, referrals_servedday and referrals_servedagain (migration referrals
+  0014_served_persons): each day a person was served (a ticket or a case opened) with the day
+  they were served before it, person-days per day, and per day and previous day: the distinct
+  persons served in a period are its person-days less those whose previous day is in it too.
 
 Each has a view counting the same from the rows. `differences` compares the two and
 `recount` rebuilds a table from its view (after restoring part of a dump, or any doubt):
@@ -75,6 +79,12 @@ COUNTERS = (
             ("cases",), ("referrals_case",)),
     Counter("cases closed", "referrals_caseclosedday", "pandu_case_closed_recount", ("day", "closure_reason"),
             ("cases",), ("referrals_case",)),
+    Counter("days served per person", "referrals_servedpersonday", "pandu_served_person_day_recount",
+            ("person_id", "day", "previous_day"), ("services",), ("desks_ticket", "referrals_case")),
+    Counter("persons served per day", "referrals_servedday", "pandu_served_day_recount", ("day",), ("persons",),
+            ("desks_ticket", "referrals_case")),
+    Counter("persons served again", "referrals_servedagain", "pandu_served_again_recount", ("day", "previous_day"),
+            ("persons",), ("desks_ticket", "referrals_case")),
 )
 
 

@@ -807,6 +807,55 @@ class CaseClosedDay(models.Model):
         return f"{self.day} {self.closure_reason}: {self.cases}"
 
 
+class ServedPersonDay(models.Model):
+    """A day a person was served: a queue ticket issued to them, or a case opened for them (WITA),
+    with the day they were last served before it. The distinct persons served in a period are the
+    person-days in it less those whose previous day is in it too (ServedDay, ServedAgain). Kept
+    by database triggers on tickets and cases (migration referrals 0014), a person's days counted
+    again from their rows at each change. The person is a number, not a relation: a merge of two
+    persons moves their tickets and cases, and the triggers move their days."""
+
+    person_id = models.BigIntegerField()
+    day = models.DateField()
+    previous_day = models.DateField(null=True)
+    services = models.IntegerField(default=0)  # the person's tickets and cases of that day
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person_id", "day"], name="served_person_day_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.day} (before: {self.previous_day or '-'}): {self.services}"
+
+
+class ServedDay(models.Model):
+    """Persons served per day (a person counts once a day), kept with ServedPersonDay."""
+
+    day = models.DateField()
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day"], name="served_day_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.persons}"
+
+
+class ServedAgain(models.Model):
+    """Persons served on a day who had been served before, per that day and the day they were
+    last served before it. A period's repeat visitors are the cells with both days in it: at most
+    a cell per pair of the period's days, however many persons come."""
+
+    day = models.DateField()
+    previous_day = models.DateField()
+    persons = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["previous_day", "day"], name="served_again_cell")]
+
+    def __str__(self) -> str:
+        return f"{self.day} (before: {self.previous_day}): {self.persons}"
+
+
 class ReferralEvent(models.Model):
     """One step on a referral's timeline. Append-only: the database refuses UPDATE and DELETE."""
 

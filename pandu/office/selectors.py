@@ -13,7 +13,14 @@ from clients.selectors import complaints_overdue, disabilities_to_review, househ
 from desks.models import Pathway, Provider, Service, Ticket
 from desks.selectors import assignment_for_user
 from referrals.case_selectors import home_casework
-from referrals.models import Case, CaseClosedDay, CaseOpenedDay, Recommendation
+from referrals.models import (
+    Case,
+    CaseClosedDay,
+    CaseOpenedDay,
+    Recommendation,
+    ServedAgain,
+    ServedDay,
+)
 from referrals.selectors import (
     in_spans,
     months_and_days,
@@ -57,23 +64,28 @@ def period_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[dat
 
 def persons_served(*, date_from: datetime.date, date_to: datetime.date, kecamatan: Region | None = None) -> dict:
     """Visits (queue tickets issued) and the distinct persons served: a person linked to a ticket
-    of the period or whose case was opened in it counts once."""
-    start, end = period_bounds(date_from, date_to)
-    where, params = "", []
-    if kecamatan is not None:
-        where = (" AND person_id IN (SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
-                 " JOIN clients_region v ON v.id = h.village_id WHERE v.parent_id = %s)")
-        params = [kecamatan.pk]
+    of the period or whose case was opened in it counts once.
+
+    For the whole district, from the served-day counters (migration referrals 0014): the
+    person-days of the period less those whose previous day served is in it too. With a
+    kecamatan (where the person lives now, which moves), from the tickets and cases."""
     tickets = Ticket.objects.filter(issued_on__range=(date_from, date_to))
-    if kecamatan is not None:
-        tickets = tickets.filter(person__household__village__parent=kecamatan)
+    if kecamatan is None:
+        days = ServedDay.objects.filter(day__range=(date_from, date_to)).aggregate(n=Sum("persons"))["n"] or 0
+        again = ServedAgain.objects.filter(previous_day__gte=date_from, day__lte=date_to).aggregate(
+            n=Sum("persons"))["n"] or 0
+        return {"visits": tickets.count(), "persons": days - again}
+    start, end = period_bounds(date_from, date_to)
+    where = (" AND person_id IN (SELECT p.id FROM clients_person p JOIN clients_household h ON h.id = p.household_id"
+             " JOIN clients_region v ON v.id = h.village_id WHERE v.parent_id = %s)")
+    tickets = tickets.filter(person__household__village__parent=kecamatan)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM (SELECT person_id FROM desks_ticket WHERE issued_on BETWEEN %s AND %s"
             f" AND person_id IS NOT NULL{where}"
             " UNION SELECT person_id FROM referrals_case WHERE created_at >= %s AND created_at < %s"
             f"{where}) served",
-            [date_from, date_to, *params, start, end, *params],
+            [date_from, date_to, kecamatan.pk, start, end, kecamatan.pk],
         )
         persons = cursor.fetchone()[0]
     return {"visits": tickets.count(), "persons": persons}

@@ -79,6 +79,9 @@ TRUNCATE_TRIGGERS = {
     "clients_person_pmks_households_recount_after_truncate": "pandu_recount_pmks_households_after_truncate",
     "clients_pmks_links_households_recount_after_truncate": "pandu_recount_pmks_households_after_truncate",
     "referrals_case_recount_after_truncate": "pandu_recount_cases_after_truncate",
+    # the persons served: the referrals app counts tickets' days with cases' (it stands above desks)
+    "desks_ticket_served_recount_after_truncate": "pandu_recount_served_after_truncate",
+    "referrals_case_served_recount_after_truncate": "pandu_recount_served_after_truncate",
 }
 
 
