@@ -22,7 +22,9 @@ the rows it counts, so reading it is reading the data:
 - referrals_servedpersonday, referrals_servedday and referrals_servedagain (migration referrals
   0014_served_persons): each day a person was served (a ticket or a case opened) with the day
   they were served before it, person-days per day, and per day and previous day: the distinct
-  persons served in a period are its person-days less those whose previous day is in it too.
+  persons served in a period are its person-days less those whose previous day is in it too;
+- referrals_referralopendue (migration referrals 0015_open_referrals_by_due_date): open referrals
+  per provider and due date, for the home pages' overdue.
 
 Each has a view counting the same from the rows. `differences` compares the two and
 `recount` rebuilds a table from its view (after restoring part of a dump, or any doubt):
@@ -79,6 +81,8 @@ COUNTERS = (
             ("cases",), ("referrals_case",)),
     Counter("cases closed", "referrals_caseclosedday", "pandu_case_closed_recount", ("day", "closure_reason"),
             ("cases",), ("referrals_case",)),
+    Counter("open referrals by due date", "referrals_referralopendue", "pandu_referral_open_due_recount",
+            ("provider_id", "due_on"), ("referrals",), ("referrals_referral",)),
     Counter("days served per person", "referrals_servedpersonday", "pandu_served_person_day_recount",
             ("person_id", "day", "previous_day"), ("services",), ("desks_ticket", "referrals_case")),
     Counter("persons served per day", "referrals_servedday", "pandu_served_day_recount", ("day",), ("persons",),

@@ -807,6 +807,23 @@ class CaseClosedDay(models.Model):
         return f"{self.day} {self.closure_reason}: {self.cases}"
 
 
+class ReferralOpenDue(models.Model):
+    """Open referrals (sent, received, accepted, returned) per provider and due date: the home
+    pages' "overdue" is the open ones minus those due today or later, a few hundred cells
+    instead of every open referral. Kept exact by database triggers (migration referrals 0015)."""
+
+    provider = _counted("desks.Provider")
+    due_on = models.DateField(null=True)
+    referrals = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "due_on"], name="referral_open_due_cell",
+                                               nulls_distinct=False)]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.due_on or '-'}: {self.referrals}"
+
+
 class ServedPersonDay(models.Model):
     """A day a person was served: a queue ticket issued to them, or a case opened for them (WITA),
     with the day they were last served before it. The distinct persons served in a period are the

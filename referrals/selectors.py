@@ -36,6 +36,7 @@ from referrals.models import (
     ReferralAttachment,
     ReferralEvent,
     ReferralMonth,
+    ReferralOpenDue,
     normalise_return_code,
 )
 
@@ -419,8 +420,8 @@ def get_recommendation_for_user(user, pk) -> Recommendation:
 
 def referral_counts_for_home(user) -> dict:
     """Counts for the role home pages: what is waiting for this user. By state from the exact
-    counters (pandu/counters.py); overdue is the open ones minus those not yet due, which a
-    partial index holds."""
+    counters (pandu/counters.py); overdue is the open ones minus those not yet due, from the
+    open referrals per provider and due date."""
     if roles.has_role(user, *ALL_REFERRALS_ROLES):
         mine = Q()
     else:
@@ -430,9 +431,9 @@ def referral_counts_for_home(user) -> dict:
         ReferralMonth.objects.filter(mine).values_list("status").annotate(n=Sum("referrals")).values_list("status", "n")
     )
     opened = sum(by_status.get(status, 0) for status in Referral.OPEN_STATUSES)
-    not_yet_due = Referral.objects.filter(
-        mine, Q(due_on__gte=timezone.localdate()) | Q(due_on__isnull=True), status__in=Referral.OPEN_STATUSES
-    ).count()
+    not_yet_due = ReferralOpenDue.objects.filter(
+        mine, Q(due_on__gte=timezone.localdate()) | Q(due_on__isnull=True)
+    ).aggregate(n=Sum("referrals"))["n"] or 0
     return {
         "open": opened,
         "new": by_status.get(Referral.Status.SENT, 0),

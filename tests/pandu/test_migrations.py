@@ -75,6 +75,7 @@ TRUNCATE_TRIGGERS = {
     "clients_person_recount_after_truncate": "pandu_recount_registry_after_truncate",
     "clients_person_pmks_categories_recount_after_truncate": "pandu_recount_registry_after_truncate",
     "referrals_referral_recount_after_truncate": "pandu_recount_referrals_after_truncate",
+    "referrals_referral_open_due_recount_after_truncate": "pandu_recount_referral_open_due_after_truncate",
     # the counters added later: living members per PMKS category and household, cases per month
     "clients_person_pmks_households_recount_after_truncate": "pandu_recount_pmks_households_after_truncate",
     "clients_pmks_links_households_recount_after_truncate": "pandu_recount_pmks_households_after_truncate",

@@ -278,6 +278,32 @@ def test_overdue_is_an_open_referral_past_its_due_date(make_referral):
     assert not referral.is_overdue
 
 
+@pytest.mark.django_db
+def test_the_homes_overdue_count_follows_due_dates_and_states(make_referral, front_desk):
+    """The home pages' overdue comes from the open referrals per provider and due date: it equals
+    a plain count through due dates moved, answers and deletions."""
+    from pandu.counters import differences
+    from referrals.selectors import referral_counts_for_home
+
+    today = timezone.localdate()
+    referrals = [make_referral(code) for code in ("DINKES-BEROBAT", "DINKES-BEROBAT", "DINSOS-UEP")]
+    referrals.append(make_referral(status="received"))
+
+    def plain():
+        return sum(r.is_overdue for r in Referral.objects.all())
+
+    for days, expected_change in ((-1, 4), (0, 0), (5, 0)):
+        Referral.objects.update(due_on=today + datetime.timedelta(days=days))
+        assert referral_counts_for_home(front_desk)["overdue"] == plain() == expected_change
+    Referral.objects.filter(pk=referrals[0].pk).update(due_on=today - datetime.timedelta(days=2))
+    Referral.objects.filter(pk=referrals[1].pk).update(due_on=None)
+    Referral.objects.filter(pk=referrals[3].pk).update(due_on=today - datetime.timedelta(days=3))
+    assert referral_counts_for_home(front_desk)["overdue"] == plain() == 2
+    Referral.objects.filter(pk=referrals[3].pk).update(status=S.COMPLETED, outcome="granted", outcome_detail="x")
+    assert referral_counts_for_home(front_desk)["overdue"] == plain() == 1
+    assert differences() == []
+
+
 # --- concurrency ---------------------------------------------------------------------------
 
 
