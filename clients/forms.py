@@ -5,8 +5,10 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from clients import selectors
@@ -36,8 +38,27 @@ def _village_picker_attrs() -> dict:
     return {"hx-get": reverse("clients:village_options"), "hx-target": "#id_village", "hx-swap": "innerHTML"}
 
 
+class RegionSelect(forms.Select):
+    """A select of regions written in one pass. Django renders each option through two
+    templates: the 110 villages and 13 kecamatan took about 4 ms of every search page. The same
+    HTML: the widget's attributes, optional groups, ``selected`` on the chosen option."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rows = format_html_join("", '<option value="{}"{}>{}</option>', (
+                (str(option["value"]), " selected" if option["selected"] else "", option["label"])
+                for option in options))
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rows) if group_name else rows)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]),
+                           format_html_join("", "{}", ((group,) for group in groups)))
+
+
 class VillageChoiceField(forms.ModelChoiceField):
     """Kelurahan/kampung grouped under their kecamatan (the region tree), usable without JS."""
+
+    widget = RegionSelect
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Region.objects.filter(level__in=Region.VILLAGE_LEVELS))
@@ -54,6 +75,8 @@ class VillageChoiceField(forms.ModelChoiceField):
 
 
 class KecamatanChoiceField(forms.ModelChoiceField):
+    widget = RegionSelect
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Region.objects.filter(level=Region.Level.DISTRICT).order_by("name"))
         kwargs.setdefault("required", False)

@@ -1,11 +1,12 @@
 """Registering households and persons at the front desk: NIK checks, duplicates, RT/RW."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 
-from clients.models import Household, Person
+from clients.models import Household, Person, Region
 from clients.nik import make_nik
 from pandu.models import AuditEvent
 from tests import factories
@@ -72,6 +73,24 @@ def test_choosing_a_kecamatan_lists_only_its_villages(client, front_desk, refere
     content = client.get(reverse("clients:village_options"), {"kecamatan": kecamatan.pk}).content.decode()
     assert "Tasuk" in content
     assert "Gunung Panjang" not in content.title()
+
+
+@pytest.mark.django_db
+def test_the_search_form_lists_villages_under_their_kecamatan_and_keeps_the_choice(client, front_desk, reference_data):
+    """The region selects are written in one pass (RegionSelect): groups, the chosen options
+    marked, the htmx picker's attributes, names escaped."""
+    client.force_login(front_desk)
+    village = factories.village("64.03.06.2001")
+    Region.objects.filter(pk=village.pk).update(name="TASUK <B>")
+    content = client.post(reverse("clients:search"), {"q": "nobody here", "kecamatan": village.parent.pk,
+                                                      "village": village.pk}).content.decode()
+    kecamatan_select = re.search(r'<select name="kecamatan"[^>]*>.*?</select>', content, re.S).group(0)
+    assert f'hx-get="{reverse("clients:village_options")}"' in kecamatan_select
+    assert f'<option value="{village.parent.pk}" selected>{village.parent.name.title()}</option>' in kecamatan_select
+    village_select = re.search(r'<select name="village"[^>]*>.*?</select>', content, re.S).group(0)
+    assert f'<optgroup label="{village.parent.name.title()}">' in village_select
+    assert f'<option value="{village.pk}" selected>Tasuk &lt;B&gt;</option>' in village_select
+    assert village_select.count("<optgroup") == 1  # only the chosen kecamatan's villages
 
 
 @pytest.mark.django_db
