@@ -350,8 +350,10 @@ class Person(TimeStampedModel):
 class SearchName(models.Model):
     """Each distinct Person.name_key once: fuzzy name search looks here first, then joins the
     persons by the exact key. Many people share a name, so this is several times smaller than
-    the persons table. Kept by database triggers on clients_person (migration 0004); a key
-    whose persons are gone is harmless (it joins to nobody)."""
+    the persons table. Kept by database triggers on clients_person (migration 0004). A key
+    whose persons are gone joins to nobody, but a search still ranks it: the nightly job
+    ``search_names_prune_nightly`` forgets such names and their words, and emptying the persons
+    (TRUNCATE) empties both (migration 0024)."""
 
     key = models.TextField()
     words = models.GeneratedField(

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -301,6 +301,26 @@ def person_search_recorded(*, user, query: str, filters: SearchFilters | None = 
 
 
 # --- Complaints (pengaduan) ---------------------------------------------------------------------
+
+
+def search_names_prune() -> tuple[int, int]:
+    """Forget the search names nobody holds any more (a person renamed, merged, anonymised or
+    removed) and the words no name holds: a search ranks every name holding a typed word, so
+    names of nobody cost every search that meets them. Returns (names, words) removed."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A person written meanwhile adds their name only when it is missing: hold the writes
+        # back (a second or so at night) so no name is removed under a person just saved.
+        cursor.execute("LOCK TABLE clients_person IN SHARE MODE")
+        cursor.execute(
+            "DELETE FROM clients_searchname n"
+            " WHERE NOT EXISTS (SELECT 1 FROM clients_person p WHERE p.name_key = n.key)"
+        )
+        names = cursor.rowcount
+        cursor.execute(
+            "DELETE FROM clients_searchword w"
+            " WHERE NOT EXISTS (SELECT 1 FROM clients_searchname n WHERE n.words @> ARRAY[w.word])"
+        )
+        return names, cursor.rowcount
 
 
 def complaint_due_on(*, kind: str, received_on: datetime.date | None = None) -> datetime.date:

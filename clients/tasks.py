@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clients.duplicates.detection import duplicates_check
 from clients.registry.jobs import import_job_requeue, import_job_run
+from clients.services import search_names_prune
 from pandu import jobs
 
 # One duplicate check at a time: a second waits for the first (the check is idempotent).
@@ -32,3 +33,10 @@ def duplicates_check_job() -> str:
 def duplicates_check_nightly() -> str:
     """The registry-wide duplicate check, every night."""
     return duplicates_check().summary_line()
+
+
+@jobs.periodic(cron=jobs.daily("02:15"))
+def search_names_prune_nightly() -> str:
+    """Forget the search names and words nobody holds any more, every night."""
+    names, words = search_names_prune()
+    return f"search names removed={names} words removed={words}"

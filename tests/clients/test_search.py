@@ -192,6 +192,36 @@ def test_a_new_name_is_added_to_the_search_names_once(reference_data):
 
 
 @pytest.mark.django_db
+def test_names_nobody_holds_are_forgotten_at_night_and_the_search_still_finds_everyone(reference_data):
+    from clients.models import SearchName, SearchWord
+    from clients.tasks import search_names_prune_nightly
+
+    kept = factories.PersonFactory(full_name="Lusiana Ding")
+    renamed = factories.PersonFactory(full_name="Hanyeq Uvang")
+    renamed.full_name = "Hanyeq Lawing"
+    renamed.save()
+    factories.PersonFactory(full_name="Yohanes Bilung").delete()
+    assert SearchName.objects.filter(key__in=["hanyeq uvang", "yohanes bilung"]).count() == 2
+    assert search_names_prune_nightly(timestamp=0) == "search names removed=2 words removed=3"
+    assert set(SearchName.objects.values_list("key", flat=True)) == {"lusiana ding", "hanyeq lawing"}
+    assert set(SearchWord.objects.values_list("word", flat=True)) == {"lusiana", "ding", "hanyeq", "lawing"}
+    assert person_search(query="Lusiana Ding")[0] == kept
+    assert person_search(query="Hanyeq Lawing")[0] == renamed
+    assert search_names_prune_nightly(timestamp=0) == "search names removed=0 words removed=0"
+
+
+@pytest.mark.django_db
+def test_emptying_the_persons_empties_the_search_names_and_words(reference_data):
+    from clients.models import SearchName, SearchWord
+
+    factories.PersonFactory(full_name="Lusiana Ding")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own deferred checks first
+        cursor.execute("TRUNCATE clients_person CASCADE")
+    assert not SearchName.objects.exists() and not SearchWord.objects.exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("query", ["Siti Aminah", "x"])
 def test_the_search_leaves_pg_trgm_at_its_default_threshold(registry, query):
     person_search(query=query)

@@ -25,6 +25,7 @@ def test_the_periodic_tasks_are_registered_with_their_schedules():
         "pandu.office.tasks.monthly_report": "0 17 * * *",  # 01:00: last month's report on the 1st
         "api.tasks.purge_idempotency_keys": "45 19 * * *",  # 03:45
         "clients.tasks.duplicates_check_nightly": "30 17 * * *",  # 01:30
+        "clients.tasks.search_names_prune_nightly": "15 18 * * *",  # 02:15
     }
 
 
