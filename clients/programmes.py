@@ -45,7 +45,7 @@ def family_programmes(*, household: Household | None, person: Person | None = No
     """What the household and each of its members receive today (or the person alone, without a
     household)."""
     if household is not None:
-        whose = Q(household=household) | Q(person__household=household)
+        whose = Q(household=household) | Q(person_id__in=_member_ids(household.pk))
     elif person is not None:
         whose = Q(person=person)
     else:
@@ -59,9 +59,17 @@ def programmes_received(person: Person) -> set[int]:
     "not already in programme X")."""
     whose = Q(person=person)
     if person.household_id:
-        whose |= Q(household_id=person.household_id) | Q(person__household_id=person.household_id,
-                                                         programme__unit=Programme.Unit.HOUSEHOLD)
+        household_programmes = list(Programme.objects.filter(unit=Programme.Unit.HOUSEHOLD).values_list("pk", flat=True))
+        whose |= Q(household_id=person.household_id) | Q(person_id__in=_member_ids(person.household_id),
+                                                         programme_id__in=household_programmes)
     return set(Participation.objects.filter(whose, current_q()).values_list("programme_id", flat=True))
+
+
+def _member_ids(household_id: int) -> list[int]:
+    """The household's members, as ids: every condition on the participations then reads their
+    own indexes (a join to the persons inside an OR read every participation: 0.5 s a person
+    page with 300,000 of them)."""
+    return list(Person.objects.filter(household_id=household_id).values_list("pk", flat=True))
 
 
 # --- Recording a participation ------------------------------------------------------------------
