@@ -30,9 +30,11 @@ from pathlib import Path
 
 import requests
 from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.urls import reverse
 
 from bench.common import Line, target_line
+from clients.models import Participation, Programme
 from desks.models import Desk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,10 +177,6 @@ def _runs(servers: int, env: dict, paths: dict, sessions: list[str], scale: floa
 def _ensure_participations() -> None:
     """A district's programme lists: every fifth person in a person programme, every fourth
     household in a household programme (once; set-wise SQL)."""
-    from django.db import connection
-
-    from clients.models import Participation, Programme
-
     person_programme, _ = Programme.objects.get_or_create(
         code="BENCH-P", defaults={"name": "Bench person programme", "unit": Programme.Unit.PERSON})
     household_programme, _ = Programme.objects.get_or_create(

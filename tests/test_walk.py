@@ -7,6 +7,7 @@ import os
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import connection
 
 from pandu.office.demo import DEMO_USERS
 from tests.walk import route_of, walk
@@ -16,8 +17,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(reference_data):
-    from django.db import connection
-
     with open(os.devnull, "w") as devnull:
         call_command("seed_demo", "--keep-demo-passwords", stdout=devnull)
     # The planner's statistics of the demo, as autovacuum gives an office after seeding: the

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from clients.models import RegistryStatus
+from clients.models import RegistryStatus, SearchName, SearchWord
 from clients.selectors import SearchFilters, name_key, person_search, person_search_filtered
+from clients.tasks import search_names_prune_nightly
 from tests import factories
 
 # (stored in the registry, typed at the desk)
@@ -180,8 +181,6 @@ def test_filtered_search_finds_a_misspelled_name_inside_the_filter_only_best_fir
 
 @pytest.mark.django_db
 def test_a_new_name_is_added_to_the_search_names_once(reference_data):
-    from clients.models import SearchName
-
     factories.PersonFactory(full_name="Hanyeq Uvang")
     factories.PersonFactory(full_name="H. Hanyeq Uvang")
     assert SearchName.objects.filter(key="hanyeq uvang").count() == 1
@@ -193,9 +192,6 @@ def test_a_new_name_is_added_to_the_search_names_once(reference_data):
 
 @pytest.mark.django_db
 def test_names_nobody_holds_are_forgotten_at_night_and_the_search_still_finds_everyone(reference_data):
-    from clients.models import SearchName, SearchWord
-    from clients.tasks import search_names_prune_nightly
-
     kept = factories.PersonFactory(full_name="Lusiana Ding")
     renamed = factories.PersonFactory(full_name="Hanyeq Uvang")
     renamed.full_name = "Hanyeq Lawing"
@@ -212,8 +208,6 @@ def test_names_nobody_holds_are_forgotten_at_night_and_the_search_still_finds_ev
 
 @pytest.mark.django_db
 def test_emptying_the_persons_empties_the_search_names_and_words(reference_data):
-    from clients.models import SearchName, SearchWord
-
     factories.PersonFactory(full_name="Lusiana Ding")
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own deferred checks first

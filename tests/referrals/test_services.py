@@ -12,10 +12,12 @@ from django.utils import timezone
 from PIL import Image
 
 from desks.models import Service
+from pandu.counters import differences
 from pandu.numbering import ROMAN_MONTHS
 from pandu.workdays import working_days_after
 from referrals import services
 from referrals.models import Recommendation, Referral, ReferralEvent
+from referrals.selectors import referral_counts_for_home
 from tests import factories
 
 S = Referral.Status
@@ -282,9 +284,6 @@ def test_overdue_is_an_open_referral_past_its_due_date(make_referral):
 def test_the_homes_overdue_count_follows_due_dates_and_states(make_referral, front_desk):
     """The home pages' overdue comes from the open referrals per provider and due date: it equals
     a plain count through due dates moved, answers and deletions."""
-    from pandu.counters import differences
-    from referrals.selectors import referral_counts_for_home
-
     today = timezone.localdate()
     referrals = [make_referral(code) for code in ("DINKES-BEROBAT", "DINKES-BEROBAT", "DINSOS-UEP")]
     referrals.append(make_referral(status="received"))
