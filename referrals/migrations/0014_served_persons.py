@@ -44,9 +44,10 @@ def _days(where: str) -> str:
             " GROUP BY person_id, day) days")
 
 
-def _add(cells: str) -> str:
-    """Add person-days (``cells``: day, previous_day, n with n = 1 or -1) to both counters."""
-    return f"""WITH cells AS ({cells}),
+def _add(cells: str, *, before: str = "") -> str:
+    """Add person-days (``cells``: day, previous_day, n with n = 1 or -1) to both counters;
+    ``before``: common table expressions the cells read."""
+    return f"""WITH {before}cells AS ({cells}),
         per_day AS (
             INSERT INTO referrals_servedday AS c (day, persons)
             SELECT day, sum(n) FROM cells GROUP BY day HAVING sum(n) <> 0 ORDER BY day
@@ -130,6 +131,9 @@ $$;
 -- by the difference.
 CREATE OR REPLACE FUNCTION pandu_count_served(persons bigint[]) RETURNS void
     LANGUAGE plpgsql AS $$
+DECLARE
+    gone_days date[];
+    gone_previous date[];
 BEGIN
     IF cardinality(persons) = 0 THEN
         RETURN;
@@ -143,11 +147,15 @@ BEGIN
     -- One transaction at a time counts a person's days (in one order: no deadlock between two).
     PERFORM pg_advisory_xact_lock(hashtext('referrals.served'), h)
         FROM (SELECT DISTINCT hashint8(p) AS h FROM unnest(persons) p ORDER BY 1) locks;
-    {_add("SELECT day, previous_day, -1 AS n FROM referrals_servedpersonday WHERE person_id = ANY(persons)"
-          f" UNION ALL SELECT day, previous_day, 1 FROM ({_days('person_id = ANY(persons)')}) fresh")}
-    DELETE FROM referrals_servedpersonday WHERE person_id = ANY(persons);
-    INSERT INTO referrals_servedpersonday (person_id, day, previous_day, services)
-        {_days("person_id = ANY(persons)")};
+    -- Their days as counted so far go, their days counted again come, and the counters move by
+    -- the difference (a new ticket of a regular moves two cells, not all of their days).
+    WITH gone AS (DELETE FROM referrals_servedpersonday WHERE person_id = ANY(persons) RETURNING day, previous_day)
+    SELECT coalesce(array_agg(day), '{{}}'), coalesce(array_agg(previous_day), '{{}}')
+        INTO gone_days, gone_previous FROM gone;
+    {_add("SELECT day, previous_day, -1 AS n FROM unnest(gone_days, gone_previous) AS gone(day, previous_day)"
+          " UNION ALL SELECT day, previous_day, 1 FROM fresh",
+          before="fresh AS (INSERT INTO referrals_servedpersonday (person_id, day, previous_day, services) "
+                 f"{_days('person_id = ANY(persons)')} RETURNING day, previous_day), ")}
 END
 $$;
 
