@@ -68,7 +68,7 @@ class VillageChoiceField(forms.ModelChoiceField):
         return obj.name.title()
 
     def grouped(self, kecamatan: Region | None = None):
-        choices = [("", "---------")]
+        choices = [("", self.empty_label or "---------")]
         for district, villages in selectors.villages_grouped(kecamatan):
             choices.append((district.name.title(), [(v.pk, v.name.title()) for v in villages]))
         return choices

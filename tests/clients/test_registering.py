@@ -91,6 +91,7 @@ def test_the_search_form_lists_villages_under_their_kecamatan_and_keeps_the_choi
     assert f'<optgroup label="{village.parent.name.title()}">' in village_select
     assert f'<option value="{village.pk}" selected>Tasuk &lt;B&gt;</option>' in village_select
     assert village_select.count("<optgroup") == 1  # only the chosen kecamatan's villages
+    assert '<option value="">Semua kelurahan/kampung</option>' in village_select  # no bare dashes
 
 
 @pytest.mark.django_db
